@@ -1,0 +1,22 @@
+package org.bridgeappliance.core.store;
+
+import java.util.Objects;
+
+/**
+ * The persistence ports the core and the adapters use. The {@code mapping} module implements them
+ * with JDBC; {@code org.bridgeappliance.core.store.memory} has in-memory versions for tests and
+ * benchmarks.
+ */
+public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
+                           OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
+                           ProcessedTransactionStore transactions) {
+    public BridgeStores {
+        Objects.requireNonNull(rooms, "rooms");
+        Objects.requireNonNull(messages, "messages");
+        Objects.requireNonNull(reactions, "reactions");
+        Objects.requireNonNull(outbox, "outbox");
+        Objects.requireNonNull(puppets, "puppets");
+        Objects.requireNonNull(identities, "identities");
+        Objects.requireNonNull(transactions, "transactions");
+    }
+}

@@ -1,0 +1,34 @@
+package org.bridgeappliance.core.store;
+
+import java.util.List;
+import java.util.Optional;
+import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.UserRef;
+
+/**
+ * The message id map: which remote ids on which networks are copies of which canonical message.
+ * It survives restarts, so edits, replies and retractions keep working after one.
+ *
+ * <p>Lookups are always scoped by portal, and by author where the protocol lets a client choose
+ * ids: a second sender reusing an id must never reach the first sender's message.
+ */
+public interface MessageMapStore {
+
+    /**
+     * Records copies atomically.
+     *
+     * @throws StoreConflictException if (network, room, author, remote id, part) is already recorded
+     */
+    void record(List<MessageMapping> mappings);
+
+    /** The canonical message that {@code author} sent, or that was delivered as them, under {@code remoteId} in {@code portal}. */
+    Optional<BridgeMessageId> findByAuthor(Portal portal, UserRef author, RemoteMessageId remoteId);
+
+    /** Every copy-part in {@code portal} with that remote id, whoever wrote it (replies, reactions, moderation). */
+    List<MessageMapping> findInPortal(Portal portal, RemoteMessageId remoteId);
+
+    /** Every copy of a canonical message on every network, parts in order. */
+    List<MessageMapping> copies(BridgeMessageId messageId);
+}
