@@ -6,14 +6,21 @@ import org.bridgeappliance.core.store.BridgeStores;
 
 /**
  * What the appliance hands an adapter at start: where to submit inbound events, where to report
- * its health, and the stores it may read and write.
+ * its health, the stores it may read and write, and the coordinator that creates room mappings on
+ * demand (1:1 chats, gateway rooms).
  */
 public record AdapterContext(EventIngress ingress, AdapterStateListener stateListener, BridgeStores stores,
-                             Clock clock) {
+                             Clock clock, PortalCoordinator portals) {
     public AdapterContext {
         Objects.requireNonNull(ingress, "ingress");
         Objects.requireNonNull(stateListener, "stateListener");
         Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(portals, "portals");
+    }
+
+    /** A context without on-demand room creation. */
+    public AdapterContext(EventIngress ingress, AdapterStateListener stateListener, BridgeStores stores, Clock clock) {
+        this(ingress, stateListener, stores, clock, PortalCoordinator.NONE);
     }
 }
