@@ -1,0 +1,79 @@
+package org.bridgeappliance.core.store.memory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.store.MessageMapStore;
+import org.bridgeappliance.core.store.MessageMapping;
+import org.bridgeappliance.core.store.StoreConflictException;
+
+/**
+ * In-memory {@link MessageMapStore} with the database's uniqueness rule: one mapping per
+ * (network, remote room, author, remote id, part). {@link #record} is atomic: all or nothing.
+ */
+public final class InMemoryMessageMapStore implements MessageMapStore {
+    private record Key(Portal portal, UserRef author, RemoteMessageId remoteId, int part) {
+    }
+
+    private record PortalId(Portal portal, RemoteMessageId remoteId) {
+    }
+
+    private final Set<Key> keys = new HashSet<>();
+    private final Map<PortalId, List<MessageMapping>> byPortalId = new HashMap<>();
+    private final Map<BridgeMessageId, List<MessageMapping>> byMessage = new HashMap<>();
+
+    @Override
+    public synchronized void record(List<MessageMapping> mappings) {
+        Objects.requireNonNull(mappings, "mappings");
+        Set<Key> batch = new HashSet<>();
+        for (MessageMapping m : mappings) {
+            Key key = new Key(m.portal(), m.author(), m.remoteId(), m.part());
+            if (keys.contains(key) || !batch.add(key)) {
+                throw new StoreConflictException("message id " + m.remoteId() + " part " + m.part() + " by "
+                        + m.author() + " already recorded in " + m.portal());
+            }
+        }
+        keys.addAll(batch);
+        for (MessageMapping m : mappings) {
+            byPortalId.computeIfAbsent(new PortalId(m.portal(), m.remoteId()), k -> new ArrayList<>(1)).add(m);
+            byMessage.computeIfAbsent(m.messageId(), k -> new ArrayList<>(3)).add(m);
+        }
+    }
+
+    @Override
+    public synchronized Optional<BridgeMessageId> findByAuthor(Portal portal, UserRef author, RemoteMessageId remoteId) {
+        List<MessageMapping> list = byPortalId.get(new PortalId(portal, remoteId));
+        if (list == null) {
+            return Optional.empty();
+        }
+        return list.stream().filter(m -> m.author().equals(author)).map(MessageMapping::messageId).findFirst();
+    }
+
+    @Override
+    public synchronized List<MessageMapping> findInPortal(Portal portal, RemoteMessageId remoteId) {
+        List<MessageMapping> list = byPortalId.get(new PortalId(portal, remoteId));
+        return list == null ? List.of() : List.copyOf(list);
+    }
+
+    @Override
+    public synchronized List<MessageMapping> copies(BridgeMessageId messageId) {
+        List<MessageMapping> list = byMessage.get(messageId);
+        if (list == null) {
+            return List.of();
+        }
+        List<MessageMapping> sorted = new ArrayList<>(list);
+        sorted.sort(Comparator.comparing((MessageMapping m) -> m.portal().toString())
+                .thenComparingInt(MessageMapping::part));
+        return List.copyOf(sorted);
+    }
+}
