@@ -1,34 +1,157 @@
 package org.bridgeappliance.mapping;
 
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.bridgeappliance.core.store.BridgeStores;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The persistence of the appliance, opened on a {@link DataSource}: runs the Flyway migrations
  * and hands out the JDBC stores. H2 in file mode is the embedded default; the SQL is kept portable
  * to PostgreSQL.
+ *
+ * <p>Open one instance per database and share it: the room directory caches reads and only sees
+ * writes made through its own instance. All stores are thread-safe; every call blocks on the
+ * database (callers keep them off event-loop threads). Close it last at shutdown, after everything
+ * that writes to it has stopped.
  */
-public final class MappingDatabase {
+public final class MappingDatabase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MappingDatabase.class);
 
-    private MappingDatabase() {
-        // TODO(mapping): hold the DataSource and the store instances.
+    private final BridgeStores stores;
+    private final AdminUserStore adminUsers;
+    private final AuditLog auditLog;
+    private final JdbcProcessedTransactionStore transactions;
+    private final Runnable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MappingDatabase(DataSource dataSource, PasswordHasher hasher, Runnable release) {
+        Clock clock = Clock.systemUTC();
+        Jdbc jdbc = new Jdbc(dataSource);
+        this.transactions = new JdbcProcessedTransactionStore(jdbc, clock);
+        this.stores = new BridgeStores(
+                new JdbcRoomDirectory(jdbc, clock),
+                new JdbcMessageMapStore(jdbc),
+                new JdbcReactionStore(jdbc),
+                new JdbcOutboxStore(jdbc, new EventCodec(), clock),
+                new JdbcPuppetStore(jdbc),
+                new JdbcIdentityLinkStore(jdbc, clock),
+                transactions);
+        this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
+        this.auditLog = new JdbcAuditLog(jdbc, clock);
+        this.release = release;
     }
 
     /** Migrates the schema to the newest version, then returns the opened database. */
     public static MappingDatabase open(DataSource dataSource) {
-        throw new UnsupportedOperationException("mapping: not implemented yet");
+        return open(dataSource, new PasswordHasher());
+    }
+
+    /**
+     * As {@link #open(DataSource)}, with the password hasher the admin store uses (tests lower its
+     * work factor; production keeps {@link PasswordHasher#DEFAULT_ITERATIONS}).
+     *
+     * @throws org.bridgeappliance.core.store.StoreException if the migration fails
+     */
+    public static MappingDatabase open(DataSource dataSource, PasswordHasher hasher) {
+        return open(dataSource, hasher, () -> { });
+    }
+
+    /**
+     * Opens (creating if needed) the embedded H2 database in {@code dataDirectory}, on a small
+     * connection pool that this instance owns and {@link #close()} releases. For tests and tools;
+     * the appliance usually passes its configured pool to {@link #open(DataSource)}.
+     */
+    public static MappingDatabase openH2File(Path dataDirectory) {
+        return openH2File(dataDirectory, new PasswordHasher());
+    }
+
+    /** As {@link #openH2File(Path)}, with the password hasher the admin store uses. */
+    public static MappingDatabase openH2File(Path dataDirectory, PasswordHasher hasher) {
+        JdbcConnectionPool pool = H2DataSources.file(dataDirectory);
+        // Closing the pool's last connection closes the file database (DB_CLOSE_DELAY is 0).
+        return openOwning(pool, hasher, pool::dispose);
+    }
+
+    /**
+     * A fresh private in-memory H2 database, dropped by {@link #close()}. For tests of modules
+     * that build on this one.
+     */
+    public static MappingDatabase openH2InMemory(String name, PasswordHasher hasher) {
+        JdbcConnectionPool pool = H2DataSources.inMemory(name);
+        return openOwning(pool, hasher, () -> {
+            shutdownH2(pool);
+            pool.dispose();
+        });
+    }
+
+    private static MappingDatabase openOwning(JdbcConnectionPool pool, PasswordHasher hasher, Runnable release) {
+        try {
+            return open(pool, hasher, release);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    private static MappingDatabase open(DataSource dataSource, PasswordHasher hasher, Runnable release) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(hasher, "hasher");
+        int applied = SchemaMigrations.migrate(dataSource);
+        if (applied > 0) {
+            LOG.info("Database schema migrated ({} migration(s) applied)", applied);
+        }
+        return new MappingDatabase(dataSource, hasher, release);
     }
 
     /** The core's persistence ports, backed by this database. */
     public BridgeStores stores() {
-        throw new UnsupportedOperationException("mapping: not implemented yet");
+        return stores;
     }
 
     public AdminUserStore adminUsers() {
-        throw new UnsupportedOperationException("mapping: not implemented yet");
+        return adminUsers;
     }
 
     public AuditLog auditLog() {
-        throw new UnsupportedOperationException("mapping: not implemented yet");
+        return auditLog;
+    }
+
+    /**
+     * Forgets processed transaction ids recorded before {@code cutoff} (homeservers retry a
+     * transaction for hours at most; a day or more is a safe cutoff). For a periodic housekeeping
+     * job. Returns the number removed.
+     */
+    public int forgetProcessedTransactions(Instant cutoff) {
+        return transactions.forgetOlderThan(cutoff);
+    }
+
+    /**
+     * Releases what this instance owns: the connection pool of {@link #openH2File} and
+     * {@link #openH2InMemory}, which closes the H2 database. A data source passed to
+     * {@link #open(DataSource)} stays open (its owner closes it). Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            release.run();
+        }
+    }
+
+    private static void shutdownH2(JdbcConnectionPool pool) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            LOG.warn("H2 shutdown failed (SQLState {})", e.getSQLState());
+        }
     }
 }

@@ -1,0 +1,120 @@
+package org.bridgeappliance.mapping;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.id.RoomId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.store.MessageMapStore;
+import org.bridgeappliance.core.store.MessageMapping;
+
+/** The message id map in {@code message_map}; see the port for the scoping rules. */
+final class JdbcMessageMapStore implements MessageMapStore {
+    /** A batch is one message's copies and parts; more than this is a bug of the caller. */
+    static final int MAX_BATCH = 1000;
+
+    private static final String COLUMNS = "message_id, room_id, network, remote_room, author_network, author_id,"
+            + " remote_id, part, origin, sent_at";
+
+    private final Jdbc jdbc;
+
+    JdbcMessageMapStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void record(List<MessageMapping> mappings) {
+        Objects.requireNonNull(mappings, "mappings");
+        if (mappings.isEmpty()) {
+            return;
+        }
+        if (mappings.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("more than " + MAX_BATCH + " mappings in one batch");
+        }
+        for (MessageMapping m : mappings) {
+            Objects.requireNonNull(m, "mapping");
+            Jdbc.limit(m.portal().network().value(), JdbcRoomDirectory.MAX_NETWORK_LENGTH, "network name");
+            Jdbc.limit(m.author().network().value(), JdbcRoomDirectory.MAX_NETWORK_LENGTH, "network name");
+        }
+        // All or nothing: a half-recorded message would make later edits reach only some copies.
+        jdbc.inTransaction("record message mappings", c -> {
+            for (MessageMapping m : mappings) {
+                Jdbc.update(c, "INSERT INTO message_map (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
+                    s.setString(1, m.messageId().value());
+                    s.setString(2, m.room().value());
+                    s.setString(3, m.portal().network().value());
+                    s.setString(4, m.portal().room().value());
+                    s.setString(5, m.author().network().value());
+                    s.setString(6, m.author().user().value());
+                    s.setString(7, m.remoteId().value());
+                    s.setInt(8, m.part());
+                    s.setBoolean(9, m.origin());
+                    Jdbc.setInstant(s, 10, m.timestamp());
+                });
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<BridgeMessageId> findByAuthor(Portal portal, UserRef author, RemoteMessageId remoteId) {
+        Objects.requireNonNull(portal, "portal");
+        Objects.requireNonNull(author, "author");
+        Objects.requireNonNull(remoteId, "remoteId");
+        return jdbc.queryOne("find message by author",
+                "SELECT message_id FROM message_map WHERE network = ? AND remote_room = ? AND author_network = ?"
+                        + " AND author_id = ? AND remote_id = ? ORDER BY part",
+                s -> {
+                    s.setString(1, portal.network().value());
+                    s.setString(2, portal.room().value());
+                    s.setString(3, author.network().value());
+                    s.setString(4, author.user().value());
+                    s.setString(5, remoteId.value());
+                },
+                r -> BridgeMessageId.of(r.getString("message_id")));
+    }
+
+    @Override
+    public List<MessageMapping> findInPortal(Portal portal, RemoteMessageId remoteId) {
+        Objects.requireNonNull(portal, "portal");
+        Objects.requireNonNull(remoteId, "remoteId");
+        return jdbc.query("find messages in portal",
+                "SELECT " + COLUMNS + " FROM message_map WHERE network = ? AND remote_room = ? AND remote_id = ?"
+                        + " ORDER BY id",
+                s -> {
+                    s.setString(1, portal.network().value());
+                    s.setString(2, portal.room().value());
+                    s.setString(3, remoteId.value());
+                },
+                JdbcMessageMapStore::map);
+    }
+
+    @Override
+    public List<MessageMapping> copies(BridgeMessageId messageId) {
+        Objects.requireNonNull(messageId, "messageId");
+        return jdbc.query("find copies",
+                "SELECT " + COLUMNS + " FROM message_map WHERE message_id = ? ORDER BY network, remote_room, part, id",
+                s -> s.setString(1, messageId.value()),
+                JdbcMessageMapStore::map);
+    }
+
+    private static MessageMapping map(ResultSet r) throws SQLException {
+        return new MessageMapping(
+                BridgeMessageId.of(r.getString("message_id")),
+                RoomId.of(r.getString("room_id")),
+                new Portal(Network.of(r.getString("network")), RemoteRoomId.of(r.getString("remote_room"))),
+                new UserRef(Network.of(r.getString("author_network")), RemoteUserId.of(r.getString("author_id"))),
+                RemoteMessageId.of(r.getString("remote_id")),
+                r.getInt("part"),
+                r.getBoolean("origin"),
+                Jdbc.getInstant(r, "sent_at"));
+    }
+}

@@ -1,0 +1,138 @@
+package org.bridgeappliance.mapping;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.ClassProvider;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.ResourceProvider;
+import org.flywaydb.core.api.migration.JavaMigration;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.flywaydb.core.api.resource.LoadableResource;
+import org.bridgeappliance.core.store.StoreException;
+
+/**
+ * Runs the Flyway migrations of {@code db/migration}.
+ *
+ * <p>Flyway normally finds migrations by listing the classpath directory, which depends on the
+ * jar's directory entries and on the class loader (a shaded fat jar, a nested jar, a native image
+ * can each break it silently: "no migrations found" and an empty schema). The migrations are
+ * therefore named in {@link #MIGRATIONS} and opened by exact resource name, which works wherever
+ * {@link ClassLoader#getResource} does. A unit test checks that the list matches the directory.
+ *
+ * <p>A shaded jar must still merge {@code META-INF/services/*} (maven-shade-plugin's
+ * {@code ServicesResourceTransformer}): Flyway finds its H2 and PostgreSQL support through them.
+ * PostgreSQL additionally needs {@code org.flywaydb:flyway-database-postgresql} on the classpath
+ * (Flyway 10 moved it out of flyway-core; H2 support is still in flyway-core).
+ */
+final class SchemaMigrations {
+    static final String LOCATION = "db/migration";
+
+    /** Every migration, in order. Add new files here as well as to the directory. */
+    static final List<String> MIGRATIONS = List.of(
+            "V1__initial_schema.sql");
+
+    private SchemaMigrations() {
+    }
+
+    /**
+     * Migrates the schema to the newest version; a no-op when it is already there.
+     *
+     * @return the number of migrations applied
+     * @throws StoreException if a migration fails or the database holds a schema this release does
+     *                        not know (validation of the applied checksums)
+     */
+    static int migrate(DataSource dataSource) {
+        ClassLoader loader = SchemaMigrations.class.getClassLoader();
+        ClassProvider<JavaMigration> noJavaMigrations = List::of;
+        try {
+            MigrateResult result = Flyway.configure(loader)
+                    .dataSource(dataSource)
+                    .locations("classpath:" + LOCATION)
+                    .resourceProvider(new ListedResources(loader))
+                    .javaMigrationClassProvider(noJavaMigrations)
+                    .cleanDisabled(true)
+                    .validateMigrationNaming(true)
+                    .load()
+                    .migrate();
+            return result.migrationsExecuted;
+        } catch (FlywayException e) {
+            throw new StoreException("database schema migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Flyway's view of {@link #MIGRATIONS}. */
+    private static final class ListedResources implements ResourceProvider {
+        private final ClassLoader loader;
+
+        ListedResources(ClassLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public LoadableResource getResource(String name) {
+            String fileName = name.startsWith(LOCATION + "/") ? name.substring(LOCATION.length() + 1) : name;
+            return MIGRATIONS.contains(fileName) ? new Migration(loader, fileName) : null;
+        }
+
+        @Override
+        public Collection<LoadableResource> getResources(String prefix, String[] suffixes) {
+            List<LoadableResource> found = new ArrayList<>();
+            for (String fileName : MIGRATIONS) {
+                if (fileName.startsWith(prefix) && Arrays.stream(suffixes).anyMatch(fileName::endsWith)) {
+                    found.add(new Migration(loader, fileName));
+                }
+            }
+            return found;
+        }
+    }
+
+    private static final class Migration extends LoadableResource {
+        private final ClassLoader loader;
+        private final String fileName;
+
+        Migration(ClassLoader loader, String fileName) {
+            this.loader = loader;
+            this.fileName = fileName;
+        }
+
+        @Override
+        public Reader read() {
+            InputStream in = loader.getResourceAsStream(getAbsolutePath());
+            if (in == null) {
+                throw new UncheckedIOException(new IOException("migration missing from the classpath: "
+                        + getAbsolutePath()));
+            }
+            return new InputStreamReader(in, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String getAbsolutePath() {
+            return LOCATION + "/" + fileName;
+        }
+
+        @Override
+        public String getAbsolutePathOnDisk() {
+            return getAbsolutePath();
+        }
+
+        @Override
+        public String getFilename() {
+            return fileName;
+        }
+
+        @Override
+        public String getRelativePath() {
+            return fileName;
+        }
+    }
+}
