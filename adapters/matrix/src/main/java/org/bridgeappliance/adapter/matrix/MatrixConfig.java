@@ -1,0 +1,198 @@
+package org.bridgeappliance.adapter.matrix;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Matrix adapter's configuration, under {@code bridge.matrix} (keys fixed in conventions.md; the
+ * rest have working defaults). A plain mutable bean so that tests and the registration generator can
+ * build one without Micronaut.
+ *
+ * <p>Tokens: if {@code as-token}/{@code hs-token} are empty they are taken from the registration
+ * file; if both are given they must match it, or the adapter refuses to start.
+ */
+@ConfigurationProperties("bridge.matrix")
+public class MatrixConfig {
+    private boolean enabled;
+    private String homeserverUrl = "http://127.0.0.1:18008";
+    private String serverName = "matrix.test";
+    private String registrationFile = "";
+    private String asToken = "";
+    private String hsToken = "";
+    private String botLocalpart = "bridgebot";
+    private String botDisplayName = "Bridge bot";
+    /** The registration's {@code id}; also names the AS in the ping endpoint. */
+    private String appserviceId = "bridge-appliance";
+    /** Where the homeserver reaches the appliance's AS endpoints (the registration's {@code url}). */
+    private String appserviceUrl = "http://127.0.0.1:18480";
+    /** Networks whose users get ghosts here, each under the exclusive prefix {@code @_<network>_}. */
+    private List<String> ghostNetworks = new ArrayList<>(List.of("xmpp", "sip"));
+    /** Accept the deprecated {@code ?access_token=} from the homeserver (Synapse's legacy mode). */
+    private boolean allowLegacyQueryToken;
+    /** Largest AS transaction body accepted; Synapse sends at most 100 events of at most 64 KiB. */
+    private int maxTransactionBytes = 10 * 1024 * 1024;
+    /** Timeout of one Client-Server request. */
+    private Duration requestTimeout = Duration.ofSeconds(20);
+    /** Attempts per Client-Server request on 429/5xx/connection errors before giving up. */
+    private int maxAttempts = 4;
+    /** Longest single wait the client accepts for a 429's retry_after_ms inside one call. */
+    private Duration maxRetryWait = Duration.ofSeconds(10);
+    /** Largest media file uploaded or downloaded. */
+    private long mediaMaxBytes = 50L * 1024 * 1024;
+    /**
+     * Public base URL under which the appliance serves Matrix media to other networks
+     * ({@code <base>/_bridge/matrix/media/...}, HMAC-signed); empty uses {@code appservice-url}.
+     */
+    private String publicMediaBaseUrl = "";
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getHomeserverUrl() {
+        return homeserverUrl;
+    }
+
+    public void setHomeserverUrl(String homeserverUrl) {
+        this.homeserverUrl = homeserverUrl;
+    }
+
+    public String getServerName() {
+        return serverName;
+    }
+
+    public void setServerName(String serverName) {
+        this.serverName = serverName;
+    }
+
+    public String getRegistrationFile() {
+        return registrationFile;
+    }
+
+    public void setRegistrationFile(String registrationFile) {
+        this.registrationFile = registrationFile == null ? "" : registrationFile;
+    }
+
+    public String getAsToken() {
+        return asToken;
+    }
+
+    public void setAsToken(String asToken) {
+        this.asToken = asToken == null ? "" : asToken;
+    }
+
+    public String getHsToken() {
+        return hsToken;
+    }
+
+    public void setHsToken(String hsToken) {
+        this.hsToken = hsToken == null ? "" : hsToken;
+    }
+
+    public String getBotLocalpart() {
+        return botLocalpart;
+    }
+
+    public void setBotLocalpart(String botLocalpart) {
+        this.botLocalpart = botLocalpart;
+    }
+
+    public String getBotDisplayName() {
+        return botDisplayName;
+    }
+
+    public void setBotDisplayName(String botDisplayName) {
+        this.botDisplayName = botDisplayName;
+    }
+
+    public String getAppserviceId() {
+        return appserviceId;
+    }
+
+    public void setAppserviceId(String appserviceId) {
+        this.appserviceId = appserviceId;
+    }
+
+    public String getAppserviceUrl() {
+        return appserviceUrl;
+    }
+
+    public void setAppserviceUrl(String appserviceUrl) {
+        this.appserviceUrl = appserviceUrl;
+    }
+
+    public List<String> getGhostNetworks() {
+        return ghostNetworks;
+    }
+
+    public void setGhostNetworks(List<String> ghostNetworks) {
+        this.ghostNetworks = new ArrayList<>(ghostNetworks);
+    }
+
+    public boolean isAllowLegacyQueryToken() {
+        return allowLegacyQueryToken;
+    }
+
+    public void setAllowLegacyQueryToken(boolean allowLegacyQueryToken) {
+        this.allowLegacyQueryToken = allowLegacyQueryToken;
+    }
+
+    public int getMaxTransactionBytes() {
+        return maxTransactionBytes;
+    }
+
+    public void setMaxTransactionBytes(int maxTransactionBytes) {
+        this.maxTransactionBytes = maxTransactionBytes;
+    }
+
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public Duration getMaxRetryWait() {
+        return maxRetryWait;
+    }
+
+    public void setMaxRetryWait(Duration maxRetryWait) {
+        this.maxRetryWait = maxRetryWait;
+    }
+
+    public long getMediaMaxBytes() {
+        return mediaMaxBytes;
+    }
+
+    public void setMediaMaxBytes(long mediaMaxBytes) {
+        this.mediaMaxBytes = mediaMaxBytes;
+    }
+
+    public String getPublicMediaBaseUrl() {
+        return publicMediaBaseUrl;
+    }
+
+    public void setPublicMediaBaseUrl(String publicMediaBaseUrl) {
+        this.publicMediaBaseUrl = publicMediaBaseUrl == null ? "" : publicMediaBaseUrl;
+    }
+
+    /** The bot's full MXID. */
+    public String botUserId() {
+        return "@" + botLocalpart + ":" + serverName;
+    }
+}
