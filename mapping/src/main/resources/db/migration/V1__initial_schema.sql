@@ -18,6 +18,8 @@ CREATE TABLE portal (
     room_id     VARCHAR(1024) NOT NULL,
     network     VARCHAR(64)   NOT NULL,
     remote_room VARCHAR(1024) NOT NULL,
+    -- the order the portals were given in, so a room reads back exactly as it was written
+    portal_order INTEGER      NOT NULL,
     CONSTRAINT pk_portal PRIMARY KEY (room_id, network),
     CONSTRAINT uq_portal_remote UNIQUE (network, remote_room),
     CONSTRAINT fk_portal_room FOREIGN KEY (room_id) REFERENCES bridged_room (id) ON DELETE CASCADE

@@ -138,11 +138,14 @@ final class JdbcRoomDirectory implements RoomDirectory {
     }
 
     private static void insertPortals(Connection c, BridgedRoom room) throws SQLException {
-        for (Portal p : room.portals()) {
-            Jdbc.update(c, "INSERT INTO portal (room_id, network, remote_room) VALUES (?, ?, ?)", s -> {
+        for (int i = 0; i < room.portals().size(); i++) {
+            Portal p = room.portals().get(i);
+            int order = i;
+            Jdbc.update(c, "INSERT INTO portal (room_id, network, remote_room, portal_order) VALUES (?, ?, ?, ?)", s -> {
                 s.setString(1, room.id().value());
                 s.setString(2, p.network().value());
                 s.setString(3, p.room().value());
+                s.setInt(4, order);
             });
         }
     }
@@ -168,7 +171,7 @@ final class JdbcRoomDirectory implements RoomDirectory {
         }
         List<Row> rows = jdbc.query("load rooms",
                 "SELECT r.id, r.name, r.enabled, p.network, p.remote_room FROM bridged_room r"
-                        + " LEFT JOIN portal p ON p.room_id = r.id ORDER BY r.created_at, r.id, p.network",
+                        + " LEFT JOIN portal p ON p.room_id = r.id ORDER BY r.created_at, r.id, p.portal_order",
                 s -> { },
                 r -> {
                     String network = r.getString("network");
