@@ -103,7 +103,8 @@ public final class MappingDatabase implements AutoCloseable {
         }
     }
 
-    private static MappingDatabase open(DataSource dataSource, PasswordHasher hasher, Runnable release) {
+    /** As {@link #open(DataSource, PasswordHasher)}; {@code release} runs once on {@link #close()}. */
+    static MappingDatabase open(DataSource dataSource, PasswordHasher hasher, Runnable release) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(hasher, "hasher");
         int applied = SchemaMigrations.migrate(dataSource);
