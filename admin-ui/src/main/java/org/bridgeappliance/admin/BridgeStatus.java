@@ -1,0 +1,27 @@
+package org.bridgeappliance.admin;
+
+import java.util.Map;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.port.AdapterState;
+
+/**
+ * What the admin API needs to know about the running bridge. The composition root implements it
+ * over the core router; keeping it a port lets the admin API be tested without starting adapters.
+ *
+ * <p>Called on the HTTP server's blocking worker threads; both methods must be cheap and must not
+ * block on network I/O.
+ */
+public interface BridgeStatus {
+
+    /**
+     * The current state of every adapter the appliance contains, disabled ones included. Its key
+     * set is also the set of networks room mappings and identity links may name.
+     */
+    Map<Network, AdapterState> adapterStates();
+
+    /**
+     * The router's counters as plain name/value pairs (numbers, strings or booleans), for display.
+     * Never contains secrets.
+     */
+    Map<String, Object> metrics();
+}

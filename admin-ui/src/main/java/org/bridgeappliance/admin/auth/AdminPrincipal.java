@@ -1,0 +1,31 @@
+package org.bridgeappliance.admin.auth;
+
+import io.micronaut.http.HttpRequest;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The authenticated admin of one request, put on the request by {@link AuthFilter}.
+ *
+ * @param sessionId the browser session's id when authenticated by cookie, else null
+ */
+public record AdminPrincipal(String username, Method method, String sessionId) {
+    public enum Method { BASIC, SESSION }
+
+    /** Request attribute under which {@link AuthFilter} stores the principal. */
+    public static final String ATTRIBUTE = "org.bridgeappliance.admin.principal";
+
+    public AdminPrincipal {
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(method, "method");
+    }
+
+    public static Optional<AdminPrincipal> of(HttpRequest<?> request) {
+        return request.getAttribute(ATTRIBUTE, AdminPrincipal.class);
+    }
+
+    /** The principal of a request that passed {@link AuthFilter}; a missing one is a wiring bug. */
+    public static AdminPrincipal require(HttpRequest<?> request) {
+        return of(request).orElseThrow(() -> new IllegalStateException("request was not authenticated"));
+    }
+}
