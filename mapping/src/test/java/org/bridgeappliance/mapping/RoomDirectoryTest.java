@@ -133,6 +133,41 @@ class RoomDirectoryTest {
     }
 
     @Test
+    void concurrentReadersSeeConsistentRoomsAndTheLastWriteWins() throws Exception {
+        BridgedRoom room = rooms.create("R", List.of(MUC), true);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                Portal probe = r % 2 == 0 ? MUC : MATRIX;
+                results.add(readers.submit(() -> {
+                    int reads = 0;
+                    while (writing.get()) {
+                        Optional<BridgedRoom> found = rooms.findByPortal(probe);
+                        // Whatever version is seen, it must really hold the portal it was found by.
+                        found.ifPresent(b -> assertTrue(b.portals().contains(probe), b.toString()));
+                        reads++;
+                    }
+                    return reads;
+                }));
+            }
+            for (int i = 0; i < 40; i++) {
+                room = rooms.update(new BridgedRoom(room.id(), "R" + i, List.of(i % 2 == 0 ? MATRIX : MUC), true));
+            }
+            writing.set(false);
+            for (java.util.concurrent.Future<Integer> f : results) {
+                assertTrue(f.get(30, java.util.concurrent.TimeUnit.SECONDS) > 0);
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        assertEquals(Optional.of(room), rooms.findByPortal(MUC));
+        assertEquals(Optional.empty(), rooms.findByPortal(MATRIX));
+        assertEquals(List.of(room), rooms.all());
+    }
+
+    @Test
     void overlongNamesAndNetworksAreRefusedClearly() {
         assertThrows(IllegalArgumentException.class, () -> rooms.create("n".repeat(256), List.of(MUC), true));
         assertThrows(IllegalArgumentException.class,
