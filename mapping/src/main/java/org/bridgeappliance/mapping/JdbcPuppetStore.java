@@ -124,7 +124,7 @@ final class JdbcPuppetStore implements PuppetStore {
         return jdbc.query("search puppets", "SELECT " + COLUMNS + " FROM puppet"
                 + " WHERE LOWER(person_id) LIKE ? ESCAPE '!' OR LOWER(puppet_id) LIKE ? ESCAPE '!'"
                 + " OR LOWER(display_name) LIKE ? ESCAPE '!'"
-                + " ORDER BY updated_at DESC, id DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", s -> {
+                + " ORDER BY updated_at DESC, puppet_id, id OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", s -> {
                     s.setString(1, pattern);
                     s.setString(2, pattern);
                     s.setString(3, pattern);

@@ -80,7 +80,7 @@ final class JdbcReactionStore implements ReactionStore {
 
     @Override
     public List<ReactionMapping> byReactor(BridgeMessageId messageId, Portal portal, UserRef reactor) {
-        return jdbc.query("find reactions", "SELECT * FROM reaction WHERE " + KEY_WHERE + " ORDER BY id",
+        return jdbc.query("find reactions", "SELECT * FROM reaction WHERE " + KEY_WHERE + " ORDER BY reaction_key, id",
                 s -> bindKey(s, messageId, portal, reactor),
                 JdbcReactionStore::map);
     }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,9 +63,12 @@ final class JdbcRoomDirectory implements RoomDirectory {
         return id == null ? Optional.empty() : Optional.ofNullable(s.byId().get(id));
     }
 
+    /** By name, then id (the order of the in-memory directory, and of the admin UI's list). */
     @Override
     public List<BridgedRoom> all() {
-        return List.copyOf(snapshot().byId().values());
+        return snapshot().byId().values().stream()
+                .sorted(Comparator.comparing(BridgedRoom::name).thenComparing(r -> r.id().value()))
+                .toList();
     }
 
     @Override
