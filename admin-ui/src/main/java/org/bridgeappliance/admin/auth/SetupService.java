@@ -74,7 +74,7 @@ public class SetupService {
         // The one place a secret is logged, by design: the operator needs it, it works once, and it
         // is useless as soon as the first admin exists.
         LOG.warn("No admin account exists. Create the first one within this run with the one-time setup token {}"
-                + " (also in {}): POST /api/v1/setup {{\"token\", \"username\", \"password\"}}", token, tokenFile);
+                + " (also in {}): POST /api/v1/setup with JSON {\"token\", \"username\", \"password\"}", token, tokenFile);
     }
 
     private void createConfiguredAdmin(String user, String password) {

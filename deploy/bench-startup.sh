@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Measures the appliance's start-up time: launch of `java -jar` with a fresh, empty data directory
+# until GET /health answers UP, in milliseconds; then stops it with SIGTERM and checks that it exits.
+#
+# Usage: deploy/bench-startup.sh [runs] [extra JVM options...]
+#   runs defaults to 5; the jar is deploy/target/bridge-appliance-*-all.jar (build it first with
+#   `mvn -q -o -pl deploy package -DskipTests`). Env: BENCH_PORT (default 18481), JAVA (default java).
+# Prints one line per run and the median. Exits non-zero if a run does not come up within 30 s or
+# does not stop within 20 s of SIGTERM.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+runs="${1:-5}"
+shift || true
+jar="$(ls "$here"/target/bridge-appliance-*-all.jar 2>/dev/null | head -n1)"
+[[ -n "$jar" ]] || { echo "no fat jar in $here/target; build it first" >&2; exit 2; }
+port="${BENCH_PORT:-18481}"
+java="${JAVA:-java}"
+command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
+
+times=()
+for ((i = 1; i <= runs; i++)); do
+    data="$(mktemp -d)"
+    log="$data.log"
+    start=$(date +%s%N)
+    MICRONAUT_SERVER_PORT="$port" BRIDGE_DATA_DIR="$data/data" "$java" "$@" -jar "$jar" >"$log" 2>&1 &
+    pid=$!
+    up=""
+    deadline=$((start + 30000000000))
+    while (( $(date +%s%N) < deadline )); do
+        if curl -fsS -m 1 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"UP"'; then
+            up=$(date +%s%N)
+            break
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.02
+    done
+    if [[ -z "$up" ]]; then
+        echo "run $i: did not come up; log:" >&2
+        cat "$log" >&2
+        kill "$pid" 2>/dev/null || true
+        exit 1
+    fi
+    ms=$(( (up - start) / 1000000 ))
+    times+=("$ms")
+    kill -TERM "$pid"
+    stopped=""
+    for _ in $(seq 1 200); do
+        if ! kill -0 "$pid" 2>/dev/null; then stopped=1; break; fi
+        sleep 0.1
+    done
+    if [[ -z "$stopped" ]]; then
+        echo "run $i: still running 20 s after SIGTERM" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        exit 1
+    fi
+    wait "$pid" 2>/dev/null || true
+    echo "run $i: ${ms} ms to /health UP (Micronaut says: $(grep -o 'Startup completed in [0-9]*ms' "$log" || echo '?'))"
+    rm -rf "$data" "$log"
+done
+sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+echo "median: ${sorted[$(( ${#sorted[@]} / 2 ))]} ms over ${#sorted[@]} runs (min ${sorted[0]}, max ${sorted[-1]})"
