@@ -42,6 +42,9 @@ import org.bridgeappliance.core.store.StoreException;
  * permanent failure or on any unexpected exception the target is given up, counted, logged, and reported
  * to the origin adapter ({@link ProtocolAdapter#reportFailure}). Done targets are marked in the outbox, the
  * entry is completed after the last one.
+ *
+ * <p>Typing notifications and read markers ({@code durable == false}) get one try: a transient failure or a
+ * disconnected network drops them (counted as ephemeral drops), and they are never reported back.
  */
 final class DeliveryJob implements RoomPipeline.Task {
     private static final System.Logger LOG = System.getLogger(DeliveryJob.class.getName());
@@ -140,6 +143,9 @@ final class DeliveryJob implements RoomPipeline.Task {
                 plan = plan(adapter, target);
             } catch (StoreException e) {
                 return transientFailure(target, "store unavailable while resolving references", null, e);
+            } catch (RuntimeException e) {
+                giveUp(target, "could not prepare the delivery: " + e, attempt, e);
+                return DONE;
             }
             if (plan.skipped()) {
                 env.metrics().countSkipped();
@@ -152,6 +158,10 @@ final class DeliveryJob implements RoomPipeline.Task {
         while (stepIndex < plan.steps().size()) {
             AdapterState state = adapter.state();
             if (!state.canDeliver()) {
+                if (!durable) {
+                    dropEphemeral(target, "network " + target.network() + " is " + state.status());
+                    return DONE;
+                }
                 return waitForNetwork(target, state);
             }
             waitingFor = null;
@@ -165,6 +175,10 @@ final class DeliveryJob implements RoomPipeline.Task {
             try {
                 receipt = adapter.deliver(delivery);
             } catch (TransientDeliveryException e) {
+                if (!durable) {
+                    dropEphemeral(target, e.getMessage());
+                    return DONE;
+                }
                 return transientFailure(target, e.getMessage(), e.retryAfter().orElse(null), e);
             } catch (PermanentDeliveryException e) {
                 giveUp(target, "rejected: " + e.getMessage(), attempt, e);
@@ -245,7 +259,21 @@ final class DeliveryJob implements RoomPipeline.Task {
         return Math.max(1, wait);
     }
 
+    /**
+     * A typing notification or read marker is worth one try: retrying it later, or telling its author it
+     * failed, would be noise. Counted as an ephemeral drop.
+     */
+    private void dropEphemeral(Portal target, String reason) {
+        env.metrics().countDroppedEphemeral();
+        LOG.log(Level.DEBUG, () -> "dropping " + entry.event().getClass().getSimpleName() + " to " + target + ": "
+                + reason);
+    }
+
     private void giveUp(Portal target, String reason, int attempts, Throwable cause) {
+        if (!durable) {
+            dropEphemeral(target, reason);
+            return;
+        }
         if (!receivedIds.isEmpty()) {
             recordDelivered(target); // some parts arrived: keep them addressable
         }

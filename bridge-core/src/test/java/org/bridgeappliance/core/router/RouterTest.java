@@ -539,6 +539,21 @@ class RouterTest {
         assertEquals("three", text(matrix.awaitDeliveries(3, T).get(2)));
     }
 
+    @Test
+    void aTypingNotificationGetsOneTryAndIsNeverReportedBack() {
+        sip.withCapabilities(RoomCapabilities.FULL);
+        matrix.then(RecordingAdapter.transientFailure());
+        start(FAST);
+        router.submit(TestEvents.in(X).typing(true));
+        router.submit(TestEvents.in(X).text("x1", "after typing"));
+        assertEquals("after typing", text(matrix.awaitDeliveries(1, T).get(0)));
+        assertEquals(2, matrix.attempts().size(), "the failed typing notification was not retried");
+        assertInstanceOf(TypingEvent.class, sip.awaitDeliveries(2, T).get(0).event());
+        assertEquals(1, router.metrics().droppedEphemeral());
+        assertEquals(0, router.metrics().failed());
+        assertTrue(xmpp.failures().isEmpty());
+    }
+
     // ----- presence
 
     @Test
