@@ -39,6 +39,7 @@ public final class ComponentStreamReader {
      * eagerly), so the component's own stream header must have been sent before.
      */
     public ComponentStreamReader(InputStream in, long maxStanzaBytes) throws StreamException {
+        org.bridgeappliance.adapter.xmpp.ext.XmppExtensions.register();
         this.limiter = new StanzaSizeLimiter(in, maxStanzaBytes);
         try {
             this.parser = SecureXml.newParser(new InputStreamReader(limiter, StandardCharsets.UTF_8));
