@@ -309,6 +309,32 @@ class RouterTest {
     }
 
     @Test
+    void onlyModerationRetractsSomeoneElsesMessage() {
+        start(FAST);
+        TestEvents alice = TestEvents.in(X).from("alice");
+        TestEvents moderator = TestEvents.in(X).from("moderator");
+        router.submit(alice.text("x1", "spam"));
+        matrix.awaitDeliveries(1, T);
+        assertEquals(Acceptance.UNKNOWN_REFERENCE, router.submit(moderator.retract("d1", "x1")),
+                "a plain retraction is scoped by author");
+        assertEquals(Acceptance.QUEUED, router.submit(moderator.moderate("d2", "x1")));
+        Delivery retraction = matrix.awaitDeliveries(2, T).get(1);
+        assertEquals(List.of(RemoteMessageId.of("matrix-1")), retraction.reference().orElseThrow().parts());
+        Delivery notice = sip.awaitDeliveries(2, T).get(1);
+        assertEquals("moderator deleted a message", text(notice), "sip has no retractions: a notice");
+    }
+
+    @Test
+    void aReplyToAnUnknownMessageIsStillDelivered() {
+        start(FAST);
+        assertEquals(Acceptance.QUEUED, router.submit(TestEvents.in(X).reply("x1", "before-the-bridge", "indeed")));
+        Delivery d = matrix.awaitDeliveries(1, T).get(0);
+        assertEquals("indeed", text(d));
+        assertTrue(d.replyTo().isEmpty());
+        assertTrue(((MessageEvent) d.event()).replyTo().isEmpty(), "no dangling origin id handed to the target");
+    }
+
+    @Test
     void anEditOfAnUnknownMessageIsRefused() {
         start(FAST);
         assertEquals(Acceptance.UNKNOWN_REFERENCE, router.submit(TestEvents.in(X).edit("e1", "never-seen", "x")));
