@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,7 +13,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteRoomId;
@@ -26,23 +25,28 @@ import org.bridgeappliance.core.store.StoreConflictException;
 /**
  * Room mappings in {@code bridged_room} and {@code portal}, with a read cache.
  *
- * <p>The cache is a snapshot of every room (room mappings number in the thousands at most), tagged
- * with the write generation it was loaded at. Each write of this instance bumps the generation
- * after its commit, so a snapshot that might predate a write is never used again, and a snapshot
- * loaded while a write was in flight is not installed. This assumes this instance is the only
- * writer of the two tables, which {@link MappingDatabase} ensures by handing out one instance.
+ * <p>The cache holds every room (mappings number in the thousands, one per 1:1 chat at worst) in
+ * two concurrent maps, loaded on first use and then kept up to date by this instance's own writes:
+ * a write commits first and then updates the maps, under one lock that also covers the initial
+ * load, so no load can install state older than a write. Reads take no lock and no database
+ * round trip. A reader racing a write sees the room before or after it, never a room under a
+ * portal it does not hold ({@link #findByPortal} checks). A write whose outcome is unknown (an
+ * error other than a conflict) drops the cache, which is reloaded at the next read.
+ *
+ * <p>This assumes this instance is the only writer of the two tables, which {@link MappingDatabase}
+ * ensures by handing out one instance per database.
  */
 final class JdbcRoomDirectory implements RoomDirectory {
     static final int MAX_NAME_LENGTH = 255;
     static final int MAX_NETWORK_LENGTH = 64;
 
-    private record Snapshot(long generation, Map<RoomId, BridgedRoom> byId, Map<Portal, RoomId> byPortal) {
-    }
-
     private final Jdbc jdbc;
     private final Clock clock;
-    private final AtomicLong generation = new AtomicLong();
-    private volatile Snapshot snapshot;
+    private final Object writeLock = new Object();
+    private final Map<RoomId, BridgedRoom> byId = new ConcurrentHashMap<>();
+    private final Map<Portal, RoomId> byPortal = new ConcurrentHashMap<>();
+    /** Written only under {@link #writeLock}. */
+    private volatile boolean loaded;
 
     JdbcRoomDirectory(Jdbc jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -52,21 +56,25 @@ final class JdbcRoomDirectory implements RoomDirectory {
     @Override
     public Optional<BridgedRoom> find(RoomId id) {
         Objects.requireNonNull(id, "id");
-        return Optional.ofNullable(snapshot().byId().get(id));
+        ensureLoaded();
+        return Optional.ofNullable(byId.get(id));
     }
 
     @Override
     public Optional<BridgedRoom> findByPortal(Portal portal) {
         Objects.requireNonNull(portal, "portal");
-        Snapshot s = snapshot();
-        RoomId id = s.byPortal().get(portal);
-        return id == null ? Optional.empty() : Optional.ofNullable(s.byId().get(id));
+        ensureLoaded();
+        RoomId id = byPortal.get(portal);
+        BridgedRoom room = id == null ? null : byId.get(id);
+        // Mid-update the portal may still point at a room that no longer holds it.
+        return room != null && room.portals().contains(portal) ? Optional.of(room) : Optional.empty();
     }
 
     /** By name, then id (the order of the in-memory directory, and of the admin UI's list). */
     @Override
     public List<BridgedRoom> all() {
-        return snapshot().byId().values().stream()
+        ensureLoaded();
+        return byId.values().stream()
                 .sorted(Comparator.comparing(BridgedRoom::name).thenComparing(r -> r.id().value()))
                 .toList();
     }
@@ -75,8 +83,8 @@ final class JdbcRoomDirectory implements RoomDirectory {
     public BridgedRoom create(String name, List<Portal> portals, boolean enabled) {
         BridgedRoom room = new BridgedRoom(RoomId.of(UUID.randomUUID().toString()), name, portals, enabled);
         validate(room);
-        try {
-            jdbc.inTransaction("create room", c -> {
+        synchronized (writeLock) {
+            write("create room", c -> {
                 Jdbc.update(c, "INSERT INTO bridged_room (id, name, enabled, created_at) VALUES (?, ?, ?, ?)", s -> {
                     s.setString(1, room.id().value());
                     s.setString(2, room.name());
@@ -85,11 +93,8 @@ final class JdbcRoomDirectory implements RoomDirectory {
                 });
                 insertPortals(c, room);
                 return null;
-            });
-        } catch (StoreConflictException e) {
-            throw new StoreConflictException("a portal of " + portals + " already belongs to another room", e);
-        } finally {
-            generation.incrementAndGet();
+            }, "a portal of " + portals + " already belongs to another room");
+            cachePut(null, room);
         }
         return room;
     }
@@ -97,8 +102,8 @@ final class JdbcRoomDirectory implements RoomDirectory {
     @Override
     public BridgedRoom update(BridgedRoom room) {
         validate(room);
-        try {
-            jdbc.inTransaction("update room", c -> {
+        synchronized (writeLock) {
+            write("update room", c -> {
                 int updated = Jdbc.update(c, "UPDATE bridged_room SET name = ?, enabled = ? WHERE id = ?", s -> {
                     s.setString(1, room.name());
                     s.setBoolean(2, room.enabled());
@@ -110,11 +115,8 @@ final class JdbcRoomDirectory implements RoomDirectory {
                 Jdbc.update(c, "DELETE FROM portal WHERE room_id = ?", s -> s.setString(1, room.id().value()));
                 insertPortals(c, room);
                 return null;
-            });
-        } catch (StoreConflictException e) {
-            throw new StoreConflictException("a portal of " + room.portals() + " already belongs to another room", e);
-        } finally {
-            generation.incrementAndGet();
+            }, "a portal of " + room.portals() + " already belongs to another room");
+            cachePut(byId.get(room.id()), room);
         }
         return room;
     }
@@ -122,14 +124,17 @@ final class JdbcRoomDirectory implements RoomDirectory {
     @Override
     public boolean delete(RoomId id) {
         Objects.requireNonNull(id, "id");
-        try {
-            return jdbc.inTransaction("delete room", c -> {
+        synchronized (writeLock) {
+            boolean deleted = write("delete room", c -> {
                 // Portals explicitly as well as by ON DELETE CASCADE: the cascade is not needed for correctness.
                 Jdbc.update(c, "DELETE FROM portal WHERE room_id = ?", s -> s.setString(1, id.value()));
                 return Jdbc.update(c, "DELETE FROM bridged_room WHERE id = ?", s -> s.setString(1, id.value())) > 0;
-            });
-        } finally {
-            generation.incrementAndGet();
+            }, null);
+            BridgedRoom old = byId.remove(id);
+            if (old != null) {
+                old.portals().forEach(p -> byPortal.remove(p, id));
+            }
+            return deleted;
         }
     }
 
@@ -154,22 +159,53 @@ final class JdbcRoomDirectory implements RoomDirectory {
         }
     }
 
-    private Snapshot snapshot() {
-        long current = generation.get();
-        Snapshot s = snapshot;
-        if (s != null && s.generation() == current) {
-            return s;
+    /** Runs a write transaction; conflicts keep the cache, unknown outcomes drop it. Call under the lock. */
+    private <T> T write(String what, Jdbc.Work<T> work, String conflictMessage) {
+        try {
+            return jdbc.inTransaction(what, work);
+        } catch (StoreConflictException e) {
+            throw conflictMessage == null ? e : new StoreConflictException(conflictMessage, e);
+        } catch (NoSuchElementException | IllegalArgumentException e) {
+            throw e; // refused before or by the write, rolled back: the cache is still right
+        } catch (RuntimeException e) {
+            loaded = false; // maps stay as they are for readers already past the check; the next read reloads
+            throw e;
         }
-        Snapshot loaded = load(current);
-        // Installed only if no write of ours finished meanwhile; either way this caller gets data at
-        // least as new as the state when it called.
-        if (generation.get() == current) {
-            snapshot = loaded;
-        }
-        return loaded;
     }
 
-    private Snapshot load(long atGeneration) {
+    /** Applies a committed create or update to the cache. Call under the lock. */
+    private void cachePut(BridgedRoom old, BridgedRoom room) {
+        if (!loaded) {
+            return; // the next read loads everything, this write included
+        }
+        byId.put(room.id(), room);
+        if (old != null) {
+            old.portals().stream().filter(p -> !room.portals().contains(p)).forEach(p -> byPortal.remove(p, room.id()));
+        }
+        room.portals().forEach(p -> byPortal.put(p, room.id()));
+    }
+
+    private void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (writeLock) {
+            if (loaded) {
+                return;
+            }
+            Map<RoomId, BridgedRoom> rooms = load();
+            Map<Portal, RoomId> portals = new HashMap<>();
+            rooms.values().forEach(r -> r.portals().forEach(p -> portals.put(p, r.id())));
+            // Replaced entry by entry, never emptied: a reader never sees an existing room missing.
+            byId.putAll(rooms);
+            byId.keySet().retainAll(rooms.keySet());
+            byPortal.putAll(portals);
+            byPortal.keySet().retainAll(portals.keySet());
+            loaded = true;
+        }
+    }
+
+    private Map<RoomId, BridgedRoom> load() {
         // One statement, so the rooms and their portals come from one consistent read.
         record Row(String id, String name, boolean enabled, Portal portal) {
         }
@@ -185,15 +221,12 @@ final class JdbcRoomDirectory implements RoomDirectory {
                 });
         Map<String, List<Row>> grouped = new LinkedHashMap<>();
         rows.forEach(row -> grouped.computeIfAbsent(row.id(), k -> new ArrayList<>()).add(row));
-        Map<RoomId, BridgedRoom> byId = new LinkedHashMap<>();
-        Map<Portal, RoomId> byPortal = new HashMap<>();
+        Map<RoomId, BridgedRoom> rooms = new HashMap<>();
         grouped.forEach((id, roomRows) -> {
             Row first = roomRows.get(0);
             List<Portal> portals = roomRows.stream().map(Row::portal).filter(Objects::nonNull).toList();
-            BridgedRoom room = new BridgedRoom(RoomId.of(id), first.name(), portals, first.enabled());
-            byId.put(room.id(), room);
-            portals.forEach(p -> byPortal.put(p, room.id()));
+            rooms.put(RoomId.of(id), new BridgedRoom(RoomId.of(id), first.name(), portals, first.enabled()));
         });
-        return new Snapshot(atGeneration, Collections.unmodifiableMap(byId), Map.copyOf(byPortal));
+        return rooms;
     }
 }
