@@ -16,7 +16,8 @@ import org.bridgeappliance.core.store.StoreConflictException;
  * {@code username_lower} column (lower case in {@link Locale#ROOT}); the name is kept as entered.
  *
  * <p>Every method blocks; {@link #create}, {@link #authenticate} and {@link #changePassword} spend
- * the {@link PasswordHasher}'s work factor (about a third of a second at the default), so callers
+ * the {@link PasswordHasher}'s work factor (0.4-0.5 s per call at the default on a
+ * 2-core machine), so callers
  * must not run them on an event loop.
  */
 final class JdbcAdminUserStore implements AdminUserStore {

@@ -83,8 +83,9 @@ public final class MappingDatabase implements AutoCloseable {
     }
 
     /**
-     * A fresh private in-memory H2 database, dropped by {@link #close()}. For tests of modules
-     * that build on this one.
+     * A private in-memory H2 database named {@code name} ({@code [A-Za-z0-9_-]{1,64}}), dropped by
+     * {@link #close()}. For tests of modules that build on this one; a name that is still open in
+     * this JVM shares that database, so use a fresh name per test.
      */
     public static MappingDatabase openH2InMemory(String name, PasswordHasher hasher) {
         JdbcConnectionPool pool = H2DataSources.inMemory(name);
