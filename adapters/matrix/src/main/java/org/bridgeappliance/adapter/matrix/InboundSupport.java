@@ -1,0 +1,167 @@
+package org.bridgeappliance.adapter.matrix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.bridgeappliance.adapter.matrix.appservice.TransactionProcessor;
+import org.bridgeappliance.adapter.matrix.client.MatrixClient;
+import org.bridgeappliance.adapter.matrix.convert.MatrixInboundConverter;
+import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
+import org.bridgeappliance.adapter.matrix.json.Json;
+import org.bridgeappliance.adapter.matrix.media.MediaLinks;
+import org.bridgeappliance.adapter.matrix.portal.PortalManager;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.model.BridgeEvent;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.model.ReactionEvent;
+import org.bridgeappliance.core.port.EventIngress.Acceptance;
+import org.bridgeappliance.core.store.MessageMapStore;
+import org.bridgeappliance.core.store.MessageMapping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What inbound conversion needs from outside the converter: member profiles (cached from member
+ * events, fetched once per unknown member), the reactions the bridge saw (so that redacting one
+ * becomes a reaction removal), authors from the message map, public media links; and the side
+ * effects of a transaction: following invites of the bot and ghosts (off the request thread).
+ *
+ * <p>The reaction cache is in memory (bounded): Matrix strips a redacted reaction's content, and the
+ * core's stores cannot look a reaction up by its own event id, so a reaction added before a restart
+ * and removed after it reaches other networks as a retraction of an unknown message (dropped).
+ */
+final class InboundSupport implements MatrixInboundConverter.Lookups, TransactionProcessor.Hooks {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundSupport.class);
+    private static final int MAX_CACHED = 20_000;
+
+    private final MatrixClient client;
+    private final GhostIdCodec codec;
+    private final MessageMapStore messages;
+    private final MediaLinks links;
+    private final PortalManager portals;
+    private final Executor background;
+    private final Map<String, Profile> profiles = lru();
+    private final Map<String, MatrixInboundConverter.ReactionRef> reactions = lru();
+
+    InboundSupport(MatrixClient client, GhostIdCodec codec, MessageMapStore messages, MediaLinks links,
+                   PortalManager portals, Executor background) {
+        this.client = client;
+        this.codec = codec;
+        this.messages = messages;
+        this.links = links;
+        this.portals = portals;
+        this.background = background;
+    }
+
+    private static <V> Map<String, V> lru() {
+        return java.util.Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > MAX_CACHED;
+            }
+        });
+    }
+
+    // ---- Lookups -----------------------------------------------------------------------------
+
+    @Override
+    public Profile profileOf(String roomId, String userId) {
+        String key = roomId + "\u0000" + userId;
+        Profile cached = profiles.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Profile profile = Profile.EMPTY;
+        try {
+            Optional<JsonNode> member = client.state(roomId, "m.room.member", userId, codec.botUserId());
+            if (member.isPresent()) {
+                profile = new Profile(Json.string(member.get(), "displayname"),
+                        Json.string(member.get(), "avatar_url").flatMap(this::safeLink));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("no profile for {} in {}: {}", userId, roomId, e.toString());
+        }
+        profiles.put(key, profile);
+        return profile;
+    }
+
+    @Override
+    public Optional<MatrixInboundConverter.ReactionRef> reactionOf(String roomId, String eventId) {
+        return Optional.ofNullable(reactions.get(roomId + "\u0000" + eventId));
+    }
+
+    @Override
+    public Optional<String> authorOf(String roomId, String eventId) {
+        try {
+            List<MessageMapping> found = messages.findInPortal(new Portal(MatrixAdapter.NETWORK,
+                    RemoteRoomId.of(roomId)), RemoteMessageId.of(eventId));
+            return found.stream().findFirst().map(m -> m.author().network().equals(MatrixAdapter.NETWORK)
+                    ? m.author().user().value() : "ghost:" + m.author());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public URI mediaUri(String mxc) {
+        return links.link(mxc);
+    }
+
+    private Optional<URI> safeLink(String mxc) {
+        try {
+            return Optional.of(links.link(mxc));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- Hooks -------------------------------------------------------------------------------
+
+    @Override
+    public void observe(JsonNode event) {
+        if (!"m.room.member".equals(Json.string(event, "type").orElse(""))) {
+            return;
+        }
+        String roomId = Json.string(event, "room_id").orElse(null);
+        String subject = Json.string(event, "state_key").orElse(null);
+        String sender = Json.string(event, "sender").orElse(null);
+        if (roomId == null || subject == null || sender == null) {
+            return;
+        }
+        JsonNode content = Json.obj(event, "content");
+        String membership = Json.string(content, "membership").orElse("");
+        if (membership.equals("join")) {
+            profiles.put(roomId + "\u0000" + subject, new Profile(Json.string(content, "displayname"),
+                    Json.string(content, "avatar_url").flatMap(this::safeLink)));
+        }
+        if (!codec.isBridgeUser(subject)) {
+            return;
+        }
+        if (membership.equals("invite") && !codec.isBridgeUser(sender)) {
+            boolean direct = content.path("is_direct").asBoolean(false);
+            background.execute(() -> {
+                try {
+                    portals.onInvite(roomId, sender, subject, direct);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not follow the invite of {} to {}: {}", subject, roomId, e.toString());
+                }
+            });
+        } else if (membership.equals("leave") || membership.equals("ban")) {
+            portals.forgetMembership(roomId, subject);
+        }
+    }
+
+    @Override
+    public void submitted(BridgeEvent event, Acceptance acceptance) {
+        if (event instanceof ReactionEvent r && r.added() && r.remoteId().isPresent()) {
+            reactions.put(r.origin().room().value() + "\u0000" + r.remoteId().get().value(),
+                    new MatrixInboundConverter.ReactionRef(r.target().value(), r.key(), r.sender().user().value()));
+        }
+    }
+}
