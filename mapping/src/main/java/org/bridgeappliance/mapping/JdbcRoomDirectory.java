@@ -31,7 +31,7 @@ import org.bridgeappliance.core.store.StoreConflictException;
  * load, so no load can install state older than a write. Reads take no lock and no database
  * round trip. A reader racing a write sees the room before or after it, never a room under a
  * portal it does not hold ({@link #findByPortal} checks). A write whose outcome is unknown (an
- * error other than a conflict) drops the cache, which is reloaded at the next read.
+ * error other than a conflict) marks the cache stale; the next read reloads it.
  *
  * <p>This assumes this instance is the only writer of the two tables, which {@link MappingDatabase}
  * ensures by handing out one instance per database.
