@@ -142,6 +142,7 @@ final class DeliveryJob implements RoomPipeline.Task {
             try {
                 plan = plan(adapter, target);
             } catch (StoreException e) {
+                attempt++; // a failed preparation spends an attempt too, or a dead store would be retried forever
                 return transientFailure(target, "store unavailable while resolving references", null, e);
             } catch (RuntimeException e) {
                 giveUp(target, "could not prepare the delivery: " + e, attempt, e);
@@ -239,9 +240,6 @@ final class DeliveryJob implements RoomPipeline.Task {
     }
 
     private long transientFailure(Portal target, String reason, java.time.Duration retryAfter, Throwable cause) {
-        if (attempt == 0) {
-            attempt = 1; // a store failure before any delivery try still spends one
-        }
         if (attempt >= env.config().maxAttempts()) {
             giveUp(target, "gave up after " + attempt + " attempts: " + reason, attempt, cause);
             return DONE;

@@ -453,6 +453,48 @@ class RouterTest {
     }
 
     @Test
+    void aStoreOutageWhileResolvingReferencesIsRetried() {
+        java.util.concurrent.atomic.AtomicInteger outages = new java.util.concurrent.atomic.AtomicInteger(0);
+        org.bridgeappliance.core.store.MessageMapStore real = stores.messages();
+        org.bridgeappliance.core.store.MessageMapStore flaky = new org.bridgeappliance.core.store.MessageMapStore() {
+            @Override
+            public void record(List<MessageMapping> mappings) {
+                real.record(mappings);
+            }
+
+            @Override
+            public Optional<BridgeMessageId> findByAuthor(Portal portal, UserRef author, RemoteMessageId remoteId) {
+                return real.findByAuthor(portal, author, remoteId);
+            }
+
+            @Override
+            public List<MessageMapping> findInPortal(Portal portal, RemoteMessageId remoteId) {
+                return real.findInPortal(portal, remoteId);
+            }
+
+            @Override
+            public List<MessageMapping> copies(BridgeMessageId messageId) {
+                if (outages.getAndDecrement() > 0) {
+                    throw new org.bridgeappliance.core.store.StoreException("database restarting", null);
+                }
+                return real.copies(messageId);
+            }
+        };
+        stores = new BridgeStores(stores.rooms(), flaky, stores.reactions(), stores.outbox(), stores.puppets(),
+                stores.identities(), stores.transactions());
+        start(FAST);
+        router.submit(TestEvents.in(X).text("x1", "helo"));
+        matrix.awaitDeliveries(1, T);
+        outages.set(2);
+        router.submit(TestEvents.in(X).edit("x2", "x1", "hello"));
+        Delivery edit = matrix.awaitDeliveries(2, T).get(1);
+        assertEquals(List.of(RemoteMessageId.of("matrix-1")), edit.reference().orElseThrow().parts());
+        assertEquals(3, edit.attempt(), "two attempts spent on the outage");
+        assertEquals(2, router.metrics().retried());
+        assertTrue(xmpp.failures().isEmpty());
+    }
+
+    @Test
     void aPermanentFailureOrAnAdapterBugIsReportedAtOnce() {
         matrix.then(RecordingAdapter.permanentFailure());
         sip.then(RecordingAdapter.crash());
