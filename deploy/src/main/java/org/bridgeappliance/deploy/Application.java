@@ -1,6 +1,8 @@
 package org.bridgeappliance.deploy;
 
 import io.micronaut.runtime.Micronaut;
+import org.bridgeappliance.mapping.MappingDatabase;
+import org.bridgeappliance.mapping.PasswordHasher;
 
 /**
  * The appliance's entry point: one Micronaut process serving the admin API, the health endpoint and
@@ -16,9 +18,30 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        warmUpPersistence();
         Micronaut.build(args)
                 .mainClass(Application.class)
                 .banner(false)
                 .start();
+    }
+
+    /**
+     * Start-up time: loading and linking Flyway's and H2's classes is the largest single cost of a start
+     * (roughly a third of it on a 2-core machine). A daemon thread migrates a throw-away in-memory
+     * database while Micronaut builds its context on the main thread, so that the real migration of the
+     * data directory's database finds those classes loaded. It touches no files and no shared state;
+     * if it fails, nothing is lost but the head start.
+     */
+    private static void warmUpPersistence() {
+        Thread warmUp = new Thread(() -> {
+            try (MappingDatabase ignored = MappingDatabase.openH2InMemory("warmup", new PasswordHasher(1))) {
+                // opened, migrated, closed
+            } catch (RuntimeException | LinkageError e) {
+                // Only a head start was lost; the real open reports real problems.
+            }
+        }, "bridge-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
     }
 }
