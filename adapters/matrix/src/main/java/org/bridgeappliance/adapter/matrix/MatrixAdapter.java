@@ -68,7 +68,6 @@ import org.slf4j.LoggerFactory;
 public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixAdapter.class);
     public static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
-    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private final MatrixConfig config;
     private final Function<MatrixConfig, HttpTransport> transports;
@@ -154,8 +153,8 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         client.onReachability(this::reachability);
         setState(Status.STARTING, "connecting to " + config.getHomeserverUrl());
         executor.execute(() -> connect(client, 1));
-        executor.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(),
-                TimeUnit.MILLISECONDS);
+        long probeMillis = Math.max(50, config.getHealthProbeInterval().toMillis());
+        executor.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
     }
 
     private volatile MediaLinks mediaLinks;

@@ -46,6 +46,8 @@ public class MatrixConfig {
      * ({@code <base>/_bridge/matrix/media/...}, HMAC-signed); empty uses {@code appservice-url}.
      */
     private String publicMediaBaseUrl = "";
+    /** How often an unreachable homeserver is probed so that the adapter state recovers. */
+    private Duration healthProbeInterval = Duration.ofSeconds(5);
 
     public boolean isEnabled() {
         return enabled;
@@ -189,6 +191,14 @@ public class MatrixConfig {
 
     public void setPublicMediaBaseUrl(String publicMediaBaseUrl) {
         this.publicMediaBaseUrl = publicMediaBaseUrl == null ? "" : publicMediaBaseUrl;
+    }
+
+    public Duration getHealthProbeInterval() {
+        return healthProbeInterval;
+    }
+
+    public void setHealthProbeInterval(Duration healthProbeInterval) {
+        this.healthProbeInterval = healthProbeInterval;
     }
 
     /** The bot's full MXID. */

@@ -1,0 +1,301 @@
+package org.bridgeappliance.adapter.matrix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.bridgeappliance.adapter.matrix.registration.RegistrationException;
+import org.bridgeappliance.adapter.matrix.registration.RegistrationGenerator;
+import org.bridgeappliance.adapter.matrix.testing.FakeHomeserver;
+import org.bridgeappliance.adapter.matrix.testing.FakeHomeserver.Call;
+import org.bridgeappliance.adapter.matrix.testing.RecordingIngress;
+import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.id.RoomId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.EditEvent;
+import org.bridgeappliance.core.model.EventMeta;
+import org.bridgeappliance.core.model.MembershipEvent;
+import org.bridgeappliance.core.model.MessageBody;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.Presence;
+import org.bridgeappliance.core.model.PresenceEvent;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.model.ReactionEvent;
+import org.bridgeappliance.core.model.RetractionEvent;
+import org.bridgeappliance.core.model.RoomEvent;
+import org.bridgeappliance.core.model.TypingEvent;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.AdapterState.Status;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.DeliveryFailure;
+import org.bridgeappliance.core.port.DeliveryReceipt;
+import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.TransientDeliveryException;
+import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The adapter against a fake homeserver: start-up checks, health, and every delivery kind. */
+class MatrixAdapterTest {
+    static final String ROOM = "!room:matrix.test";
+    static final String BOB_GHOST = "@_xmpp_bob=40xmpp.test:matrix.test";
+    static final UserRef BOB = UserRef.of("xmpp", "bob@xmpp.test");
+    static final Portal XMPP_ROOM = Portal.of("xmpp", "room@conference.xmpp.test");
+
+    final FakeHomeserver homeserver = new FakeHomeserver("@bridgebot:matrix.test");
+    final BlockingQueue<AdapterState> states = new LinkedBlockingQueue<>();
+    final BridgeStores stores = InMemoryStores.create();
+    MatrixConfig config;
+    MatrixAdapter adapter;
+
+    @TempDir
+    java.nio.file.Path dir;
+
+    @BeforeEach
+    void setUp() {
+        config = new MatrixConfig();
+        config.setEnabled(true);
+        config.setAsToken("as-token");
+        config.setHsToken("hs-token");
+        config.setHealthProbeInterval(Duration.ofMillis(100));
+        config.setMaxAttempts(1);
+        adapter = new MatrixAdapter(config, c -> homeserver);
+    }
+
+    @AfterEach
+    void tearDown() {
+        adapter.stop();
+    }
+
+    private void start() throws InterruptedException {
+        adapter.start(new AdapterContext(new RecordingIngress(), (n, s) -> states.add(s), stores, Clock.systemUTC()));
+        awaitState(Status.CONNECTED);
+    }
+
+    private void awaitState(Status wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (adapter.state().status() != wanted) {
+            AdapterState next = states.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
+                    TimeUnit.MILLISECONDS);
+            if (next == null && System.nanoTime() > deadline) {
+                throw new AssertionError("state " + wanted + " not reached; now " + adapter.state());
+            }
+        }
+    }
+
+    private static EventMeta meta(String remoteId) {
+        return new EventMeta(XMPP_ROOM, BOB, Profile.named("Bob"), Optional.ofNullable(remoteId).map(RemoteMessageId::of),
+                Instant.parse("2026-11-26T08:00:00Z"));
+    }
+
+    private static Delivery delivery(String id, RoomEvent event, Delivery.Reference reference, int attempt) {
+        return new Delivery(BridgeMessageId.of(id), RoomId.of("r1"), Portal.of("matrix", ROOM), event,
+                Optional.ofNullable(reference), Optional.empty(), attempt);
+    }
+
+    private static Delivery.Reference ref(String eventId, UserRef author) {
+        return new Delivery.Reference(List.of(RemoteMessageId.of(eventId)), author);
+    }
+
+    @Test
+    void startUpRegistersTheBotChecksWhoamiAndPings() throws Exception {
+        start();
+        assertTrue(homeserver.calls("GET /_matrix/client/v3/account/whoami").size() >= 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (homeserver.calls("POST /_matrix/client/v1/appservice/bridge-appliance/ping").isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no AS ping");
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void messageIsSentAsTheGhostAndRetriesAreIdempotent() throws Exception {
+        start();
+        MessageEvent message = new MessageEvent(meta("x1"), org.bridgeappliance.core.model.MessageKind.TEXT,
+                MessageBody.html("hi *there*", "hi <b>there</b>"), List.of(), Optional.empty());
+        DeliveryReceipt first = adapter.deliver(delivery("m1", message, null, 1));
+        DeliveryReceipt retry = adapter.deliver(delivery("m1", message, null, 2));
+        assertEquals(1, first.remoteIds().size());
+        assertEquals(first, retry, "the same txn id gives the same event");
+        List<Call> sends = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/send/m.room.message/");
+        assertEquals(2, sends.size());
+        assertEquals(sends.get(0).path(), sends.get(1).path());
+        assertEquals(BOB_GHOST, sends.get(0).userId());
+        assertTrue(sends.get(0).body().contains("\"formatted_body\":\"hi <b>there</b>\""), sends.get(0).body());
+        // ghost registered, named and joined; bot joined first
+        assertTrue(homeserver.calls("POST /_matrix/client/v3/register").stream()
+                .anyMatch(c -> c.body().contains("_xmpp_bob=40xmpp.test")));
+        assertTrue(homeserver.calls("PUT /_matrix/client/v3/profile/" + BOB_GHOST + "/displayname").stream()
+                .anyMatch(c -> c.body().contains("\"Bob\"")));
+        List<Call> joins = homeserver.calls("POST /_matrix/client/v3/join/" + ROOM);
+        assertEquals("@bridgebot:matrix.test", joins.get(0).userId());
+        assertEquals(BOB_GHOST, joins.get(1).userId());
+        assertEquals("Bob", stores.puppets().find(BOB, MatrixAdapter.NETWORK).orElseThrow().profile()
+                .displayName().orElseThrow());
+    }
+
+    @Test
+    void editsReactionsRetractionsAndTyping() throws Exception {
+        start();
+        adapter.deliver(delivery("e1", new EditEvent(meta("x2"), RemoteMessageId.of("x1"), MessageBody.plain("fixed")),
+                ref("$orig", BOB), 1));
+        Call edit = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/send/m.room.message/").get(0);
+        assertTrue(edit.body().contains("\"rel_type\":\"m.replace\",\"event_id\":\"$orig\""), edit.body());
+
+        DeliveryReceipt reaction = adapter.deliver(delivery("r1",
+                new ReactionEvent(meta("x3"), RemoteMessageId.of("x1"), "👍", true), ref("$orig", BOB), 1));
+        assertEquals(1, reaction.remoteIds().size());
+        Call react = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/send/m.reaction/").get(0);
+        assertEquals(BOB_GHOST, react.userId());
+
+        adapter.deliver(delivery("r2", new ReactionEvent(meta("x4"), RemoteMessageId.of("x1"), "👍", false),
+                ref(reaction.remoteIds().get(0).value(), BOB), 1));
+        Call unreact = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/redact/").get(0);
+        assertTrue(unreact.path().contains("/redact/" + reaction.remoteIds().get(0).value() + "/"), unreact.path());
+
+        adapter.deliver(delivery("d1", new RetractionEvent(meta("x5"), RemoteMessageId.of("x1"), true,
+                Optional.of("spam")), ref("$orig", UserRef.of("matrix", "@alice:matrix.test")), 1));
+        Call moderation = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/redact/$orig/").get(0);
+        assertEquals("@bridgebot:matrix.test", moderation.userId());
+        assertTrue(moderation.body().contains("spam"));
+
+        adapter.deliver(delivery("t1", new TypingEvent(meta(null), true), null, 1));
+        Call typing = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/typing/" + BOB_GHOST).get(0);
+        assertTrue(typing.body().contains("\"typing\":true"));
+
+        assertThrows(PermanentDeliveryException.class, () -> adapter.deliver(delivery("e2",
+                new EditEvent(meta("x6"), RemoteMessageId.of("x1"), MessageBody.plain("x")), null, 1)));
+    }
+
+    @Test
+    void membershipOfXmppUsersMovesTheirGhosts() throws Exception {
+        start();
+        adapter.deliver(delivery("j1", new MembershipEvent(meta("p1"), BOB, MembershipEvent.Membership.JOIN,
+                Optional.empty()), null, 1));
+        assertEquals(BOB_GHOST, homeserver.calls("POST /_matrix/client/v3/join/" + ROOM).get(1).userId());
+        adapter.deliver(delivery("k1", new MembershipEvent(meta("p2"), BOB, MembershipEvent.Membership.KICK,
+                Optional.of("bye")), null, 1));
+        Call kick = homeserver.calls("POST /_matrix/client/v3/rooms/" + ROOM + "/kick").get(0);
+        assertEquals("@bridgebot:matrix.test", kick.userId());
+        assertTrue(kick.body().contains(BOB_GHOST) && kick.body().contains("bye"), kick.body());
+    }
+
+    @Test
+    void rateLimitAndServerErrorsAreTransientForbiddenIsPermanent() throws Exception {
+        start();
+        MessageEvent message = MessageEvent.text(meta("x9"), "hello");
+        adapter.deliver(delivery("warm", message, null, 1)); // ghost registered and joined
+        homeserver.override("PUT /_matrix/client/v3/rooms/", 429,
+                "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"retry_after_ms\":30000}");
+        TransientDeliveryException limited = assertThrows(TransientDeliveryException.class,
+                () -> adapter.deliver(delivery("m2", message, null, 1)));
+        assertEquals(Optional.of(Duration.ofSeconds(30)), limited.retryAfter());
+        homeserver.override("PUT /_matrix/client/v3/rooms/", 502, "bad gateway");
+        assertThrows(TransientDeliveryException.class, () -> adapter.deliver(delivery("m3", message, null, 1)));
+        // M_FORBIDDEN on send: the ghost re-joins once, then it is permanent
+        homeserver.override("PUT /_matrix/client/v3/rooms/", 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+        homeserver.override("PUT /_matrix/client/v3/rooms/", 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+        assertThrows(PermanentDeliveryException.class, () -> adapter.deliver(delivery("m4", message, null, 1)));
+        homeserver.override("PUT /_matrix/client/v3/rooms/", 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+        assertEquals(1, adapter.deliver(delivery("m5", message, null, 1)).remoteIds().size());
+    }
+
+    @Test
+    void unreachableHomeserverIsReportedAndRecovers() throws Exception {
+        start();
+        homeserver.setDown(true);
+        assertThrows(TransientDeliveryException.class,
+                () -> adapter.deliver(delivery("m1", MessageEvent.text(meta("y1"), "x"), null, 1)));
+        awaitState(Status.RECONNECTING);
+        homeserver.setDown(false);
+        awaitState(Status.CONNECTED);
+    }
+
+    @Test
+    void presenceIsSetOnTheGhost() throws Exception {
+        start();
+        adapter.deliverPresence(new PresenceEvent(BOB, Presence.DO_NOT_DISTURB, Optional.empty(), Profile.named("Bob"),
+                Instant.now()));
+        Call presence = homeserver.calls("PUT /_matrix/client/v3/presence/" + BOB_GHOST + "/status").get(0);
+        assertEquals(BOB_GHOST, presence.userId());
+        assertTrue(presence.body().contains("\"presence\":\"unavailable\"")
+                && presence.body().contains("Do not disturb"), presence.body());
+    }
+
+    @Test
+    void failuresAreReportedAsANoticeReplyingToTheOriginal() throws Exception {
+        start();
+        EventMeta alice = EventMeta.of(Portal.of("matrix", ROOM), UserRef.of("matrix", "@alice:matrix.test"), "$mine",
+                Instant.now());
+        adapter.reportFailure(new DeliveryFailure(MessageEvent.text(alice, "hi"), XMPP_ROOM, "remote server down", 5));
+        Call notice = homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/send/m.room.message/").get(0);
+        assertEquals("@bridgebot:matrix.test", notice.userId());
+        assertTrue(notice.body().contains("\"msgtype\":\"m.notice\"") && notice.body().contains("$mine")
+                && notice.body().contains("remote server down"), notice.body());
+    }
+
+    @Test
+    void directChatIsCreatedByTheGhostWithIsDirect() throws Exception {
+        start();
+        assertEquals("!new1:matrix.test",
+                adapter.ensureDirectChat(BOB, RemoteUserId.of("@alice:matrix.test")).value());
+        Call create = homeserver.calls("POST /_matrix/client/v3/createRoom").get(0);
+        assertEquals(BOB_GHOST, create.userId());
+        assertTrue(create.body().contains("\"is_direct\":true") && create.body().contains("@alice:matrix.test"),
+                create.body());
+        assertThrows(PermanentDeliveryException.class,
+                () -> adapter.ensureDirectChat(BOB, RemoteUserId.of("@_xmpp_x:matrix.test")));
+    }
+
+    @Test
+    void bridgeUsersAreRecognisedBeforeStart() {
+        assertTrue(adapter.isBridgeUser(RemoteUserId.of("@bridgebot:matrix.test")));
+        assertTrue(adapter.isBridgeUser(RemoteUserId.of(BOB_GHOST)));
+        assertTrue(!adapter.isBridgeUser(RemoteUserId.of("@alice:matrix.test")));
+    }
+
+    @Test
+    void disabledAdapterOnlyReportsDisabled() {
+        config.setEnabled(false);
+        adapter.start(new AdapterContext(new RecordingIngress(), (n, s) -> states.add(s), stores, Clock.systemUTC()));
+        assertEquals(Status.DISABLED, adapter.state().status());
+        assertEquals(Optional.empty(), adapter.appService());
+        assertEquals(List.of(), homeserver.calls);
+    }
+
+    @Test
+    void tokensThatDoNotMatchTheRegistrationFileRefuseToStart() {
+        java.nio.file.Path file = dir.resolve("registration.yaml");
+        RegistrationGenerator.write(file, new MatrixConfig());
+        config.setRegistrationFile(file.toString());
+        assertThrows(RegistrationException.class, () -> adapter.start(new AdapterContext(new RecordingIngress(),
+                (n, s) -> states.add(s), stores, Clock.systemUTC())));
+        assertEquals(Status.FAILED, adapter.state().status());
+        assertTrue(!adapter.state().detail().contains("as-token\u0000"));
+        assertEquals(Optional.empty(), adapter.appService());
+        assertEquals(List.of(), homeserver.calls);
+    }
+
+    @Test
+    void wrongAsTokenMakesTheAdapterFail() throws Exception {
+        homeserver.override("GET /_matrix/client/v3/account/whoami", 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+        adapter.start(new AdapterContext(new RecordingIngress(), (n, s) -> states.add(s), stores, Clock.systemUTC()));
+        awaitState(Status.FAILED);
+        assertTrue(adapter.state().detail().contains("as_token"), adapter.state().detail());
+    }
+}
