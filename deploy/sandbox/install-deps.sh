@@ -15,7 +15,7 @@ log() { printf '[install] %s\n' "$*" >&2; }
 
 SERVER_PACKAGES=(prosody kamailio kamailio-presence-modules sip-tester baresip-core
                  python3 python3-venv curl procps ca-certificates openssl)
-TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver)
+TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver fonts-liberation)
 
 missing_packages() {
   local p
@@ -46,10 +46,10 @@ apt_install() {
   export DEBIAN_FRONTEND=noninteractive
   # Package lists may be missing or stale on a fresh machine: update once if the first attempt fails.
   # shellcheck disable=SC2086
-  if ! apt-get install -y -q --no-install-recommends $missing </dev/null; then
+  if ! apt-get install -y -qq --no-install-recommends $missing </dev/null; then
     apt-get update -q </dev/null || true
     # shellcheck disable=SC2086
-    apt-get install -y -q --no-install-recommends $missing </dev/null || rc=$?
+    apt-get install -y -qq --no-install-recommends $missing </dev/null || rc=$?
   fi
   [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
   return $rc
