@@ -121,7 +121,8 @@ public final class PortalManager {
                 .put("topic", "Bridged to " + address.get().network() + ": " + address.get().address())
                 .put("preset", "public_chat")
                 .put("visibility", "private");
-        request.putObject("power_level_content_override").putObject("users").put(bot(), 100);
+        // The bot creates the room and so has power level 100 (in room version 12 creators are above
+        // power levels and must not be listed in "users" at all).
         String roomId;
         try {
             roomId = client.createRoom(bot(), request);
@@ -157,7 +158,8 @@ public final class PortalManager {
     /**
      * Creates the DM between a ghost of {@code person} and the Matrix user {@code localUser}: the
      * ghost creates it with {@code is_direct} (so the user's client lists it as a DM with that
-     * person), invites the user and the bot, and gives both power level 100.
+     * person) and invites the user and the bot, who get power level 100 with the
+     * {@code trusted_private_chat} preset.
      */
     public RemoteRoomId createDirectChat(UserRef person, Profile profile, String localUser) {
         if (!MatrixInboundConverter.validUserId(localUser) || codec.isBridgeUser(localUser)) {
@@ -166,8 +168,8 @@ public final class PortalManager {
         String ghost = ghosts.ensure(person, profile);
         ObjectNode request = Json.object().put("preset", "trusted_private_chat").put("is_direct", true);
         request.putArray("invite").add(localUser).add(bot());
-        ObjectNode users = request.putObject("power_level_content_override").putObject("users");
-        users.put(ghost, 100).put(bot(), 100);
+        // trusted_private_chat gives every invitee (the user and the bot) the creator's power level; the
+        // ghost as creator is not listed (room version 12 forbids creators in "users").
         String roomId;
         try {
             roomId = client.createRoom(ghost, request);
