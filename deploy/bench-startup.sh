@@ -4,7 +4,8 @@
 #
 # Usage: deploy/bench-startup.sh [runs] [extra JVM options...]
 #   runs defaults to 5; the jar is deploy/target/bridge-appliance-*-all.jar (build it first with
-#   `mvn -q -o -pl deploy package -DskipTests`). Env: BENCH_PORT (default 18481), JAVA (default java).
+#   `mvn -q -o -pl deploy package -DskipTests`) or BENCH_JAR, copied to a temp directory first.
+#   Env: BENCH_PORT (default 18481), JAVA (default java).
 #   BENCH_CDS=1 first makes an application class-data-sharing archive with one training run
 #   (-XX:ArchiveClassesAtExit, JDK 13+) and then measures with -XX:SharedArchiveFile: what a
 #   production launcher can do once per installed jar and JDK to roughly halve the start-up CPU.
@@ -15,8 +16,14 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 runs="${1:-5}"
 shift || true
-jar="$(ls "$here"/target/bridge-appliance-*-all.jar 2>/dev/null | head -n1)"
-[[ -n "$jar" ]] || { echo "no fat jar in $here/target; build it first" >&2; exit 2; }
+built="${BENCH_JAR:-$(ls "$here"/target/bridge-appliance-*-all.jar 2>/dev/null | head -n1)}"
+[[ -n "$built" && -f "$built" ]] || { echo "no fat jar in $here/target; build it first" >&2; exit 2; }
+# A private copy: a build running meanwhile (the sandbox, another checkout's test run) must not swap the
+# jar under a running JVM, and a CDS archive is only valid for the exact jar it was made from.
+work="$(mktemp -d)"
+jar="$work/bridge-appliance-all.jar"
+cp "$built" "$jar"
+trap 'rm -rf "$work"' EXIT
 port="${BENCH_PORT:-18481}"
 java="${JAVA:-java}"
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
@@ -45,7 +52,7 @@ stop() {
 }
 
 if [[ "${BENCH_CDS:-0}" == 1 ]]; then
-    archive="$(mktemp -d)/bridge-appliance.jsa"
+    archive="$work/bridge-appliance.jsa"
     launch -XX:ArchiveClassesAtExit="$archive" "$@"
     for _ in $(seq 1 600); do
         curl -fsS -m 1 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"UP"' && break
@@ -93,5 +100,3 @@ sorted=($(printf '%s\n' "${times[@]}" | sort -n))
 csorted=($(printf '%s\n' "${cpus[@]}" | sort -n))
 echo "median: ${sorted[$(( ${#sorted[@]} / 2 ))]} ms wall over ${#sorted[@]} runs (min ${sorted[0]}, max ${sorted[-1]});" \
      "median CPU ${csorted[$(( ${#csorted[@]} / 2 ))]} ms; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
-[[ -n "${archive:-}" ]] && rm -rf "$(dirname "$archive")"
-exit 0

@@ -27,7 +27,8 @@ class AdminApiTest {
     @BeforeAll
     void start(@TempDir Path dataDir) {
         // Throttling is tested on its own server (ThrottleTest); here wrong passwords must stay 401s.
-        server = TestServers.withAdmin(dataDir, Map.of("bridge.admin.login-max-failures", 1000));
+        server = TestServers.withAdmin(dataDir, Map.of("bridge.admin.login-max-failures", 1000,
+                "bridge.admin.test-failure-route", "true"));
         base = server.getURI();
     }
 
@@ -184,6 +185,15 @@ class AdminApiTest {
         ApiClient.Response r = admin().post("/api/v1/rooms", "{\"name\": ");
         assertEquals(400, r.status(), r.toString());
         assertFalse(r.body().contains("at org.") || r.body().contains("Exception"), r.body());
+    }
+
+    @Test
+    void internalErrorsShowNoDetails() {
+        ApiClient.Response r = admin().get("/api/v1/test-failure");
+        assertEquals(500, r.status(), r.toString());
+        assertFalse(r.body().contains("hunter2") || r.body().contains("jdbc") || r.body().contains("Exception"),
+                r.body());
+        assertNotNull(r.json().get("message"));
     }
 
     @Test
