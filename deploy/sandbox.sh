@@ -22,28 +22,32 @@ PID_DIR="$RUN_DIR/pids"
 LOG_DIR="$RUN_DIR/logs"
 
 # ---- fixed names and overridable ports (defaults: /work/notes/conventions.md) -------------------------------
+# SANDBOX_PORT_OFFSET shifts every default port (e.g. 10000 for a second checkout's sandbox beside the first).
+OFF="${SANDBOX_PORT_OFFSET:-0}"
+[[ "$OFF" =~ ^[0-9]+$ ]] && [ "$OFF" -le 40000 ] || { echo "SANDBOX_PORT_OFFSET must be 0..40000" >&2; exit 2; }
 XMPP_HOST=127.0.0.1
-XMPP_PORT="${SANDBOX_XMPP_PORT:-15222}"
-XMPP_COMPONENT_PORT="${SANDBOX_XMPP_COMPONENT_PORT:-15347}"
+XMPP_PORT="${SANDBOX_XMPP_PORT:-$((15222 + OFF))}"
+XMPP_COMPONENT_PORT="${SANDBOX_XMPP_COMPONENT_PORT:-$((15347 + OFF))}"
 XMPP_DOMAIN="xmpp.test"
 XMPP_MUC_DOMAIN="conference.xmpp.test"
 BRIDGE_XMPP_MATRIX_DOMAIN="matrix.xmpp.test"
 BRIDGE_XMPP_SIP_DOMAIN="sip.xmpp.test"
 XMPP_PROBE_COMPONENT_DOMAIN="probe.xmpp.test"
-MATRIX_PORT="${SANDBOX_MATRIX_PORT:-18008}"
+MATRIX_PORT="${SANDBOX_MATRIX_PORT:-$((18008 + OFF))}"
 MATRIX_URL="http://127.0.0.1:$MATRIX_PORT"
 MATRIX_SERVER_NAME="matrix.test"
 MATRIX_SERVER_NAME_RE="matrix\\.test"
 MATRIX_BOT_LOCALPART="bridgebot"
-MATRIX_PROBE_AS_PORT="${SANDBOX_MATRIX_PROBE_AS_PORT:-18490}"
-SIP_PORT="${SANDBOX_SIP_PORT:-15060}"
+MATRIX_PROBE_AS_PORT="${SANDBOX_MATRIX_PROBE_AS_PORT:-$((18490 + OFF))}"
+SIP_PORT="${SANDBOX_SIP_PORT:-$((15060 + OFF))}"
 SIP_DOMAIN="sip.test"
 BRIDGE_SIP_DOMAIN="bridge.sip.test"
-BRIDGE_SIP_PORT="${SANDBOX_BRIDGE_SIP_PORT:-15070}"
+BRIDGE_SIP_PORT="${SANDBOX_BRIDGE_SIP_PORT:-$((15070 + OFF))}"
 SIP_PROBE_DOMAIN="probe.sip.test"
-SIP_PROBE_PORT="${SANDBOX_SIP_PROBE_PORT:-15071}"
-ADMIN_PORT="${SANDBOX_ADMIN_PORT:-18480}"
+SIP_PROBE_PORT="${SANDBOX_SIP_PROBE_PORT:-$((15071 + OFF))}"
+ADMIN_PORT="${SANDBOX_ADMIN_PORT:-$((18480 + OFF))}"
 ADMIN_URL="http://127.0.0.1:$ADMIN_PORT"
+PORT_KEYS=(XMPP_PORT XMPP_COMPONENT_PORT MATRIX_PORT MATRIX_PROBE_AS_PORT SIP_PORT BRIDGE_SIP_PORT SIP_PROBE_PORT ADMIN_PORT)
 ADMIN_USER="admin"
 
 # readiness deadlines (seconds)
@@ -447,6 +451,20 @@ Next: talk to an XMPP demo user from a Matrix demo user through the bridge once 
 EOF
 }
 
+# The ports of a running sandbox are the ones it was started with, whatever the environment says now.
+save_ports() {
+  local k
+  for k in "${PORT_KEYS[@]}"; do printf '%s=%s\n' "$k" "${!k}"; done > "$RUN_DIR/ports.env"
+}
+load_ports() {
+  if [ -f "$RUN_DIR/ports.env" ] && any_running; then
+    # shellcheck disable=SC1091
+    . "$RUN_DIR/ports.env"
+    MATRIX_URL="http://127.0.0.1:$MATRIX_PORT"
+    ADMIN_URL="http://127.0.0.1:$ADMIN_PORT"
+  fi
+}
+
 # ---- commands ---------------------------------------------------------------------------------------------
 any_running() {
   local s
@@ -484,6 +502,7 @@ cmd_up() {
     fi
     rm -rf "$RUN_DIR"
     mkdir -p "$RUN_DIR" "$PID_DIR" "$LOG_DIR"
+    save_ports
     new_secrets
     generate_configs
   fi
@@ -574,6 +593,7 @@ cmd_logs() {
 
 main() {
   local cmd="${1:-}"; [ $# -gt 0 ] && shift
+  load_ports
   case "$cmd" in
     up|down)
       mkdir -p "$STATE_DIR"
