@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one supervisor thread (connect/reconnect), one scheduler (keepalive), one inbound
  * thread that runs the {@link ComponentConnection.Handler} in stream order. All daemon threads.
  */
-public final class ComponentSession {
+public final class ComponentSession implements StanzaSender {
     private static final Logger LOG = LoggerFactory.getLogger(ComponentSession.class);
 
     /** What the owner of the session hears about. */
@@ -151,7 +151,13 @@ public final class ComponentSession {
         return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
     }
 
+    @Override
+    public boolean isConnected() {
+        return connection().isPresent();
+    }
+
     /** Sends on the live connection. */
+    @Override
     public void send(Stanza stanza) throws ComponentConnection.NotConnectedException {
         ComponentConnection c = current;
         if (c == null) {
@@ -161,6 +167,7 @@ public final class ComponentSession {
     }
 
     /** An IQ round trip on the live connection. */
+    @Override
     public CompletableFuture<IQ> request(IQ iq, Duration timeout) {
         ComponentConnection c = current;
         if (c == null) {

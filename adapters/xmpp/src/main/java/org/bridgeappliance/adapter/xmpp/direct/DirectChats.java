@@ -1,0 +1,290 @@
+package org.bridgeappliance.adapter.xmpp.direct;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
+import org.bridgeappliance.adapter.xmpp.component.ComponentConnection.NotConnectedException;
+import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
+import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
+import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
+import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
+import org.bridgeappliance.adapter.xmpp.muc.ReactionSets;
+import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.EditEvent;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.model.ReactionEvent;
+import org.bridgeappliance.core.model.RoomEvent;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalCoordinator;
+import org.bridgeappliance.core.port.TransientDeliveryException;
+import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Presence;
+import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
+import org.jivesoftware.smackx.sid.element.OriginIdElement;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * 1:1 chats between an XMPP user and a puppet JID. The portal id is
+ * {@code dm:<user bare JID> <puppet bare JID>} ({@link DirectChatIds}); a first message to a puppet
+ * opens the bridged room through the {@link PortalCoordinator}. Receipts (XEP-0184) are answered
+ * once the core has durably queued the message; subscriptions to puppets are accepted; probes are
+ * answered with the puppet's last known presence (unavailable when none is known, never a made-up
+ * "online").
+ *
+ * <p>Threading: stanza handlers on the inbound thread (a first message may wait for the other
+ * network to create the chat); {@link #deliver} on router threads.
+ */
+public final class DirectChats {
+    private static final Logger LOG = LoggerFactory.getLogger(DirectChats.class);
+    private static final String RESOURCE = "bridge";
+
+    /** A puppet's last availability, for probes and new subscribers. */
+    record Shown(Presence.Mode mode, Optional<String> status, boolean offline) {
+    }
+
+    private final StanzaSender sender;
+    private final PuppetDirectory puppets;
+    private final XmppInboundConverter inbound;
+    private final XmppOutboundConverter outbound;
+    private final XmppIngress ingress;
+    private final BridgeStores stores;
+    private final PortalCoordinator coordinator;
+    private final Network network;
+    private final Clock clock;
+    private final Map<UserRef, Shown> shown = new ConcurrentHashMap<>();
+    private final Map<EntityBareJid, String> lastUserPresence = new ConcurrentHashMap<>();
+
+    public DirectChats(StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
+                       XmppOutboundConverter outbound, XmppIngress ingress, BridgeStores stores,
+                       PortalCoordinator coordinator, Network network, Clock clock) {
+        this.sender = sender;
+        this.puppets = puppets;
+        this.inbound = inbound;
+        this.outbound = outbound;
+        this.ingress = ingress;
+        this.stores = stores;
+        this.coordinator = coordinator;
+        this.network = network;
+        this.clock = clock;
+    }
+
+    /** A message from an XMPP user to a puppet JID. */
+    public void onMessage(Message m, UserRef person) {
+        if (m.getType() == Message.Type.headline || m.getType() == Message.Type.groupchat) {
+            return;
+        }
+        EntityBareJid user = m.getFrom().asEntityBareJidIfPossible();
+        EntityBareJid puppet = m.getTo().asEntityBareJidIfPossible();
+        if (user == null || puppet == null) {
+            reply(m, StanzaErrors.error(StanzaError.Condition.bad_request, "Messages must come from a user JID."));
+            return;
+        }
+        Portal portal = new Portal(network, DirectChatIds.of(user, puppet));
+        UserRef from = UserRef.of(network.value(), user.toString());
+        String remote = m.getStanzaId() != null ? m.getStanzaId()
+                : Optional.ofNullable(OriginIdElement.getOriginId(m)).map(OriginIdElement::getId).orElse(null);
+        var context = new XmppInboundConverter.Context(portal, from, Profile.named(user.getLocalpart().toString()),
+                Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), false);
+        XmppInboundConverter.Result result = inbound.convert(m, context);
+        if (result.isEmpty()) {
+            return;
+        }
+        if (stores.rooms().findByPortal(portal).isEmpty()) {
+            if (!isContent(result)) {
+                return; // typing or markers for a chat that does not exist yet: nothing to open it for
+            }
+            Optional<BridgedRoom> opened;
+            try {
+                opened = coordinator.ensureDirectChat(portal, from, person);
+            } catch (RuntimeException e) {
+                LOG.warn("could not open a chat {} -> {}: {}", user, person, e.toString());
+                opened = Optional.empty();
+            }
+            if (opened.isEmpty()) {
+                reply(m, StanzaErrors.error(StanzaError.Condition.service_unavailable,
+                        "The bridge cannot open a chat with " + person.user() + " right now."));
+                return;
+            }
+        }
+        XmppIngress.Outcome outcome = ingress.submit(result);
+        if (outcome.error().isPresent()) {
+            reply(m, outcome.error().get());
+            return;
+        }
+        if (result.wantsReceipt() && outcome.accepted()) {
+            // XEP-0184: "received" here means the bridge has it durably; Matrix read markers are separate.
+            send(StanzaBuilder.buildMessage().from(m.getTo()).to(m.getFrom())
+                    .addExtension(new org.jivesoftware.smackx.receipts.DeliveryReceipt(m.getStanzaId())).build());
+        }
+    }
+
+    private static boolean isContent(XmppInboundConverter.Result result) {
+        return result.reactions().isPresent() || result.events().stream().anyMatch(e -> e instanceof MessageEvent
+                || e instanceof EditEvent || e instanceof org.bridgeappliance.core.model.RetractionEvent);
+    }
+
+    /** A presence from an XMPP user to a puppet: subscriptions, probes, and the user's availability. */
+    public void onPresence(Presence p, UserRef person) {
+        EntityBareJid user = p.getFrom().asEntityBareJidIfPossible();
+        EntityBareJid puppet = p.getTo().asEntityBareJidIfPossible();
+        if (user == null || puppet == null) {
+            return;
+        }
+        switch (p.getType()) {
+            case subscribe -> {
+                // RFC 6121 §3.1.3: approve, then tell the new subscriber what the puppet shows.
+                send(StanzaBuilder.buildPresence().ofType(Presence.Type.subscribed).from(puppet).to(user).build());
+                sendShown(person, puppet, user);
+            }
+            case unsubscribe -> send(StanzaBuilder.buildPresence().ofType(Presence.Type.unsubscribed).from(puppet)
+                    .to(user).build());
+            case probe -> sendShown(person, puppet, user);
+            case available, unavailable -> userPresence(p, user);
+            default -> {
+            }
+        }
+    }
+
+    private void userPresence(Presence p, EntityBareJid user) {
+        String key = p.getType() + "|" + p.getMode() + "|" + p.getStatus();
+        if (key.equals(lastUserPresence.put(user, key))) {
+            return; // the same presence reaches every puppet the user subscribed to
+        }
+        var event = inbound.convertPresence(p, UserRef.of(network.value(), user.toString()),
+                Profile.named(user.getLocalpart().toString()), clock.instant());
+        ingress.submit(event);
+    }
+
+    private void sendShown(UserRef person, EntityBareJid puppet, EntityBareJid user) {
+        Shown s = shown.get(person);
+        try {
+            Jid from = JidCreate.fullFrom(puppet, Resourcepart.from(RESOURCE));
+            var b = StanzaBuilder.buildPresence().from(from).to(user);
+            if (s == null || s.offline()) {
+                b.ofType(Presence.Type.unavailable);
+            } else {
+                b.setMode(s.mode()).addExtension(puppets.photoUpdate(person));
+                s.status().ifPresent(b::setStatus);
+            }
+            send(b.build());
+        } catch (XmppStringprepException e) {
+            LOG.debug("no presence for {}", puppet);
+        }
+    }
+
+    /** Shows a puppet's availability to every XMPP user it has a 1:1 chat with. */
+    public void presence(UserRef person, Presence.Mode mode, Optional<String> status, boolean offline) {
+        shown.put(person, new Shown(mode, status, offline));
+        EntityBareJid puppet;
+        try {
+            puppet = puppets.ensure(person, Profile.EMPTY);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        for (BridgedRoom room : stores.rooms().all()) {
+            room.portalOn(network).flatMap(p -> DirectChatIds.parse(p.room()))
+                    .filter(pair -> pair.puppet().equals(puppet))
+                    .ifPresent(pair -> sendShown(person, puppet, pair.user()));
+        }
+    }
+
+    /** Delivers one event into a 1:1 chat, from the author's puppet to the XMPP user. */
+    public org.bridgeappliance.core.port.DeliveryReceipt deliver(Delivery delivery) {
+        RoomEvent event = delivery.event();
+        DirectChatIds.Pair pair = DirectChatIds.parse(delivery.target().room())
+                .orElseThrow(() -> new PermanentDeliveryException("not a 1:1 room id: " + delivery.target().room()));
+        if (!(event instanceof MessageEvent || event instanceof EditEvent || event instanceof ReactionEvent
+                || event instanceof org.bridgeappliance.core.model.RetractionEvent
+                || event instanceof org.bridgeappliance.core.model.TypingEvent
+                || event instanceof org.bridgeappliance.core.model.ReadMarkerEvent)) {
+            return org.bridgeappliance.core.port.DeliveryReceipt.NONE;
+        }
+        Jid from;
+        try {
+            from = JidCreate.fullFrom(puppets.ensure(event.sender(), event.meta().profile()), Resourcepart.from(RESOURCE));
+        } catch (XmppStringprepException | IllegalArgumentException e) {
+            throw new PermanentDeliveryException("cannot address " + event.sender() + " on XMPP", e);
+        }
+        String id = UUID.randomUUID().toString();
+        var target = new XmppOutboundConverter.Target(from, pair.user(), Message.Type.chat, id, clock.instant());
+        Set<String> reactions = event instanceof ReactionEvent r && delivery.reference().isPresent()
+                ? ReactionSets.fullSet(stores.messages(), stores.reactions(), delivery, r) : Set.of();
+        Optional<Message> stanza;
+        try {
+            stanza = outbound.convert(delivery, target, reactions);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentDeliveryException(e.getMessage(), e);
+        }
+        if (stanza.isEmpty()) {
+            return org.bridgeappliance.core.port.DeliveryReceipt.NONE;
+        }
+        try {
+            sender.send(stanza.get());
+        } catch (NotConnectedException e) {
+            throw new TransientDeliveryException("XMPP component not connected", e);
+        }
+        return event instanceof MessageEvent || event instanceof EditEvent
+                ? org.bridgeappliance.core.port.DeliveryReceipt.of(id)
+                : org.bridgeappliance.core.port.DeliveryReceipt.NONE;
+    }
+
+    /**
+     * The 1:1 room between {@code person}'s puppet and the XMPP user {@code localUser}
+     * (PortalProvisioning): no network I/O, the id is the pair.
+     */
+    public RemoteRoomId ensure(UserRef person, RemoteUserId localUser, String componentDomain) {
+        EntityBareJid user;
+        try {
+            user = JidCreate.entityBareFrom(localUser.value());
+        } catch (XmppStringprepException e) {
+            throw new PermanentDeliveryException("not an XMPP address: " + localUser, e);
+        }
+        if (user.getDomain().toString().equals(componentDomain)) {
+            throw new PermanentDeliveryException("cannot open a chat with a bridged user: " + localUser);
+        }
+        try {
+            return DirectChatIds.of(user, puppets.ensure(person, Profile.EMPTY));
+        } catch (IllegalArgumentException e) {
+            throw new PermanentDeliveryException(e.getMessage(), e);
+        }
+    }
+
+    private void reply(Message m, StanzaError error) {
+        StanzaErrors.replyTo(m, error).ifPresent(this::send);
+    }
+
+    private void send(org.jivesoftware.smack.packet.Stanza s) {
+        try {
+            sender.send(s);
+        } catch (NotConnectedException e) {
+            LOG.debug("not sent: {}", e.getMessage());
+        }
+    }
+
+    static boolean hasChatState(Message m) {
+        return m.getExtensions().stream().anyMatch(e -> e instanceof ChatStateExtension);
+    }
+}

@@ -1,0 +1,95 @@
+package org.bridgeappliance.adapter.xmpp.disco;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.bridgeappliance.adapter.xmpp.address.GatewayAddressing;
+import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
+import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.ext.reactions.ReactionsElement;
+import org.bridgeappliance.adapter.xmpp.ext.reply.ReplyElement;
+import org.bridgeappliance.adapter.xmpp.ext.retract.RetractElement;
+import org.jivesoftware.smack.packet.IQ;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
+import org.jivesoftware.smackx.disco.packet.DiscoverInfoBuilder;
+import org.jivesoftware.smackx.disco.packet.DiscoverItems;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.Jid;
+
+/**
+ * XEP-0030 service discovery for the component, its puppets and its gateway rooms. The component
+ * announces both {@code gateway/matrix} and {@code conference/text} (Gajim only offers rooms of
+ * services with a conference identity: matrix-bifrost #131/#138); puppets announce
+ * {@code client/bridge} and the message features the bridge maps. Pure apart from the room list.
+ */
+public final class DiscoResponder {
+    static final List<String> PUPPET_FEATURES = List.of("http://jabber.org/protocol/disco#info", "vcard-temp",
+            "urn:xmpp:receipts", "urn:xmpp:chat-markers:0", "urn:xmpp:message-correct:0", ReactionsElement.NAMESPACE,
+            ReplyElement.NAMESPACE, RetractElement.NAMESPACE, "http://jabber.org/protocol/chatstates",
+            "http://jabber.org/protocol/xhtml-im", "jabber:x:oob", "urn:xmpp:sid:0");
+    static final List<String> ROOM_FEATURES = List.of("http://jabber.org/protocol/muc", "muc_nonanonymous",
+            "muc_persistent", "muc_public", "muc_open", "http://jabber.org/protocol/disco#info", "urn:xmpp:sid:0",
+            "urn:xmpp:mam:2", "urn:xmpp:message-correct:0", ReactionsElement.NAMESPACE, ReplyElement.NAMESPACE,
+            RetractElement.NAMESPACE, "urn:xmpp:occupant-id:0");
+
+    private final String componentDomain;
+    private final PuppetAddressing puppets;
+    private final GatewayAddressing gateway;
+    private final boolean gatewayEnabled;
+    private final Supplier<List<EntityBareJid>> gatewayRooms;
+
+    public DiscoResponder(String componentDomain, PuppetAddressing puppets, GatewayAddressing gateway,
+                          boolean gatewayEnabled, Supplier<List<EntityBareJid>> gatewayRooms) {
+        this.componentDomain = componentDomain;
+        this.puppets = puppets;
+        this.gateway = gateway;
+        this.gatewayEnabled = gatewayEnabled;
+        this.gatewayRooms = gatewayRooms;
+    }
+
+    public IQ info(DiscoverInfo request) {
+        Jid to = request.getTo();
+        DiscoverInfoBuilder b = DiscoverInfoBuilder.buildResponseFor(request, IQ.ResponseType.result);
+        if (request.getNode() != null) {
+            return IQ.createErrorResponse(request, StanzaErrors.error(StanzaError.Condition.item_not_found, null));
+        }
+        if (!to.hasLocalpart() && to.getDomain().toString().equals(componentDomain)) {
+            b.addIdentity(new DiscoverInfo.Identity("gateway", "matrix", "Matrix bridge"));
+            if (gatewayEnabled) {
+                b.addIdentity(new DiscoverInfo.Identity("conference", "text", "Matrix rooms"));
+                b.addFeature("http://jabber.org/protocol/muc");
+            }
+            b.addFeature("http://jabber.org/protocol/disco#info").addFeature("http://jabber.org/protocol/disco#items")
+                    .addFeature("urn:xmpp:ping").addFeature("jabber:iq:version");
+            return b.build();
+        }
+        if (puppets.person(to).isPresent()) {
+            b.addIdentity(new DiscoverInfo.Identity("client", "bridge", "Matrix user"));
+            b.addFeatures(PUPPET_FEATURES);
+            return b.build();
+        }
+        if (gatewayEnabled && gateway.matrixAddress(to).isPresent() && !to.hasResource()) {
+            b.addIdentity(new DiscoverInfo.Identity("conference", "text", gateway.matrixAddress(to).get()));
+            b.addFeatures(ROOM_FEATURES);
+            return b.build();
+        }
+        return IQ.createErrorResponse(request, StanzaErrors.error(StanzaError.Condition.item_not_found, null));
+    }
+
+    public IQ items(DiscoverItems request) {
+        Jid to = request.getTo();
+        DiscoverItems result = new DiscoverItems();
+        result.setType(IQ.Type.result);
+        result.setStanzaId(request.getStanzaId());
+        result.setTo(request.getFrom());
+        result.setFrom(request.getTo());
+        if (!to.hasLocalpart() && to.getDomain().toString().equals(componentDomain) && gatewayEnabled) {
+            for (EntityBareJid room : gatewayRooms.get()) {
+                DiscoverItems.Item item = new DiscoverItems.Item(room);
+                gateway.matrixAddress(room).ifPresent(item::setName);
+                result.addItem(item);
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,186 @@
+package org.bridgeappliance.adapter.xmpp.puppet;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.store.Puppet;
+import org.bridgeappliance.core.store.PuppetStore;
+import org.jivesoftware.smack.packet.StandardExtensionElement;
+import org.jivesoftware.smackx.vcardtemp.packet.VCard;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.Jid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The puppets of other networks' people on the component domain: their JIDs (through
+ * {@link PuppetAddressing}), their records in the {@link PuppetStore}, their vCard-temp (XEP-0054)
+ * with name and avatar, and the XEP-0153 photo hash their presence carries.
+ *
+ * <p>Avatars with an http(s) URI are fetched in the background (at most {@link #MAX_AVATAR_BYTES},
+ * image types only) so deliveries never wait for them; other URIs (Matrix {@code mxc:}) cannot be
+ * fetched from here and are left out of the vCard. Thread-safe.
+ */
+public final class PuppetDirectory {
+    private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
+    public static final int MAX_AVATAR_BYTES = 512 * 1024;
+    public static final String VCARD_UPDATE_NS = "vcard-temp:x:update";
+
+    /** A fetched avatar. */
+    public record Avatar(byte[] bytes, String mimeType, String sha1) {
+    }
+
+    private final PuppetAddressing addressing;
+    private final PuppetStore store;
+    private final Network network;
+    private final Clock clock;
+    private final Map<UserRef, Profile> saved = new ConcurrentHashMap<>();
+    private final Map<URI, Avatar> avatars = new ConcurrentHashMap<>();
+    private final Map<URI, Boolean> fetching = new ConcurrentHashMap<>();
+    private final ExecutorService fetcher;
+    private final HttpClient http;
+
+    public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock) {
+        this.addressing = Objects.requireNonNull(addressing, "addressing");
+        this.store = Objects.requireNonNull(store, "store");
+        this.network = Objects.requireNonNull(network, "network");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.fetcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "xmpp-avatar-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    public PuppetAddressing addressing() {
+        return addressing;
+    }
+
+    /**
+     * The puppet JID of {@code person}, recording the puppet (and a changed profile) in the store.
+     *
+     * @throws IllegalArgumentException if the person cannot be addressed on XMPP
+     */
+    public EntityBareJid ensure(UserRef person, Profile profile) {
+        EntityBareJid jid = addressing.puppetJid(person);
+        Profile known = saved.get(person);
+        if (known == null) {
+            known = store.find(person, network).map(Puppet::profile).orElse(null);
+        }
+        Profile effective = profile.equals(Profile.EMPTY) && known != null ? known : profile;
+        if (known == null || !effective.equals(known)) {
+            try {
+                store.save(new Puppet(person, network, RemoteUserId.of(jid.toString()), effective, clock.instant()));
+            } catch (RuntimeException e) {
+                // The puppet still works without its record; the admin UI just does not list it yet.
+                LOG.warn("could not record puppet {}: {}", jid, e.toString());
+            }
+        }
+        saved.put(person, effective);
+        effective.avatar().ifPresent(this::fetchAvatar);
+        return jid;
+    }
+
+    /** The person a JID on the component stands for. */
+    public Optional<UserRef> person(Jid jid) {
+        return addressing.person(jid);
+    }
+
+    /** The last known profile of a puppet. */
+    public Profile profile(UserRef person) {
+        Profile p = saved.get(person);
+        if (p != null) {
+            return p;
+        }
+        return store.find(person, network).map(Puppet::profile).orElse(Profile.EMPTY);
+    }
+
+    /** A display name: the profile's, or one derived from the id (the Matrix localpart). */
+    public static String displayName(UserRef person, Profile profile) {
+        return profile.displayName().orElseGet(() -> {
+            String id = person.user().value();
+            if (id.startsWith("@") && id.indexOf(':') > 1) {
+                return id.substring(1, id.indexOf(':'));
+            }
+            return id;
+        });
+    }
+
+    /** The vCard-temp (XEP-0054) of a puppet, for an IQ result. */
+    public VCard vcard(UserRef person) {
+        Profile profile = profile(person);
+        VCard vcard = new VCard();
+        String name = displayName(person, profile);
+        vcard.setField("FN", name);
+        vcard.setNickName(name);
+        vcard.setField("URL", "https://matrix.to/#/" + person.user().value());
+        avatar(profile).ifPresent(a -> vcard.setAvatar(a.bytes(), a.mimeType()));
+        return vcard;
+    }
+
+    /** The XEP-0153 {@code <x xmlns='vcard-temp:x:update'>} for a puppet's presence. */
+    public StandardExtensionElement photoUpdate(UserRef person) {
+        var x = StandardExtensionElement.builder("x", VCARD_UPDATE_NS);
+        avatar(profile(person)).ifPresentOrElse(
+                a -> x.addElement(StandardExtensionElement.builder("photo", VCARD_UPDATE_NS).setText(a.sha1()).build()),
+                () -> x.addElement(StandardExtensionElement.builder("photo", VCARD_UPDATE_NS).build()));
+        return x.build();
+    }
+
+    private Optional<Avatar> avatar(Profile profile) {
+        return profile.avatar().map(avatars::get);
+    }
+
+    private void fetchAvatar(URI uri) {
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equals("https") || scheme.equals("http")) || avatars.containsKey(uri)
+                || fetching.putIfAbsent(uri, Boolean.TRUE) != null) {
+            return;
+        }
+        fetcher.execute(() -> {
+            try {
+                HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                String type = response.headers().firstValue("content-type").orElse("");
+                try (var in = response.body()) {
+                    if (response.statusCode() != 200 || !type.startsWith("image/")) {
+                        return;
+                    }
+                    byte[] bytes = in.readNBytes(MAX_AVATAR_BYTES + 1);
+                    if (bytes.length > MAX_AVATAR_BYTES) {
+                        return;
+                    }
+                    String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+                    avatars.put(uri, new Avatar(bytes, type.split(";")[0].trim(), sha1));
+                }
+            } catch (Exception e) {
+                LOG.debug("avatar {} not fetched: {}", uri, e.toString());
+            } finally {
+                fetching.remove(uri);
+            }
+        });
+    }
+
+    /** Stops the background fetcher. */
+    public void close() {
+        fetcher.shutdownNow();
+    }
+}
