@@ -359,9 +359,11 @@ start_appliance() {
     [ -n "$jar" ] || { log "appliance: build produced no deploy/target/bridge-appliance*-all.jar"; return 1; }
   fi
   [ -f "$jar" ] || { log "appliance: jar $jar not found"; return 1; }
-  log "appliance: starting $jar on $ADMIN_URL"
+  # Run a copy: a rebuild of deploy/target while the appliance runs would otherwise pull classes from under it.
+  cp -f "$jar" "$RUN_DIR/appliance/bridge-appliance-all.jar"
+  log "appliance: starting (a copy of) $jar on $ADMIN_URL"
   start_bg appliance "$LOG_DIR/appliance.log" java -Xms64m -Xmx512m \
-    "-Dmicronaut.config.files=$RUN_DIR/appliance/appliance.yml" -jar "$jar"
+    "-Dmicronaut.config.files=$RUN_DIR/appliance/appliance.yml" -jar "$RUN_DIR/appliance/bridge-appliance-all.jar"
   wait_until appliance "$DEADLINE_APPLIANCE" appliance_ready
 }
 
