@@ -509,9 +509,11 @@ cmd_up() {
     generate_configs
   fi
 
-  start_prosody
-  start_kamailio
-  start_synapse
+  local s
+  for s in prosody kamailio synapse; do
+    "start_$s" || die "$s did not start (log: $(log_of "$s")). Services started so far keep running;
+'deploy/sandbox.sh down' stops them."
+  done
 
   local appliance_state="disabled" rc=0
   if [ "$with_appliance" = 1 ]; then
