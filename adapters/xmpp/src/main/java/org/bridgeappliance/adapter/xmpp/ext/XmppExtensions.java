@@ -42,6 +42,8 @@ public final class XmppExtensions {
             ProviderManager.addExtensionProvider(OobElement.ELEMENT, OobElement.NAMESPACE, new OobElement.Provider());
             ProviderManager.addExtensionProvider(OccupantIdElement.ELEMENT, OccupantIdElement.NAMESPACE,
                     new OccupantIdElement.Provider());
+            ProviderManager.addExtensionProvider("x", "http://jabber.org/protocol/muc",
+                    new org.bridgeappliance.adapter.xmpp.ext.muc.MucJoinProvider());
             registered = true;
         }
     }

@@ -1,0 +1,319 @@
+package org.bridgeappliance.adapter.xmpp;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bridgeappliance.adapter.xmpp.testing.FakeComponentServer;
+import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.id.RoomId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.BridgeEvent;
+import org.bridgeappliance.core.model.EventMeta;
+import org.bridgeappliance.core.model.MessageBody;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.MessageKind;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.DeliveryFailure;
+import org.bridgeappliance.core.port.DeliveryReceipt;
+import org.bridgeappliance.core.port.EventIngress;
+import org.bridgeappliance.core.port.IngressUnavailableException;
+import org.bridgeappliance.core.port.PortalCoordinator;
+import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The adapter against a scripted component port: stanzas in, canonical events out, and back. */
+class XmppAdapterTest {
+    static final Duration WAIT = Duration.ofSeconds(5);
+    static final String PUPPET = "bob%matrix.test@matrix.xmpp.test";
+    static final String ROOM = "room@conference.xmpp.test";
+    static final UserRef BOB = UserRef.of("matrix", "@bob:matrix.test");
+
+    FakeComponentServer server;
+    XmppAdapter adapter;
+    BridgeStores stores;
+    final BlockingQueue<BridgeEvent> submitted = new LinkedBlockingQueue<>();
+    final BlockingQueue<AdapterState> states = new LinkedBlockingQueue<>();
+    volatile Function<BridgeEvent, EventIngress.Acceptance> acceptance = e -> EventIngress.Acceptance.QUEUED;
+    FakeComponentServer.Peer peer;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new FakeComponentServer("secret");
+        stores = InMemoryStores.create();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (adapter != null) {
+            adapter.stop();
+        }
+        server.close();
+    }
+
+    XmppSettings settings(boolean enabled) {
+        return new XmppSettings(enabled, "127.0.0.1", server.port(), "secret", "xmpp.test", "conference.xmpp.test",
+                "matrix.xmpp.test", 64 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMillis(20),
+                Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5), "Matrix bridge", true, 20);
+    }
+
+    void start(PortalCoordinator coordinator) throws Exception {
+        adapter = new XmppAdapter(settings(true), () -> 0.5);
+        EventIngress ingress = event -> {
+            EventIngress.Acceptance a = acceptance.apply(event);
+            submitted.add(event);
+            return a;
+        };
+        adapter.start(new AdapterContext(ingress, (n, s) -> states.add(s), stores, Clock.systemUTC(), coordinator));
+        peer = server.awaitPeer(WAIT);
+        assertTrue(peer.authenticated());
+        awaitState(AdapterState.Status.CONNECTED);
+    }
+
+    /** A coordinator that maps every 1:1 chat it is asked for (as the real one does when Matrix answers). */
+    PortalCoordinator mapping() {
+        return new PortalCoordinator() {
+            @Override
+            public Optional<BridgedRoom> ensureDirectChat(Portal origin, UserRef initiator, UserRef recipient) {
+                return Optional.of(stores.rooms().create("dm", List.of(origin, Portal.of("matrix", "!dm:matrix.test")),
+                        true));
+            }
+
+            @Override
+            public Optional<BridgedRoom> ensureGatewayRoom(Portal origin, Network target, String address) {
+                return Optional.of(stores.rooms().create(address, List.of(origin, Portal.of("matrix", "!gw:matrix.test")),
+                        true));
+            }
+        };
+    }
+
+    void awaitState(AdapterState.Status status) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            AdapterState s = states.poll(100, TimeUnit.MILLISECONDS);
+            if (s != null && s.status() == status) {
+                return;
+            }
+            if (adapter != null && adapter.state().status() == status) {
+                return;
+            }
+        }
+        throw new AssertionError("state " + status + " not reached: " + adapter.state());
+    }
+
+    BridgeEvent nextEvent() throws InterruptedException {
+        BridgeEvent e = submitted.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(e, "nothing submitted");
+        return e;
+    }
+
+    Matcher expect(String regex, FakeComponentServer.Peer p) throws Exception {
+        try {
+            return expect(regex);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nALL: " + p.received(), e);
+        }
+    }
+
+    Matcher expect(String regex) throws Exception {
+        return peer.readUntil(Pattern.compile(regex, Pattern.DOTALL), WAIT);
+    }
+
+    @Test
+    void disabledAdapterOnlyReportsDisabled() {
+        adapter = new XmppAdapter(settings(false));
+        adapter.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, s) -> states.add(s), stores,
+                Clock.systemUTC()));
+        assertEquals(AdapterState.Status.DISABLED, adapter.state().status());
+        assertEquals(AdapterState.Status.DISABLED, states.poll().status());
+    }
+
+    @Test
+    void directMessageIsSubmittedAndReceiptedAfterQueueing() throws Exception {
+        start(mapping());
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m1'>"
+                + "<body>hello *bob*</body><request xmlns='urn:xmpp:receipts'/></message>");
+        MessageEvent m = (MessageEvent) nextEvent();
+        assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), m.sender());
+        assertEquals("dm:alice@xmpp.test " + PUPPET, m.origin().room().value());
+        assertEquals(Optional.of(RemoteMessageId.of("m1")), m.remoteId());
+        assertEquals(Optional.of("hello <strong>bob</strong>"), m.body().html());
+        expect("<message(?=[^>]*from='" + Pattern.quote(PUPPET) + "')[^>]*><received xmlns='urn:xmpp:receipts' id='m1'/>");
+    }
+
+    @Test
+    void refusalsBecomeStanzaErrors() throws Exception {
+        start(mapping());
+        acceptance = e -> EventIngress.Acceptance.NOT_BRIDGED;
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m2'><body>x</body></message>");
+        expect("<message[^>]*id='m2'[^>]*type='error'.*?<item-not-found");
+        acceptance = e -> {
+            throw new IngressUnavailableException("store down", null);
+        };
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m3'><body>x</body></message>");
+        expect("<message[^>]*id='m3'[^>]*type='error'.*?<resource-constraint");
+        acceptance = e -> EventIngress.Acceptance.UNKNOWN_REFERENCE;
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m4'><body>fix</body>"
+                + "<replace xmlns='urn:xmpp:message-correct:0' id='nope'/></message>");
+        expect("<message[^>]*id='m4'[^>]*type='error'.*?<item-not-found");
+    }
+
+    @Test
+    void chatThatCannotBeOpenedIsServiceUnavailable() throws Exception {
+        start(PortalCoordinator.NONE);
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m5'><body>x</body></message>");
+        expect("<message[^>]*id='m5'[^>]*type='error'.*?<service-unavailable");
+        assertTrue(submitted.isEmpty());
+    }
+
+    @Test
+    void unparseableStanzaGetsBadRequestAndTheStreamStaysUp() throws Exception {
+        start(mapping());
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' id='bad'>"
+                + "<reactions xmlns='urn:xmpp:reactions:0'/></message>");
+        expect("<message type='error' id='bad'.*?<bad-request");
+        peer.send("<iq type='get' id='p1' from='alice@xmpp.test/phone' to='matrix.xmpp.test'><ping xmlns='urn:xmpp:ping'/></iq>");
+        expect("<iq[^>]*id='p1'[^>]*type='result'|<iq[^>]*type='result'[^>]*id='p1'");
+    }
+
+    @Test
+    void discoAndVcard() throws Exception {
+        start(mapping());
+        peer.send("<iq type='get' id='d1' from='alice@xmpp.test/phone' to='matrix.xmpp.test'>"
+                + "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+        Matcher info = expect("<iq[^>]*id='d1'.*?</iq>");
+        assertTrue(info.group().contains("category='gateway'") && info.group().contains("category='conference'"),
+                info.group());
+        stores.puppets().save(new org.bridgeappliance.core.store.Puppet(BOB, Network.of("xmpp"),
+                org.bridgeappliance.core.id.RemoteUserId.of(PUPPET), Profile.named("Bob Builder"), Instant.now()));
+        peer.send("<iq type='get' id='v1' from='alice@xmpp.test/phone' to='" + PUPPET + "'><vCard xmlns='vcard-temp'/></iq>");
+        Matcher vcard = expect("<iq[^>]*id='v1'.*?</iq>");
+        assertTrue(vcard.group().contains("<FN>Bob Builder</FN>"), vcard.group());
+        peer.send("<iq type='set' id='u1' from='alice@xmpp.test/phone' to='matrix.xmpp.test'>"
+                + "<query xmlns='urn:example:unknown'/></iq>");
+        expect("<iq[^>]*id='u1'.*?<service-unavailable");
+    }
+
+    @Test
+    void mucListenerRelaysOnceAndPuppetsJoinWithConflictResolution() throws Exception {
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        // The listener joins every mapped room.
+        expect("<presence(?=[^>]*from='matrix.xmpp.test/muc-listener')[^>]*to='" + ROOM + "/Matrix bridge'");
+        peer.send("<presence from='" + ROOM + "/alice' to='matrix.xmpp.test/muc-listener'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' role='participant' "
+                + "jid='alice@xmpp.test/phone'/></x></presence>");
+        peer.send("<presence from='" + ROOM + "/Matrix bridge' to='matrix.xmpp.test/muc-listener'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/>"
+                + "<status code='110'/></x></presence>");
+        assertTrue(adapter.mucs().listener(ROOM).isPresent() || waitListener());
+
+        // Bob (Matrix) speaks: his puppet joins; the first nick is taken, the second is visibly marked.
+        Delivery delivery = new Delivery(BridgeMessageId.of("b1"), RoomId.of("r"), Portal.of("xmpp", ROOM),
+                new MessageEvent(new EventMeta(Portal.of("matrix", "!r:matrix.test"), BOB, Profile.named("Bob"),
+                        Optional.of(RemoteMessageId.of("$e1")), Instant.now()), MessageKind.TEXT,
+                        MessageBody.plain("hi from matrix"), List.of(), Optional.empty()),
+                Optional.empty(), Optional.empty(), 1);
+        CompletableFuture<DeliveryReceipt> receipt = CompletableFuture.supplyAsync(() -> adapter.deliver(delivery));
+        expect("<presence(?=[^>]*from='" + Pattern.quote(PUPPET) + "/bridge')[^>]*to='" + ROOM + "/Bob'");
+        peer.send("<presence type='error' from='" + ROOM + "/Bob' to='" + PUPPET + "/bridge'>"
+                + "<error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
+        expect("<presence[^>]*to='" + ROOM + "/Bob \\[m\\]'");
+        peer.send("<presence from='" + ROOM + "/Bob [m]' to='" + PUPPET + "/bridge'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/>"
+                + "<status code='110'/></x></presence>");
+        Matcher sent = expect("<message[^>]*id='([^']+)'[^>]*type='groupchat'.*?hi from matrix.*?</message>");
+        String id = sent.group(1);
+        // The room reflects it to all of our occupants, with its stanza-id.
+        String reflection = "<message from='" + ROOM + "/Bob [m]' type='groupchat' id='" + id + "'><body>hi from matrix</body>"
+                + "<stanza-id xmlns='urn:xmpp:sid:0' by='" + ROOM + "' id='room-sid-1'/></message>";
+        peer.send(reflection.replace("<message ", "<message to='matrix.xmpp.test/muc-listener' "));
+        peer.send(reflection.replace("<message ", "<message to='" + PUPPET + "/bridge' "));
+        assertEquals(DeliveryReceipt.of("room-sid-1"), receipt.get(5, TimeUnit.SECONDS));
+
+        // Alice writes: the room sends a copy to each of our two occupants; exactly one is submitted.
+        String fromAlice = "<message from='" + ROOM + "/alice' type='groupchat' id='a1'><body>hello all</body>"
+                + "<stanza-id xmlns='urn:xmpp:sid:0' by='" + ROOM + "' id='room-sid-2'/></message>";
+        peer.send(fromAlice.replace("<message ", "<message to='" + PUPPET + "/bridge' "));
+        peer.send(fromAlice.replace("<message ", "<message to='matrix.xmpp.test/muc-listener' "));
+        peer.send("<iq type='get' id='sync' from='alice@xmpp.test/phone' to='matrix.xmpp.test'><ping xmlns='urn:xmpp:ping'/></iq>");
+        expect("id='sync'");
+        // Alice was in the room before the listener joined: part of the roster, not a join to report.
+        MessageEvent m = (MessageEvent) nextEvent();
+        assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), m.sender(), "real JID of a non-anonymous room");
+        assertEquals(Optional.of(RemoteMessageId.of("room-sid-2")), m.remoteId());
+        assertEquals("hello all", m.body().plain());
+        assertTrue(submitted.isEmpty(), "one copy only, and no echo of bob's reflection: " + submitted);
+
+        // Before disconnecting, every joined occupant leaves.
+        adapter.stop();
+        expect("<presence[^>]*type='unavailable'.*?</stream:stream>");
+        String tail = peer.received();
+        assertTrue(tail.contains("to='" + ROOM + "/Bob [m]'") && tail.contains("to='" + ROOM + "/Matrix bridge'"), tail);
+        adapter = null;
+    }
+
+    private boolean waitListener() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (adapter.mucs().listener(ROOM).isPresent()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    @Test
+    void failedDeliveryIsReportedToTheAuthorAsAnError() throws Exception {
+        start(mapping());
+        Portal dm = Portal.of("xmpp", "dm:alice@xmpp.test " + PUPPET);
+        var event = new MessageEvent(new EventMeta(dm, UserRef.of("xmpp", "alice@xmpp.test"), Profile.EMPTY,
+                Optional.of(RemoteMessageId.of("orig-7")), Instant.now()), MessageKind.TEXT, MessageBody.plain("lost"),
+                List.of(), Optional.empty());
+        adapter.reportFailure(new DeliveryFailure(event, Portal.of("matrix", "!dm:matrix.test"), "room gone", 3));
+        Matcher m = expect("<message[^>]*id='orig-7'[^>]*>.*?</message>");
+        assertTrue(m.group().contains("type='error'") && m.group().contains("service-unavailable")
+                && m.group().contains("room gone"), m.group());
+        assertTrue(m.group().contains("from='" + PUPPET + "/bridge'"), m.group());
+    }
+
+    @Test
+    void gatewayJoinGetsSelfPresenceHistoryAndSubject() throws Exception {
+        start(mapping());
+        String gw = "#room%matrix.test@matrix.xmpp.test";
+        peer.send("<presence from='carol@xmpp.test/pc' to='" + gw + "/carol'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+        Matcher self = expect("<presence[^>]*from='" + Pattern.quote(gw) + "/carol'.*?</presence>");
+        assertTrue(self.group().contains("code='110'") && self.group().contains("code='100'"), self.group());
+        expect("<message[^>]*type='groupchat'[^>]*><subject", peer);
+        assertEquals(org.bridgeappliance.core.model.MembershipEvent.Membership.JOIN,
+                ((org.bridgeappliance.core.model.MembershipEvent) nextEvent()).membership());
+        peer.send("<message from='carol@xmpp.test/pc' to='" + gw + "' type='groupchat' id='c1'><body>hey</body></message>");
+        MessageEvent m = (MessageEvent) nextEvent();
+        assertEquals("hey", m.body().plain());
+        Matcher reflected = expect("<message[^>]*id='c1'.*?</message>");
+        assertTrue(reflected.group().contains("<stanza-id xmlns='urn:xmpp:sid:0' id='" + m.remoteId().get() + "'"),
+                reflected.group());
+    }
+}
