@@ -36,12 +36,14 @@ public final class BaresipPhone implements AutoCloseable {
     private final Path dir;
     private final ManagedProcess process;
     private final int ctrlPort;
+    private final int contactCount;
     private final StringBuilder console = new StringBuilder();
     private Socket consSocket;
     private Thread consReader;
 
-    private BaresipPhone(String user, Path dir, ManagedProcess process, int ctrlPort) {
+    private BaresipPhone(String user, Path dir, ManagedProcess process, int ctrlPort, int contactCount) {
         this.user = user;
+        this.contactCount = contactCount;
         this.dir = dir;
         this.process = process;
         this.ctrlPort = ctrlPort;
@@ -49,6 +51,14 @@ public final class BaresipPhone implements AutoCloseable {
 
     /** Starts baresip as {@code user}, connects its console, and waits until Kamailio accepted its REGISTER. */
     public static BaresipPhone startRegistered(Sandbox sandbox, String user, Duration timeout) {
+        return startRegistered(sandbox, user, List.of(), timeout);
+    }
+
+    /**
+     * As {@link #startRegistered(Sandbox, String, Duration)}, with an address book of SIP URIs (baresip sends
+     * MESSAGEs only to contacts, see {@link #sendMessage}).
+     */
+    public static BaresipPhone startRegistered(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
         Path dir = sandbox.newWorkDir("baresip");
         int sip = FreePorts.udpAndTcp();
         int ctrl;
@@ -84,12 +94,19 @@ public final class BaresipPhone implements AutoCloseable {
         try {
             Files.writeString(dir.resolve("config"), config, StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("accounts"), account, StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("contacts"), "", StandardCharsets.UTF_8);
+            StringBuilder book = new StringBuilder();
+            for (String uri : contacts) {
+                if (!uri.matches("sips?:[^\\s<>\"]+")) {
+                    throw new IllegalArgumentException("not a plain SIP URI: " + uri);
+                }
+                book.append('<').append(uri).append(">\n");
+            }
+            Files.writeString(dir.resolve("contacts"), book.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         ManagedProcess p = ManagedProcess.start(sandbox, "baresip", dir, List.of("baresip", "-f", dir.toString()));
-        BaresipPhone phone = new BaresipPhone(user, dir, p, ctrl);
+        BaresipPhone phone = new BaresipPhone(user, dir, p, ctrl, contacts.size());
         try {
             Instant deadline = Instant.now().plus(timeout);
             phone.connectConsole(cons, deadline);
@@ -202,6 +219,26 @@ public final class BaresipPhone implements AutoCloseable {
             throw new IOException("truncated netstring from baresip");
         }
         return b;
+    }
+
+    /**
+     * Sends a pager-mode MESSAGE (text/plain) to {@code contactUri}, which must be in the address book given at
+     * start: baresip's {@code /message} goes to the "current contact", so contacts are stepped through until it
+     * is the one. Returns once baresip accepted the command (the MESSAGE's delivery is the caller's to observe).
+     */
+    public void sendMessage(String contactUri, String text) {
+        String current = "";
+        for (int i = 0; i <= contactCount; i++) {
+            current = command("contact_next", "").path("data").asText("");
+            if (current.contains("<" + contactUri + ">")) {
+                JsonNode r = command("message", text);
+                if (!r.path("ok").asBoolean(false)) {
+                    throw new AssertionError("baresip refused /message: " + r);
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException(contactUri + " is not in baresip's contacts (last: " + current.strip() + ")");
     }
 
     /** Waits until the console output contains {@code text}; returns the whole output so far. */

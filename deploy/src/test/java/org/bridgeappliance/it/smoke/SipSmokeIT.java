@@ -63,6 +63,22 @@ class SipSmokeIT {
     }
 
     @Test
+    void baresipPhoneSendsAMessageThroughKamailio() {
+        String probeUri = "sip:" + Sandbox.uniqueName("someone") + "@" + sandbox.get("SIP_PROBE_DOMAIN");
+        try (SipTestListener probe = SipTestListener.bind(sandbox.getInt("SIP_PROBE_PORT"),
+                "SIP_PROBE_PORT, where Kamailio routes " + sandbox.get("SIP_PROBE_DOMAIN"));
+             BaresipPhone phone = BaresipPhone.startRegistered(sandbox, Sandbox.uniqueName("ivy"), java.util.List.of(probeUri), T)) {
+            phone.sendMessage(probeUri, "hello from baresip");
+            SipTestListener.Request req = probe.awaitRequest(T);
+            assertEquals("MESSAGE", req.method());
+            assertEquals(probeUri, req.requestUri());
+            assertTrue(req.header("from").contains("sip:" + phone.user() + "@" + sandbox.get("SIP_DOMAIN")), req.header("from"));
+            assertTrue(req.header("content-type").startsWith("text/plain"), req.header("content-type"));
+            assertEquals("hello from baresip", req.body().strip());
+        }
+    }
+
+    @Test
     void messageToTheBridgeDomainReachesTheBridgeSipPort() {
         // Until the appliance's SIP adapter exists (bridge.sip.enabled is false in the sandbox), the test binds the
         // bridge's port itself; SipTestListener fails with a clear message if something else holds it.
