@@ -422,6 +422,9 @@ write_env() {
       env_line DEMO_MATRIX_USERS "$DEMO_MATRIX_USERS"
       env_line DEMO_SIP_USERS "$DEMO_SIP_USERS"
       env_line SYNAPSE_VENV "$SYNAPSE_VENV"
+      # for browser tests (Debian's chromium + chromium-driver; installed by deploy/test.sh): explicit paths
+      if [ -x /usr/bin/chromium ]; then env_line CHROMIUM_BIN /usr/bin/chromium; fi
+      if [ -x /usr/bin/chromedriver ]; then env_line CHROMEDRIVER_BIN /usr/bin/chromedriver; fi
     } > "$tmp"
   )
   mv -f "$tmp" "$ENV_FILE"
