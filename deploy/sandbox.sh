@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # many variables are read indirectly (${!name}) by render() and write_env()
 # The local sandbox of REAL servers for the bridge appliance: Prosody (XMPP), Synapse (Matrix), Kamailio (SIP),
 # and the appliance itself, all as plain background processes on 127.0.0.1.
 #
@@ -55,7 +56,7 @@ DEADLINE_PROSODY="${SANDBOX_DEADLINE_PROSODY:-30}"
 DEADLINE_KAMAILIO="${SANDBOX_DEADLINE_KAMAILIO:-30}"
 DEADLINE_SYNAPSE="${SANDBOX_DEADLINE_SYNAPSE:-120}"
 DEADLINE_APPLIANCE="${SANDBOX_DEADLINE_APPLIANCE:-120}"
-STOP_DEADLINE="${SANDBOX_STOP_DEADLINE:-15}"
+STOP_DEADLINE="${SANDBOX_STOP_DEADLINE:-20}"  # the appliance's graceful-shutdown grace period is 15 s
 
 SERVICES=(prosody kamailio synapse appliance)
 
@@ -611,7 +612,7 @@ main() {
     status) cmd_status "$@" ;;
     logs)   cmd_logs "$@" ;;
     env)    cat "$ENV_FILE" ;;
-    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
+    *) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
   esac
 }
 
