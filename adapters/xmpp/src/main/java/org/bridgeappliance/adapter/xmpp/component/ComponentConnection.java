@@ -329,6 +329,8 @@ public final class ComponentConnection {
         StreamException effective = closeCause != null ? closeCause : cause;
         closeQuietly(socket);
         outgoing.clear();
+        // Wake the writer so that its thread ends too (it may be waiting on an empty queue).
+        outgoing.offer(CLOSE_MARKER);
         NotConnectedException failure = new NotConnectedException("component stream closed");
         pendingIqs.values().forEach(f -> f.completeExceptionally(failure));
         pendingIqs.clear();

@@ -1,0 +1,241 @@
+package org.bridgeappliance.adapter.xmpp.fuzz;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bridgeappliance.adapter.xmpp.XmppAdapter;
+import org.bridgeappliance.adapter.xmpp.XmppSettings;
+import org.bridgeappliance.adapter.xmpp.component.ComponentStreamReader;
+import org.bridgeappliance.adapter.xmpp.component.StreamElement;
+import org.bridgeappliance.adapter.xmpp.component.StreamException;
+import org.bridgeappliance.adapter.xmpp.testing.FakeComponentServer;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.EventIngress;
+import org.bridgeappliance.core.port.PortalCoordinator;
+import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of malformed and hostile stanzas: through the parser alone (mutations of valid stanzas)
+ * and through a live component stream into the adapter. Nothing may escape as an unexpected
+ * exception, the adapter must stay up (reconnecting after stream-fatal input), every well-formed
+ * but bad stanza gets an error back, and no threads leak.
+ */
+class StanzaFuzzTest {
+    static final String HEADER = "<stream:stream xmlns='jabber:component:accept' "
+            + "xmlns:stream='http://etherx.jabber.org/streams' id='f'>";
+    static final String[] SEEDS = {
+        "<message from='alice@xmpp.test/r' to='bob%matrix.test@matrix.xmpp.test' type='chat' id='a1'><body>hi &amp; bye</body>"
+            + "<request xmlns='urn:xmpp:receipts'/><origin-id xmlns='urn:xmpp:sid:0' id='o'/></message>",
+        "<message from='alice@xmpp.test/r' to='b%m@matrix.xmpp.test' type='chat' id='r1'><reactions id='x' "
+            + "xmlns='urn:xmpp:reactions:0'><reaction>👍</reaction></reactions></message>",
+        "<message from='a@xmpp.test/r' to='b%m@matrix.xmpp.test' id='y'><body>&gt; q\nx</body><reply to='b' id='z' "
+            + "xmlns='urn:xmpp:reply:0'/><fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:reply:0'><body start='0' end='4'/></fallback></message>",
+        "<presence from='room@conference.xmpp.test/n' to='x@matrix.xmpp.test/bridge'><x xmlns='http://jabber.org/protocol/muc#user'>"
+            + "<item affiliation='member' role='participant' jid='n@xmpp.test/r'/><status code='110'/></x></presence>",
+        "<iq type='get' id='i' from='a@xmpp.test/r' to='matrix.xmpp.test'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>",
+        "<message from='a@xmpp.test/r' to='b%m@matrix.xmpp.test' id='d'><delay xmlns='urn:xmpp:delay' stamp='2020-01-01T00:00:00Z'/>"
+            + "<body>x</body><x xmlns='jabber:x:oob'><url>https://h/x.png</url></x></message>",
+    };
+
+    @Test
+    void mutatedStanzasNeverEscapeTheParser() {
+        Random random = new Random(7);
+        int parsed = 0;
+        int unparseable = 0;
+        int fatal = 0;
+        for (int i = 0; i < 5000; i++) {
+            String stanza = mutate(SEEDS[random.nextInt(SEEDS.length)], random);
+            String stream = HEADER + stanza + "<message from='a@xmpp.test' to='b@matrix.xmpp.test'><body>next</body></message>";
+            try {
+                ComponentStreamReader reader = new ComponentStreamReader(
+                        new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), 16 * 1024);
+                reader.readHeader();
+                for (int n = 0; n < 4; n++) {
+                    StreamElement e = reader.next();
+                    if (e instanceof StreamElement.StanzaReceived) {
+                        parsed++;
+                    } else if (e instanceof StreamElement.Unparseable) {
+                        unparseable++;
+                    } else if (e instanceof StreamElement.StreamClosed) {
+                        break;
+                    }
+                }
+            } catch (StreamException e) {
+                fatal++;
+                assertNotNull(e.condition());
+            } catch (RuntimeException e) {
+                throw new AssertionError("escaped the parser on input: " + stanza, e);
+            }
+        }
+        assertTrue(parsed > 1000 && unparseable > 50 && fatal > 100,
+                "parsed=" + parsed + " unparseable=" + unparseable + " fatal=" + fatal);
+    }
+
+    static String mutate(String seed, Random random) {
+        StringBuilder s = new StringBuilder(seed);
+        int edits = 1 + random.nextInt(3);
+        for (int e = 0; e < edits; e++) {
+            int pos = random.nextInt(s.length());
+            switch (random.nextInt(10)) {
+                case 0 -> s.deleteCharAt(pos);
+            case 1 -> s.insert(pos, "<>&'\"@/%\\ ".charAt(random.nextInt(10)));
+                case 2 -> s.insert(pos, "\u0000\uFFFE\uD800😀é".charAt(random.nextInt(6)));
+                case 3 -> s.replace(pos, Math.min(s.length(), pos + 5), "");
+                case 4 -> s.insert(pos, "&xxe;");
+                case 5 -> s.insert(pos, "<x xmlns='urn:wrong'>" + "y".repeat(random.nextInt(100)) + "</x>");
+                case 6 -> replaceAttr(s, "from='", random.nextBoolean() ? "x y@z" : "@@");
+                case 7 -> replaceAttr(s, "to='", random.nextBoolean() ? "" : "a@" + "b".repeat(1100));
+                case 8 -> replaceAttr(s, "id='", "\u202e" + random.nextInt());
+                default -> replaceAttr(s, "xmlns='", "jabber:client");
+            }
+        }
+        return s.toString();
+    }
+
+    private static void replaceAttr(StringBuilder s, String attr, String value) {
+        int i = s.indexOf(attr);
+        if (i < 0) {
+            return;
+        }
+        int end = s.indexOf("'", i + attr.length());
+        if (end > 0) {
+            s.replace(i + attr.length(), end, value);
+        }
+    }
+
+    @Test
+    void hostileStanzasOverALiveStreamGetErrorsAndTheAdapterSurvives() throws Exception {
+        int threadsBefore = xmppThreads();
+        try (FakeComponentServer server = new FakeComponentServer("s")) {
+            BridgeStores stores = InMemoryStores.create();
+            AtomicInteger submitted = new AtomicInteger();
+            var settings = new XmppSettings(true, "127.0.0.1", server.port(), "s", "xmpp.test", "conference.xmpp.test",
+                    "matrix.xmpp.test", 32 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMillis(10),
+                    Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(5), "Matrix bridge", true, 10);
+            XmppAdapter adapter = new XmppAdapter(settings, () -> 0.5);
+            PortalCoordinator coordinator = new PortalCoordinator() {
+                @Override
+                public Optional<BridgedRoom> ensureDirectChat(Portal origin, UserRef initiator, UserRef recipient) {
+                    return Optional.of(stores.rooms().create("dm", List.of(origin), true));
+                }
+
+                @Override
+                public Optional<BridgedRoom> ensureGatewayRoom(Portal origin, Network target, String address) {
+                    return Optional.empty();
+                }
+            };
+            adapter.start(new AdapterContext(e -> {
+                submitted.incrementAndGet();
+                // Refuse everything, so every stanza that reaches the core must come back as an error.
+                return EventIngress.Acceptance.NOT_BRIDGED;
+            }, (n, s) -> { }, stores, Clock.systemUTC(), coordinator));
+            try {
+                FakeComponentServer.Peer peer = server.awaitPeer(Duration.ofSeconds(5));
+                Random random = new Random(11);
+                // 1) Well-formed but hostile: every one gets an answer, the stream stays up.
+                List<String> ids = new ArrayList<>();
+                java.util.Map<String, String> sent = new java.util.HashMap<>();
+                StringBuilder batch = new StringBuilder();
+                for (int i = 0; i < 3000; i++) {
+                    String id = "h" + i;
+                    ids.add(id);
+                    String h = hostile(id, random);
+                    sent.put(id, h);
+                    batch.append(h);
+                    if (batch.length() > 16_000) {
+                        peer.send(batch.toString());
+                        batch.setLength(0);
+                    }
+                }
+                peer.send(batch.toString());
+                peer.send("<iq type='get' id='end' from='a@xmpp.test/r' to='matrix.xmpp.test'><ping xmlns='urn:xmpp:ping'/></iq>");
+                peer.readUntil(Pattern.compile("id='end'"), Duration.ofSeconds(30));
+                String all = peer.received();
+                int answered = 0;
+                List<String> silent = new ArrayList<>();
+                for (String id : ids) {
+                    if (all.contains("id='" + id + "'")) {
+                        answered++;
+                    } else if (silent.size() < 3) {
+                        silent.add(sent.get(id));
+                    }
+                }
+                assertEquals(3000, answered, "unanswered, e.g. " + silent);
+                assertEquals(AdapterState.Status.CONNECTED, adapter.state().status());
+
+                // 2) Stream-fatal input: each ends the stream with a stream error; the adapter reconnects.
+                String[] fatal = {"<!DOCTYPE x [<!ENTITY a 'aaaa'>]>", "<message><body>&a;</body></message>",
+                    "<message><body>" + "x".repeat(200_000) + "</body></message>", "<message></iq>", "\u0000",
+                    "<?php evil ?>"};
+                for (String f : fatal) {
+                    // The JDK parser compares end tags with lookahead: it needs a few more bytes to notice a
+                    // mismatch (a live server always sends more: whitespace keepalives, pings).
+                    peer.send(f + " ".repeat(64));
+                    Matcher m;
+                    try {
+                        m = peer.readUntil(Pattern.compile("<stream:error><([a-z-]+) "), Duration.ofSeconds(5));
+                    } catch (AssertionError e) {
+                        throw new AssertionError("no stream error after " + f.substring(0, Math.min(40, f.length())), e);
+                    }
+                    assertTrue(List.of("not-well-formed", "restricted-xml", "policy-violation").contains(m.group(1)),
+                            m.group(1));
+                    peer = server.awaitPeer(Duration.ofSeconds(5));
+                    assertTrue(peer.authenticated());
+                }
+            } finally {
+                adapter.stop();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (xmppThreads() > threadsBefore && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(xmppThreads() <= threadsBefore + 1, "threads leaked: " + threadNames());
+    }
+
+    private static String hostile(String id, Random random) {
+        String to = "bob%matrix.test@matrix.xmpp.test";
+        return switch (random.nextInt(8)) {
+            // A provider failure (reactions without id) inside a well-formed stanza: bad-request.
+            case 0 -> "<message from='alice@xmpp.test/r' to='" + to + "' id='" + id + "'><body>x</body>"
+                    + "<reactions xmlns='urn:xmpp:reactions:0'/></message>";
+            case 1 -> "<message from='alice@xmpp.test/r' to='nobody@matrix.xmpp.test' id='" + id + "'><body>?</body></message>";
+            case 2 -> "<iq type='set' id='" + id + "' from='alice@xmpp.test/r' to='matrix.xmpp.test'><q xmlns='urn:nope'/></iq>";
+            case 3 -> "<message from='alice@xmpp.test/r' to='" + to + "' id='" + id + "'><reactions xmlns='urn:xmpp:reactions:0' id='m'>"
+                    + "<reaction>x</reaction>".repeat(80) + "</reactions></message>";
+            case 4 -> "<iq type='get' id='" + id + "' from='alice@xmpp.test/r' to='" + to + "'><vCard xmlns='vcard-temp'/></iq>";
+            case 5 -> "<message from='alice@xmpp.test/r' to='" + to + "' id='" + id + "' type='chat'><body>"
+                    + "z".repeat(5000) + "</body><replace xmlns='urn:xmpp:message-correct:0' id='unknown'/></message>";
+            case 6 -> "<iq type='get' id='" + id + "' from='alice@xmpp.test/r' to='#r%matrix.test@matrix.xmpp.test/n'>"
+                    + "<ping xmlns='urn:xmpp:ping'/></iq>";
+            default -> "<message from='alice@xmpp.test/r' to='" + to + "' id='" + id + "'><x xmlns='jabber:x:oob'>"
+                    + "<url></url></x><body>no url</body></message>";
+        };
+    }
+
+    private static int xmppThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("xmpp-")).count();
+    }
+
+    private static String threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith("xmpp-")).toList()
+                .toString();
+    }
+}
