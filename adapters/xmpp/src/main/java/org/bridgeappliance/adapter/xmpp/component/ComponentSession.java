@@ -130,6 +130,10 @@ public final class ComponentSession implements StanzaSender {
                 Thread.currentThread().interrupt();
             }
         }
+        ComponentConnection late = current;
+        if (late != null && late != connection) {
+            late.close();
+        }
         scheduler.shutdownNow();
         inbound.shutdown();
         try {
@@ -188,6 +192,12 @@ public final class ComponentSession implements StanzaSender {
                 CompletableFuture<StreamException> ended = new CompletableFuture<>();
                 connection = ComponentConnection.open(config, new ClosingHandler(ended), inbound);
                 current = connection;
+                if (stopping) {
+                    // stop() ran while we were connecting: it could not see this connection.
+                    connection.close();
+                    awaitEnd(ended);
+                    break;
+                }
                 backoff.reset();
                 inbound.execute(() -> safely(() -> listener.connected(connection)));
                 setState(AdapterState.Status.CONNECTED, "connected as " + config.domain());
