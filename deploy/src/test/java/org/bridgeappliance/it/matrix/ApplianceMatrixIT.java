@@ -64,19 +64,21 @@ class ApplianceMatrixIT {
 
     @Test
     void transactionWithAWrongTokenIsRefusedByTheAppliance() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String body = "{\"events\":[{\"type\":\"m.room.message\",\"room_id\":\"!x:matrix.test\","
                 + "\"sender\":\"@mallory:matrix.test\",\"event_id\":\"$forged\",\"content\":{\"body\":\"x\"}}]}";
         for (String token : new String[] {"wrong", sandbox.get("MATRIX_AS_TOKEN")}) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL")
                             + "/_matrix/app/v1/transactions/" + Sandbox.uniqueName("forged")))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(403, r.statusCode(), r.body());
             assertTrue(r.body().contains("M_FORBIDDEN"), r.body());
         }
         HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL")
-                + "/_matrix/app/v1/nothing-here")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                + "/_matrix/app/v1/nothing-here")).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(404, unknown.statusCode());
         assertTrue(unknown.body().contains("M_UNRECOGNIZED"), unknown.body());
     }
