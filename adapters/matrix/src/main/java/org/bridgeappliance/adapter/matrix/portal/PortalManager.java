@@ -121,6 +121,16 @@ public final class PortalManager {
                 .put("topic", "Bridged to " + address.get().network() + ": " + address.get().address())
                 .put("preset", "public_chat")
                 .put("visibility", "private");
+        // MSC2346 bridge info, so that clients can show where the room is bridged to.
+        ObjectNode info = Json.object().put("bridgebot", bot()).put("creator", bot());
+        info.putObject("protocol").put("id", address.get().network()).put("displayname",
+                address.get().network().toUpperCase(java.util.Locale.ROOT));
+        info.putObject("channel").put("id", address.get().address()).put("displayname", address.get().address());
+        String stateKey = "org.bridgeappliance://" + address.get().network() + "/" + address.get().address();
+        var initialState = request.putArray("initial_state");
+        for (String type : new String[] {"m.bridge", "uk.half-shot.bridge"}) {
+            initialState.addObject().put("type", type).put("state_key", stateKey).set("content", info.deepCopy());
+        }
         // The bot creates the room and so has power level 100 (in room version 12 creators are above
         // power levels and must not be listed in "users" at all).
         String roomId;
