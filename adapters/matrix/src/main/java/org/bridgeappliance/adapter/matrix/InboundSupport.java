@@ -125,7 +125,12 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
 
     @Override
     public void observe(JsonNode event) {
-        if (!"m.room.member".equals(Json.string(event, "type").orElse(""))) {
+        String type = Json.string(event, "type").orElse("");
+        if (type.equals("m.room.encrypted")) {
+            warnEncrypted(event);
+            return;
+        }
+        if (!"m.room.member".equals(type)) {
             return;
         }
         String roomId = Json.string(event, "room_id").orElse(null);
@@ -156,6 +161,32 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
             portals.forgetMembership(roomId, subject);
         }
     }
+
+    /**
+     * The bridge has no end-to-bridge encryption: it cannot read encrypted messages. Say so once per
+     * room instead of dropping them silently (Matterbridge #170, #1187).
+     */
+    private void warnEncrypted(JsonNode event) {
+        String roomId = Json.string(event, "room_id").filter(MatrixInboundConverter::validRoomId).orElse(null);
+        String sender = Json.string(event, "sender").orElse(null);
+        if (roomId == null || sender == null || codec.isBridgeUser(sender) || !warnedEncrypted.add(roomId)) {
+            return;
+        }
+        background.execute(() -> {
+            try {
+                com.fasterxml.jackson.databind.node.ObjectNode notice =
+                        org.bridgeappliance.adapter.matrix.convert.MatrixOutboundConverter.notice(
+                                "This room is encrypted: the bridge cannot read encrypted messages, so they are not"
+                                        + " bridged.", Json.string(event, "event_id"));
+                client.send(roomId, "m.room.message", "encrypted-warning-" + Integer.toHexString(roomId.hashCode()),
+                        notice, codec.botUserId());
+            } catch (RuntimeException e) {
+                LOG.info("could not warn about encryption in {}: {}", roomId, e.toString());
+            }
+        });
+    }
+
+    private final java.util.Set<String> warnedEncrypted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public void submitted(BridgeEvent event, Acceptance acceptance) {

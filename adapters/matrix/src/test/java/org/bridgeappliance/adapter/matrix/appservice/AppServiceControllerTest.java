@@ -223,6 +223,21 @@ class AppServiceControllerTest {
     }
 
     @Test
+    void encryptedEventsAreNotSilentlyDropped() throws Exception {
+        String body = "{\"events\":[{\"type\":\"m.room.encrypted\",\"room_id\":\"!secret:matrix.test\","
+                + "\"sender\":\"@alice:matrix.test\",\"event_id\":\"$enc\",\"content\":{\"algorithm\":\"m.megolm.v1.aes-sha2\"}}]}";
+        assertEquals(200, call(txn("t-enc", body, "hs-test-token")).code());
+        assertEquals(List.of(), ingress.events);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (HOMESERVER.calls("PUT /_matrix/client/v3/rooms/!secret:matrix.test/send/m.room.message/").isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "no notice about encryption");
+            Thread.onSpinWait();
+        }
+        String notice = HOMESERVER.calls("PUT /_matrix/client/v3/rooms/!secret:matrix.test/send/").get(0).body();
+        assertTrue(notice.contains("m.notice") && notice.contains("encrypted"), notice);
+    }
+
+    @Test
     void rawBytesInTransactionIdAreRejected() throws Exception {
         HttpResponse<String> response = call(txn("t%0Aevil", TWO_MESSAGES, "hs-test-token"));
         assertEquals(400, response.code());
