@@ -85,7 +85,10 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
                         Json.string(member.get(), "avatar_url").flatMap(this::safeLink));
             }
         } catch (RuntimeException e) {
+            // Not cached: the lookup fails while the bot is only invited (403), e.g. for the invite event itself,
+            // and caching EMPTY then would hide the sender's display name for the rest of the process's life.
             LOG.debug("no profile for {} in {}: {}", userId, roomId, e.toString());
+            return profile;
         }
         profiles.put(key, profile);
         return profile;
