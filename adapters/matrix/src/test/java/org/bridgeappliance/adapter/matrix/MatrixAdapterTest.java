@@ -258,6 +258,13 @@ class MatrixAdapterTest {
         assertEquals(BOB_GHOST, create.userId());
         assertTrue(create.body().contains("\"is_direct\":true") && create.body().contains("@alice:matrix.test"),
                 create.body());
+        // a second request (a retry, a restart) finds the DM in the ghost's m.direct instead of opening another
+        homeserver.override("GET /_matrix/client/v3/rooms/!new1:matrix.test/state/m.room.member/@alice:matrix.test",
+                200, "{\"membership\":\"invite\"}");
+        assertEquals("!new1:matrix.test", adapter.ensureDirectChat(BOB, RemoteUserId.of("@alice:matrix.test")).value());
+        assertEquals(1, homeserver.calls("POST /_matrix/client/v3/createRoom").size());
+        // once alice has left it, a new one is opened
+        assertEquals("!new2:matrix.test", adapter.ensureDirectChat(BOB, RemoteUserId.of("@alice:matrix.test")).value());
         assertThrows(PermanentDeliveryException.class,
                 () -> adapter.ensureDirectChat(BOB, RemoteUserId.of("@_xmpp_x:matrix.test")));
     }

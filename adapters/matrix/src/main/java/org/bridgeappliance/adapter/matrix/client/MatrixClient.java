@@ -137,6 +137,23 @@ public final class MatrixClient {
         json("PUT", CS + "/presence/" + seg(userId) + "/status", Map.of(), body, userId, true);
     }
 
+    /** A user's global account data of one type (e.g. {@code m.direct}), or empty if unset. */
+    public Optional<JsonNode> accountData(String userId, String type) {
+        try {
+            return Optional.of(json("GET", CS + "/user/" + seg(userId) + "/account_data/" + seg(type), Map.of(), null,
+                    userId, true));
+        } catch (MatrixHttpException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public void setAccountData(String userId, String type, JsonNode content) {
+        json("PUT", CS + "/user/" + seg(userId) + "/account_data/" + seg(type), Map.of(), content, userId, true);
+    }
+
     // ---- rooms -------------------------------------------------------------------------------
 
     /** {@code POST /createRoom} as {@code asUser}; not retried on ambiguous failures. Returns the room id. */

@@ -1,5 +1,6 @@
 package org.bridgeappliance.adapter.matrix.portal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 import java.util.Set;
@@ -176,6 +177,75 @@ public final class PortalManager {
             throw new PermanentDeliveryException("not a Matrix user the bridge can chat with: " + localUser);
         }
         String ghost = ghosts.ensure(person, profile);
+        synchronized (directLocks[Math.floorMod((ghost + "\u0000" + localUser).hashCode(), directLocks.length)]) {
+            Optional<String> existing = existingDirectChat(ghost, localUser);
+            if (existing.isPresent()) {
+                return RemoteRoomId.of(existing.get());
+            }
+            RemoteRoomId created = newDirectChat(ghost, localUser);
+            rememberDirectChat(ghost, localUser, created.value());
+            return created;
+        }
+    }
+
+    private final Object[] directLocks = newLocks();
+
+    private static Object[] newLocks() {
+        Object[] locks = new Object[32];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+        return locks;
+    }
+
+    /**
+     * The DM this ghost already has with {@code localUser}, from the ghost's {@code m.direct} account
+     * data (CS API "Direct Messaging"), if the user is still joined or invited there: provisioning
+     * stays idempotent across retries and restarts instead of opening a second chat.
+     */
+    private Optional<String> existingDirectChat(String ghost, String localUser) {
+        try {
+            JsonNode rooms = client.accountData(ghost, "m.direct").map(d -> d.path(localUser))
+                    .orElse(Json.object());
+            for (int i = rooms.size() - 1; i >= 0; i--) {
+                String roomId = rooms.path(i).asText("");
+                if (!MatrixInboundConverter.validRoomId(roomId)) {
+                    continue;
+                }
+                String membership = client.state(roomId, "m.room.member", localUser, ghost)
+                        .map(m -> m.path("membership").asText("")).orElse("");
+                if (membership.equals("join") || membership.equals("invite")) {
+                    return Optional.of(roomId);
+                }
+            }
+        } catch (MatrixHttpException e) {
+            if (e.isTransient()) {
+                throw e;
+            }
+            LOG.debug("no usable m.direct for {}: {}", ghost, e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private void rememberDirectChat(String ghost, String localUser, String roomId) {
+        try {
+            ObjectNode direct = client.accountData(ghost, "m.direct").filter(JsonNode::isObject)
+                    .map(d -> (ObjectNode) d.deepCopy()).orElseGet(Json::object);
+            JsonNode previous = direct.path(localUser);
+            com.fasterxml.jackson.databind.node.ArrayNode rooms = direct.putArray(localUser);
+            previous.forEach(r -> {
+                if (!r.asText().equals(roomId)) {
+                    rooms.add(r.asText());
+                }
+            });
+            rooms.add(roomId);
+            client.setAccountData(ghost, "m.direct", direct);
+        } catch (RuntimeException e) {
+            LOG.info("could not record the DM {} in the m.direct of {}: {}", roomId, ghost, e.toString());
+        }
+    }
+
+    private RemoteRoomId newDirectChat(String ghost, String localUser) {
         ObjectNode request = Json.object().put("preset", "trusted_private_chat").put("is_direct", true);
         request.putArray("invite").add(localUser).add(bot());
         // trusted_private_chat gives every invitee (the user and the bot) the creator's power level; the

@@ -27,6 +27,7 @@ public final class FakeHomeserver implements HttpTransport {
     private final Map<String, Deque<Response>> overrides = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final Map<String, String> sent = new ConcurrentHashMap<>();
+    private final Map<String, String> accountData = new ConcurrentHashMap<>();
     private volatile boolean down;
     private int rooms;
 
@@ -81,6 +82,14 @@ public final class FakeHomeserver implements HttpTransport {
             }
         }
         String as = userId == null ? bot : userId;
+        if (path.contains("/account_data/")) {
+            if (request.method().equals("PUT")) {
+                accountData.put(path, body);
+                return ok("{}");
+            }
+            String stored = accountData.get(path);
+            return stored == null ? json(404, "{\"errcode\":\"M_NOT_FOUND\"}") : ok(stored);
+        }
         if (key.equals("GET /_matrix/client/versions")) {
             return ok("{\"versions\":[\"v1.11\"]}");
         } else if (key.equals("POST /_matrix/client/v3/register")) {
