@@ -280,7 +280,7 @@ class XmppAdapterTest {
             if (adapter.mucs().listener(ROOM).isPresent()) {
                 return true;
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll, bounded by the deadline
         }
         return false;
     }

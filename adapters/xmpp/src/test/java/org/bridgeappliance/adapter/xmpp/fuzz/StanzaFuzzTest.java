@@ -205,7 +205,7 @@ class StanzaFuzzTest {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (xmppThreads() > threadsBefore && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll, bounded by the deadline
         }
         assertTrue(xmppThreads() <= threadsBefore + 1, "threads leaked: " + threadNames());
     }

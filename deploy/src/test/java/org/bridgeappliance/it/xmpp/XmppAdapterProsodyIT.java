@@ -1,0 +1,186 @@
+package org.bridgeappliance.it.xmpp;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.bridgeappliance.adapter.xmpp.XmppAdapter;
+import org.bridgeappliance.adapter.xmpp.XmppSettings;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.EventMeta;
+import org.bridgeappliance.core.model.MessageBody;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.MessageKind;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.EventIngress;
+import org.bridgeappliance.core.portal.DefaultPortalCoordinator;
+import org.bridgeappliance.core.router.Router;
+import org.bridgeappliance.core.router.RouterConfig;
+import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.bridgeappliance.it.harness.Sandbox;
+import org.bridgeappliance.it.harness.XmppUsers;
+import org.jivesoftware.smack.filter.MessageTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
+
+/**
+ * The XMPP adapter against the sandbox's real Prosody, with the real core Router in-process and a fake
+ * "matrix" network as the other side. The adapter connects as the sandbox's spare component
+ * (XMPP_PROBE_COMPONENT_DOMAIN), so the running appliance keeps its own component connection.
+ * XMPP users are independent Smack clients.
+ */
+class XmppAdapterProsodyIT {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final UserRef BOB = UserRef.of("matrix", "@bob:matrix.test");
+
+    private final Sandbox sandbox = Sandbox.get();
+    private final BridgeStores stores = InMemoryStores.create();
+    private final FakeMatrixNetwork matrix = new FakeMatrixNetwork();
+    private XmppAdapter xmpp;
+    private Router router;
+    private XmppUsers users;
+    private String component;
+
+    @BeforeEach
+    void setUp() {
+        users = new XmppUsers(sandbox);
+        component = sandbox.get("XMPP_PROBE_COMPONENT_DOMAIN");
+    }
+
+    private void startBridge() throws InterruptedException {
+        var settings = new XmppSettings(true, sandbox.get("XMPP_HOST"), sandbox.getInt("XMPP_COMPONENT_PORT"),
+                sandbox.get("XMPP_PROBE_COMPONENT_SECRET"), sandbox.get("XMPP_DOMAIN"), sandbox.get("XMPP_MUC_DOMAIN"),
+                component, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMillis(200),
+                Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMinutes(5), "Matrix bridge", true, 20);
+        xmpp = new XmppAdapter(settings);
+        List<org.bridgeappliance.core.port.ProtocolAdapter> adapters = List.of(xmpp, matrix);
+        router = new Router(stores, adapters, RouterConfig.defaults(), Clock.systemUTC(),
+                new DefaultPortalCoordinator(stores.rooms(), adapters));
+        router.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (xmpp.state().status() != AdapterState.Status.CONNECTED) {
+            assertTrue(System.nanoTime() < deadline, "component not connected: " + xmpp.state());
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll, bounded by the deadline
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (router != null) {
+            router.close();
+        }
+        users.close();
+    }
+
+    private MessageEvent fromBob(Portal matrixPortal, String text) {
+        return new MessageEvent(new EventMeta(matrixPortal, BOB, Profile.named("Bob"),
+                Optional.of(RemoteMessageId.of("$" + Sandbox.uniqueName("ev"))), Instant.now()), MessageKind.TEXT,
+                MessageBody.plain(text), List.of(), Optional.empty());
+    }
+
+    @Test
+    void directChatBothWaysThroughProsody() throws Exception {
+        XmppUsers.User alice = users.registerAndLogin("alice");
+        startBridge();
+        EntityBareJid puppet = JidCreate.entityBareFrom("bob%matrix.test@" + component);
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        alice.connection().addAsyncStanzaListener(s -> reply.complete((Message) s),
+                s -> s instanceof Message m && m.getBody() != null && puppet.equals(m.getFrom().asBareJid()));
+
+        Message hello = alice.connection().getStanzaFactory().buildMessageStanza().to(puppet).ofType(Message.Type.chat)
+                .setBody("hello *bob*").build();
+        alice.connection().sendStanza(hello);
+        var delivered = matrix.await(d -> d.event() instanceof MessageEvent m && m.body().plain().equals("hello *bob*"),
+                WAIT);
+        MessageEvent in = (MessageEvent) delivered.event();
+        assertEquals(UserRef.of("xmpp", alice.jid().toString()), in.sender());
+        assertEquals(Optional.of("hello <strong>bob</strong>"), in.body().html());
+
+        // The 1:1 room now exists; Bob answers from Matrix.
+        BridgedRoom room = stores.rooms().findByPortal(in.origin()).orElseThrow();
+        Portal matrixSide = room.portalOn(FakeMatrixNetwork.MATRIX).orElseThrow();
+        assertEquals(EventIngress.Acceptance.QUEUED, matrix.submit(fromBob(matrixSide, "hi alice")));
+        Message got = reply.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("hi alice", got.getBody());
+        assertEquals(Message.Type.chat, got.getType());
+    }
+
+    @Test
+    void mappedMucBothWaysWithOneListenerAndNoEcho() throws Exception {
+        XmppUsers.User alice = users.registerAndLogin("alice");
+        EntityBareJid roomJid = JidCreate.entityBareFrom(Sandbox.uniqueName("room") + "@" + sandbox.get("XMPP_MUC_DOMAIN"));
+        MultiUserChat muc = MultiUserChatManager.getInstanceFor(alice.connection()).getMultiUserChat(roomJid);
+        muc.create(Resourcepart.from("alice")).makeInstant();
+        Portal matrixSide = Portal.of("matrix", "!" + Sandbox.uniqueName("r") + ":matrix.test");
+        stores.rooms().create("it room", List.of(Portal.of("xmpp", roomJid.toString()), matrixSide), true);
+        startBridge();
+
+        // The bridge's listener joins by itself.
+        awaitOccupant(muc, "Matrix bridge");
+        muc.sendMessage("hello matrix");
+        var delivered = matrix.await(d -> d.event() instanceof MessageEvent m && m.body().plain().equals("hello matrix"),
+                WAIT);
+        // Prosody's default rooms are semi-anonymous: the real JID is hidden, so the occupant JID names alice.
+        assertEquals(UserRef.of("xmpp", roomJid + "/alice"), delivered.event().sender());
+
+        CompletableFuture<Message> fromBob = new CompletableFuture<>();
+        muc.addMessageListener(m -> {
+            if ("hi from matrix".equals(m.getBody())) {
+                fromBob.complete(m);
+            }
+        });
+        assertEquals(EventIngress.Acceptance.QUEUED, matrix.submit(fromBob(matrixSide, "hi from matrix")));
+        Message seen = fromBob.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("Bob", seen.getFrom().getResourceOrEmpty().toString());
+
+        // A second message from alice: still exactly one copy each (two bridge occupants are in the room now),
+        // and bob's own message never came back to the fake network.
+        muc.sendMessage("second");
+        matrix.await(d -> d.event() instanceof MessageEvent m && m.body().plain().equals("second"), WAIT);
+        long copies = matrix.deliveries().stream().filter(d -> d.event() instanceof MessageEvent m
+                && (m.body().plain().equals("hello matrix") || m.body().plain().equals("second"))).count();
+        assertEquals(2, copies);
+        assertTrue(matrix.deliveries().stream().noneMatch(d -> d.event() instanceof MessageEvent m
+                && m.body().plain().equals("hi from matrix")), "echo of the bridge's own message");
+
+        // Shutting down, every bridge occupant leaves the room.
+        router.close();
+        router = null;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (muc.getOccupants().size() > 1) {
+            assertTrue(System.nanoTime() < deadline, "bridge occupants left behind: " + muc.getOccupants());
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll, bounded by the deadline
+        }
+    }
+
+    private static void awaitOccupant(MultiUserChat muc, String nick) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (muc.getOccupants().stream().noneMatch(o -> nick.equals(o.getResourceOrEmpty().toString()))) {
+            assertTrue(System.nanoTime() < deadline, nick + " did not join: " + muc.getOccupants());
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll, bounded by the deadline
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static boolean isChat(Stanza s) {
+        return MessageTypeFilter.CHAT.accept(s);
+    }
+}
