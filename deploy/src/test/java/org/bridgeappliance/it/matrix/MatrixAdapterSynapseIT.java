@@ -166,6 +166,8 @@ class MatrixAdapterSynapseIT {
                 if ("m.room.member".equals(e.path("type").asText()) && carol.userId().equals(e.path("state_key").asText())) {
                     assertEquals(danGhost, e.path("sender").asText());
                     assertTrue(e.path("content").path("is_direct").asBoolean(), e.toString());
+                    // asking again (a retry, a restart) finds the same DM through the ghost's m.direct
+                    assertEquals(dm, adapter.ensureDirectChat(dan, RemoteUserId.of(carol.userId())).value());
                     return;
                 }
             }
