@@ -85,8 +85,11 @@ final class FakeMatrixNetwork implements ProtocolAdapter, PortalProvisioning {
         return RemoteRoomId.of("!dm-" + ids.incrementAndGet() + ":matrix.test");
     }
 
+    final List<String> resolved = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Optional<RemoteRoomId> resolveRoom(String address) {
+        resolved.add(address);
         return address.startsWith("#") ? Optional.of(RemoteRoomId.of("!gw-" + ids.incrementAndGet() + ":matrix.test"))
                 : Optional.empty();
     }

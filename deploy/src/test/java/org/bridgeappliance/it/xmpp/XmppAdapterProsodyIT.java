@@ -171,6 +171,50 @@ class XmppAdapterProsodyIT {
         }
     }
 
+    @Test
+    void gatewayRoomJoinableFromAnyClientWithHistory() throws Exception {
+        XmppUsers.User alice = users.registerAndLogin("alice");
+        XmppUsers.User carl = users.registerAndLogin("carl");
+        startBridge();
+        // An uppercase alias (#Lobby...:matrix.test): escaped case-safely, since nodeprep lowercases localparts.
+        String name = "obby" + Sandbox.uniqueName("x");
+        EntityBareJid gateway = JidCreate.entityBareFrom("#\\4c" + name + "%matrix.test@" + component);
+        MultiUserChat aliceMuc = MultiUserChatManager.getInstanceFor(alice.connection()).getMultiUserChat(gateway);
+        aliceMuc.join(Resourcepart.from("alice"));
+        // The join created the room mapping through the coordinator (the alias resolved on the other network).
+        BridgedRoom room = stores.rooms().findByPortal(Portal.of("xmpp", gateway.toString())).orElseThrow();
+        assertEquals(List.of("#L" + name + ":matrix.test"), matrix.resolved);
+        Portal matrixSide = room.portalOn(FakeMatrixNetwork.MATRIX).orElseThrow();
+
+        CompletableFuture<Message> seen = new CompletableFuture<>();
+        aliceMuc.addMessageListener(m -> {
+            if ("welcome from matrix".equals(m.getBody())) {
+                seen.complete(m);
+            }
+        });
+        assertEquals(EventIngress.Acceptance.QUEUED, matrix.submit(fromBob(matrixSide, "welcome from matrix")));
+        assertEquals("Bob", seen.get(WAIT.toSeconds(), TimeUnit.SECONDS).getFrom().getResourceOrEmpty().toString());
+
+        aliceMuc.sendMessage("hello lobby");
+        var delivered = matrix.await(d -> d.event() instanceof MessageEvent m && m.body().plain().equals("hello lobby"),
+                WAIT);
+        assertEquals(UserRef.of("xmpp", alice.jid().toString()), delivered.event().sender());
+
+        // A later joiner gets the history (XEP-0045 §7.2.15) and sees bob and alice as occupants.
+        CompletableFuture<Message> history = new CompletableFuture<>();
+        MultiUserChat carlMuc = MultiUserChatManager.getInstanceFor(carl.connection()).getMultiUserChat(gateway);
+        carlMuc.addMessageListener(m -> {
+            if ("hello lobby".equals(m.getBody())) {
+                history.complete(m);
+            }
+        });
+        carlMuc.join(Resourcepart.from("carl"));
+        Message old = history.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(org.jivesoftware.smackx.delay.packet.DelayInformation.from(old), "history carries a delay stamp");
+        assertTrue(carlMuc.getOccupants().stream().anyMatch(o -> o.getResourceOrEmpty().toString().equals("Bob")),
+                carlMuc.getOccupants().toString());
+    }
+
     private static void awaitOccupant(MultiUserChat muc, String nick) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (muc.getOccupants().stream().noneMatch(o -> nick.equals(o.getResourceOrEmpty().toString()))) {
