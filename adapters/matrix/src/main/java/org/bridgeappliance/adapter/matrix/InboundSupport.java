@@ -77,21 +77,25 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
         if (cached != null) {
             return cached;
         }
-        Profile profile = Profile.EMPTY;
-        try {
-            Optional<JsonNode> member = client.state(roomId, "m.room.member", userId, codec.botUserId());
-            if (member.isPresent()) {
-                profile = new Profile(Json.string(member.get(), "displayname"),
-                        Json.string(member.get(), "avatar_url").flatMap(this::safeLink));
-            }
-        } catch (RuntimeException e) {
-            // Not cached: the lookup fails while the bot is only invited (403), e.g. for the invite event itself,
-            // and caching EMPTY then would hide the sender's display name for the rest of the process's life.
-            LOG.debug("no profile for {} in {}: {}", userId, roomId, e.toString());
-            return profile;
+        // The room's member event has the per-room name; the bot may not be in the room yet (it joins
+        // on invite, asynchronously), so fall back to the global profile, which needs no membership.
+        Optional<Profile> found = lookup(() -> client.state(roomId, "m.room.member", userId, codec.botUserId()));
+        if (found.isEmpty()) {
+            found = lookup(() -> Optional.of(client.profile(userId)));
         }
-        profiles.put(key, profile);
-        return profile;
+        // Only answers are cached: a failed lookup is tried again with the next event.
+        found.ifPresent(p -> profiles.put(key, p));
+        return found.orElse(Profile.EMPTY);
+    }
+
+    private Optional<Profile> lookup(java.util.function.Supplier<Optional<JsonNode>> call) {
+        try {
+            return call.get().filter(JsonNode::isObject).map(m -> new Profile(Json.string(m, "displayname"),
+                    Json.string(m, "avatar_url").flatMap(this::safeLink)));
+        } catch (RuntimeException e) {
+            LOG.debug("profile lookup failed: {}", e.toString());
+            return Optional.empty();
+        }
     }
 
     @Override
