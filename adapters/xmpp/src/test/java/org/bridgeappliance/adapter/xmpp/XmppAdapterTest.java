@@ -72,10 +72,12 @@ class XmppAdapterTest {
         server.close();
     }
 
+    Duration selfPing = Duration.ofMinutes(5);
+
     XmppSettings settings(boolean enabled) {
         return new XmppSettings(enabled, "127.0.0.1", server.port(), "secret", "xmpp.test", "conference.xmpp.test",
                 "matrix.xmpp.test", 64 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMillis(20),
-                Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5), "Matrix bridge", true, 20);
+                Duration.ofMillis(100), Duration.ofSeconds(3), selfPing, "Matrix bridge", true, 20);
     }
 
     void start(PortalCoordinator coordinator) throws Exception {
@@ -272,6 +274,32 @@ class XmppAdapterTest {
         String tail = peer.received();
         assertTrue(tail.contains("to='" + ROOM + "/Bob [m]'") && tail.contains("to='" + ROOM + "/Matrix bridge'"), tail);
         adapter = null;
+    }
+
+    @Test
+    void occupantsRejoinAfterAReconnectAndWhenASelfPingSaysTheyAreGone() throws Exception {
+        selfPing = Duration.ofMillis(300);
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        String join = "<presence(?=[^>]*from='matrix.xmpp.test/muc-listener')[^>]*to='" + ROOM + "/Matrix bridge'";
+        expect(join);
+        String self = "<presence from='" + ROOM + "/Matrix bridge' to='matrix.xmpp.test/muc-listener'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/>"
+                + "<status code='110'/></x></presence>";
+        peer.send(self);
+        // XEP-0410: the room says the listener is not an occupant any more: it joins again.
+        Matcher ping = expect("<iq[^>]*id='([^']+)'[^>]*><ping xmlns='urn:xmpp:ping'/>");
+        assertTrue(ping.group().contains("to='" + ROOM + "/Matrix bridge'"), ping.group());
+        peer.send("<iq type='error' id='" + ping.group(1) + "' from='" + ROOM + "/Matrix bridge' "
+                + "to='matrix.xmpp.test/muc-listener'><error type='cancel'><not-acceptable "
+                + "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+        expect(join);
+        peer.send(self);
+        // The server restarts (the stream drops): after reconnecting, the listener is back in the room.
+        peer.close();
+        peer = server.awaitPeer(WAIT);
+        assertTrue(peer.authenticated());
+        expect(join);
     }
 
     private boolean waitListener() throws InterruptedException {

@@ -1,0 +1,61 @@
+package org.bridgeappliance.adapter.xmpp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.context.ApplicationContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.EventIngress;
+import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.junit.jupiter.api.Test;
+
+/** The bean always exists; {@code bridge.xmpp.*} binds (kebab-case keys of conventions.md) with defaults. */
+class XmppAdapterBeanTest {
+    @Test
+    void disabledByDefaultAndStillABean() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of())) {
+            XmppAdapterBean bean = ctx.getBean(XmppAdapterBean.class);
+            assertEquals("xmpp", bean.network().value());
+            bean.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, s) -> { }, InMemoryStores.create(),
+                    Clock.systemUTC()));
+            assertEquals(AdapterState.Status.DISABLED, bean.state().status());
+            bean.stop();
+        }
+    }
+
+    @Test
+    void configurationKeysBind() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.enabled", "true",
+                "bridge.xmpp.host", "10.0.0.1", "bridge.xmpp.port", "5347", "bridge.xmpp.secret", "s3cret",
+                "bridge.xmpp.server-domain", "example.org", "bridge.xmpp.muc-domain", "muc.example.org",
+                "bridge.xmpp.component-domain", "Matrix.Example.org", "bridge.xmpp.ping-interval", "15s",
+                "bridge.xmpp.max-stanza-bytes", "65536"))) {
+            XmppSettings s = ctx.getBean(XmppConfig.class).toSettings();
+            assertTrue(s.enabled());
+            assertEquals("10.0.0.1", s.host());
+            assertEquals(5347, s.port());
+            assertEquals("example.org", s.serverDomain());
+            assertEquals("muc.example.org", s.mucDomain());
+            assertEquals("matrix.example.org", s.componentDomain());
+            assertEquals(Duration.ofSeconds(15), s.pingInterval());
+            assertEquals(65536, s.maxStanzaBytes());
+            assertEquals(Duration.ofSeconds(20), s.pingTimeout(), "defaults for keys not given");
+            assertTrue(!s.toString().contains("s3cret"), "no secret in toString: " + s);
+        }
+    }
+
+    @Test
+    void enabledWithoutSecretFailsWithAClearReason() {
+        XmppAdapter adapter = new XmppAdapter(new XmppSettings(true, "127.0.0.1", 5347, "", "xmpp.test",
+                "conference.xmpp.test", "matrix.xmpp.test", 65536, Duration.ofSeconds(60), Duration.ofSeconds(20),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofMinutes(5), "b", true, 5));
+        adapter.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, st) -> { }, InMemoryStores.create(),
+                Clock.systemUTC()));
+        assertEquals(AdapterState.Status.FAILED, adapter.state().status());
+        assertTrue(adapter.state().detail().contains("bridge.xmpp.secret"), adapter.state().detail());
+    }
+}
