@@ -142,7 +142,8 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         });
         InboundSupport inbound = new InboundSupport(client, codec, context.stores().messages(), links, portals,
                 executor);
-        MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, context.clock());
+        MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, codec::personOf,
+                context.clock());
         TransactionProcessor processor = new TransactionProcessor(context.stores().transactions(), context.ingress(),
                 converter, inbound, inbound);
         AppServiceHandler handler = new AppServiceHandler(

@@ -75,10 +75,18 @@ public final class MatrixInboundConverter {
     }
 
     private final Predicate<String> isBridgeUser;
+    private final java.util.function.Function<String, Optional<UserRef>> ghostPerson;
     private final Clock clock;
 
-    public MatrixInboundConverter(Predicate<String> isBridgeUser, Clock clock) {
+    /**
+     * @param isBridgeUser the bot and every ghost: their events are never bridged back
+     * @param ghostPerson  the person of another network a ghost MXID stands for (a Matrix moderator's
+     *                     kick or ban of a ghost is bridged as a kick or ban of that person)
+     */
+    public MatrixInboundConverter(Predicate<String> isBridgeUser,
+                                  java.util.function.Function<String, Optional<UserRef>> ghostPerson, Clock clock) {
         this.isBridgeUser = isBridgeUser;
+        this.ghostPerson = ghostPerson;
         this.clock = clock;
     }
 
@@ -324,11 +332,24 @@ public final class MatrixInboundConverter {
 
     private List<BridgeEvent> member(EventMeta meta, String sender, String subject, JsonNode content,
                                      JsonNode event, Lookups lookups) {
-        if (!validUserId(subject) || isBridgeUser.test(subject)) {
-            // Ghost and bot memberships are the bridge's own doing (or handled as invites by the adapter).
+        if (!validUserId(subject)) {
             return List.of();
         }
         String membership = Json.string(content, "membership").orElse("");
+        if (isBridgeUser.test(subject)) {
+            // A ghost's own joins and leaves are the bridge's doing; invites of ghosts are handled by the
+            // adapter (DMs, plumbing). A Matrix moderator kicking or banning a ghost acts on its person.
+            Optional<UserRef> person = ghostPerson.apply(subject);
+            boolean removal = membership.equals("ban") || (membership.equals("leave")
+                    && !"ban".equals(Json.string(Json.obj(Json.obj(event, "unsigned"), "prev_content"), "membership")
+                    .orElse("leave")));
+            if (person.isEmpty() || sender.equals(subject) || !removal) {
+                return List.of();
+            }
+            return List.of(new MembershipEvent(meta, person.get(),
+                    membership.equals("ban") ? Membership.BAN : Membership.KICK,
+                    Json.string(content, "reason").filter(r -> !r.isBlank())));
+        }
         JsonNode prev = Json.obj(Json.obj(event, "unsigned"), "prev_content");
         String prevMembership = Json.string(prev, "membership").orElse("leave");
         Profile subjectProfile = new Profile(Json.string(content, "displayname"),

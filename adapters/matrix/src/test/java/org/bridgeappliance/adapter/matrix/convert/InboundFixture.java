@@ -13,7 +13,7 @@ import org.bridgeappliance.core.model.BridgeEvent;
 abstract class InboundFixture {
     static final Instant NOW = Instant.parse("2026-11-26T08:00:00Z");
     final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"));
-    final MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser,
+    final MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, codec::personOf,
             Clock.fixed(NOW, ZoneOffset.UTC));
     MatrixInboundConverter.Lookups lookups = new MatrixInboundConverter.Lookups() {
     };

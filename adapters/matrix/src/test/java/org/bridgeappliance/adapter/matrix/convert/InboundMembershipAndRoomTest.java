@@ -61,6 +61,9 @@ class InboundMembershipAndRoomTest extends InboundFixture {
         "@mod:matrix.test|@alice:matrix.test|{\"membership\":\"leave\"}|{\"membership\":\"ban\"}",
         // ghosts' and the bot's memberships are the bridge's own
         "@bridgebot:matrix.test|@_xmpp_bob=40xmpp.test:matrix.test|{\"membership\":\"invite\"}|null",
+        "@_xmpp_bob=40xmpp.test:matrix.test|@_xmpp_bob=40xmpp.test:matrix.test|{\"membership\":\"leave\"}|{\"membership\":\"join\"}",
+        "@bridgebot:matrix.test|@_xmpp_bob=40xmpp.test:matrix.test|{\"membership\":\"leave\"}|{\"membership\":\"join\"}",
+        "@mod:matrix.test|@_xmpp_bob=40xmpp.test:matrix.test|{\"membership\":\"leave\"}|{\"membership\":\"ban\"}",
         "@alice:matrix.test|@_xmpp_bob=40xmpp.test:matrix.test|{\"membership\":\"invite\"}|null",
         "@alice:matrix.test|@bridgebot:matrix.test|{\"membership\":\"invite\"}|null",
         "@alice:matrix.test|@alice:matrix.test|{\"membership\":\"knock\"}|null",
@@ -68,6 +71,17 @@ class InboundMembershipAndRoomTest extends InboundFixture {
     })
     void noCanonicalEvent(String sender, String subject, String content, String prev) {
         assertEquals(List.of(), convert(member(sender, subject, content, prev)));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"leave,KICK", "ban,BAN"})
+    void moderatorRemovingAGhostRemovesItsPerson(String membership, Membership expected) {
+        MembershipEvent m = (MembershipEvent) convert(member("@mod:matrix.test", "@_xmpp_bob=40xmpp.test:matrix.test",
+                "{\"membership\":\"" + membership + "\",\"reason\":\"rude\"}", "{\"membership\":\"join\"}")).get(0);
+        assertEquals(expected, m.membership());
+        assertEquals(UserRef.of("xmpp", "bob@xmpp.test"), m.subject());
+        assertEquals(UserRef.of("matrix", "@mod:matrix.test"), m.sender());
+        assertEquals(Optional.of("rude"), m.reason());
     }
 
     @Test
