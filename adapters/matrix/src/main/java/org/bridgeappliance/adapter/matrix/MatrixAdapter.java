@@ -76,6 +76,8 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
     private volatile AdapterContext context;
     private volatile Runtime runtime;
     private volatile boolean ready;
+    private volatile MediaLinks mediaLinks;
+    private final AtomicInteger probes = new AtomicInteger();
     private ScheduledExecutorService executor;
 
     /** The parts that exist once started. */
@@ -135,7 +137,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         GhostManager ghosts = new GhostManager(client, codec, context.stores().puppets(), media, context.clock());
         PortalManager portals = new PortalManager(client, codec, ghosts, () -> this.context.portals());
         MatrixDeliverer deliverer = new MatrixDeliverer(client, codec, ghosts, portals, media);
-        executor = Executors.newScheduledThreadPool(2, r -> {
+        executor = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "matrix-adapter");
             t.setDaemon(true);
             return t;
@@ -157,8 +159,6 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         long probeMillis = Math.max(50, config.getHealthProbeInterval().toMillis());
         executor.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
     }
-
-    private volatile MediaLinks mediaLinks;
 
     /** The signer of public media links (for the media endpoint), once started. */
     public Optional<MediaLinks> mediaLinks() {
@@ -255,8 +255,6 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             LOG.debug("adapter stopping; not rescheduling");
         }
     }
-
-    private final AtomicInteger probes = new AtomicInteger();
 
     /** While RECONNECTING, polls the homeserver so that the state recovers without traffic. */
     private void probe() {
