@@ -406,21 +406,19 @@ class MucMappingIT {
         }
     }
 
+    /**
+     * Matrix presence shows on the puppet's MUC occupant. (The other way, an XMPP user's MUC presence does not reach
+     * the ghost: the XMPP adapter bridges presence only from 1:1 contacts, see DirectChatIT and e2e-findings.md.)
+     */
     @Test
-    void xmppPresenceReachesTheGhostAndMatrixPresenceTheOccupant() throws Exception {
-        alice.connection().sendStanza(alice.connection().getStanzaFactory().buildPresenceStanza()
-            .to(JidCreate.entityFullFrom(roomJid + "/" + ALICE_NICK)).setMode(Presence.Mode.away)
-            .setStatus("at lunch").build());
-        carolSees.await("the ghost away", e -> e.kind() == MatrixWatch.Kind.PRESENCE && ghost.equals(e.sender())
-            && "unavailable".equals(e.content().path("presence").asText()) || e.kind() == MatrixWatch.Kind.PRESENCE
-            && ghost.equals(e.sender()) && "at lunch".equals(e.content().path("status_msg").asText()), WAIT);
-
+    void matrixPresenceReachesThePuppetsOccupant() throws Exception {
+        carolSays(uniq("make sure carol's puppet has joined"));
         BridgeFixture.expectOk("presence", f.call("PUT", "/_matrix/client/v3/presence/"
             + BridgeFixture.enc(carol.userId()) + "/status", carol,
             BridgeFixture.object().put("presence", "unavailable").put("status_msg", "in a meeting")));
-        aliceGets.awaitPresence("carol's occupant away", p -> p.getFrom() != null
-            && (roomJid + "/" + carolName).equals(p.getFrom().toString())
-            && "in a meeting".equals(p.getStatus()), WAIT);
+        Presence p = aliceGets.awaitPresence("carol's occupant away", x -> x.getFrom() != null
+            && (roomJid + "/" + carolName).equals(x.getFrom().toString()) && "in a meeting".equals(x.getStatus()), WAIT);
+        assertTrue(p.getMode() == Presence.Mode.away || p.getMode() == Presence.Mode.xa, p.toXML().toString());
     }
 
     // ------------------------------------------------------------------ utilities
