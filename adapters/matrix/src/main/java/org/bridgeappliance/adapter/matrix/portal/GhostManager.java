@@ -50,14 +50,16 @@ public final class GhostManager {
      */
     public String ensure(UserRef person, Profile profile) {
         String mxid = codec.ghostUserId(person);
+        boolean created = false;
         if (!registered.contains(mxid)) {
-            client.register(codec.localpartOf(mxid).orElseThrow());
+            created = client.register(codec.localpartOf(mxid).orElseThrow());
             registered.add(mxid);
         }
         Optional<Puppet> known = puppets.find(person, MATRIX);
         Profile shown = known.map(Puppet::profile).orElse(Profile.EMPTY);
         String name = profile.displayName().or(shown::displayName).orElseGet(() -> defaultName(person));
-        boolean nameChanged = known.isEmpty() || !shown.displayName().equals(Optional.of(name));
+        // A ghost the homeserver did not have (first use, or its database was reset) gets its name again.
+        boolean nameChanged = created || known.isEmpty() || !shown.displayName().equals(Optional.of(name));
         if (nameChanged) {
             client.setDisplayName(mxid, name);
         }
