@@ -120,6 +120,7 @@ class XmppAdapterProsodyIT {
         assertEquals(EventIngress.Acceptance.QUEUED, matrix.submit(fromBob(matrixSide, "hi alice")));
         Message got = reply.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("hi alice", got.getBody());
+        assertEquals("Bob", got.getExtension(org.jivesoftware.smackx.nick.packet.Nick.class).getName(), "XEP-0172");
         assertEquals(Message.Type.chat, got.getType());
     }
 

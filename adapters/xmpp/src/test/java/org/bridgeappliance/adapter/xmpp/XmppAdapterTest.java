@@ -155,8 +155,10 @@ class XmppAdapterTest {
     void directMessageIsSubmittedAndReceiptedAfterQueueing() throws Exception {
         start(mapping());
         peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m1'>"
-                + "<body>hello *bob*</body><request xmlns='urn:xmpp:receipts'/></message>");
+                + "<body>hello *bob*</body><request xmlns='urn:xmpp:receipts'/>"
+                + "<nick xmlns='http://jabber.org/protocol/nick'>Alice A.</nick></message>");
         MessageEvent m = (MessageEvent) nextEvent();
+        assertEquals(Optional.of("Alice A."), m.meta().profile().displayName(), "XEP-0172 nick");
         assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), m.sender());
         assertEquals("dm:alice@xmpp.test " + PUPPET, m.origin().room().value());
         assertEquals(Optional.of(RemoteMessageId.of("m1")), m.remoteId());

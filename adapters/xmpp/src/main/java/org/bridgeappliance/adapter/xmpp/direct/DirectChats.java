@@ -106,7 +106,7 @@ public final class DirectChats {
         UserRef from = UserRef.of(network.value(), user.toString());
         String remote = m.getStanzaId() != null ? m.getStanzaId()
                 : Optional.ofNullable(OriginIdElement.getOriginId(m)).map(OriginIdElement::getId).orElse(null);
-        var context = new XmppInboundConverter.Context(portal, from, Profile.named(user.getLocalpart().toString()),
+        var context = new XmppInboundConverter.Context(portal, from, profile(m, user),
                 Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), false);
         XmppInboundConverter.Result result = inbound.convert(m, context);
         if (result.isEmpty()) {
@@ -141,6 +141,15 @@ public final class DirectChats {
         }
     }
 
+    /** The sender's name: their XEP-0172 nick when they send one, else their JID's localpart. */
+    static Profile profile(org.jivesoftware.smack.packet.Stanza stanza, EntityBareJid user) {
+        org.jivesoftware.smackx.nick.packet.Nick nick = stanza.getExtension(org.jivesoftware.smackx.nick.packet.Nick.class);
+        if (nick != null && nick.getName() != null && !nick.getName().isBlank() && nick.getName().length() <= 256) {
+            return Profile.named(nick.getName().strip());
+        }
+        return Profile.named(user.getLocalpart().toString());
+    }
+
     private static boolean isContent(XmppInboundConverter.Result result) {
         return result.reactions().isPresent() || result.events().stream().anyMatch(e -> e instanceof MessageEvent
                 || e instanceof EditEvent || e instanceof org.bridgeappliance.core.model.RetractionEvent);
@@ -173,8 +182,8 @@ public final class DirectChats {
         if (key.equals(lastUserPresence.put(user, key))) {
             return; // the same presence reaches every puppet the user subscribed to
         }
-        var event = inbound.convertPresence(p, UserRef.of(network.value(), user.toString()),
-                Profile.named(user.getLocalpart().toString()), clock.instant());
+        var event = inbound.convertPresence(p, UserRef.of(network.value(), user.toString()), profile(p, user),
+                clock.instant());
         ingress.submit(event);
     }
 
@@ -241,8 +250,15 @@ public final class DirectChats {
         if (stanza.isEmpty()) {
             return org.bridgeappliance.core.port.DeliveryReceipt.NONE;
         }
+        Message message = stanza.get();
+        if (event instanceof MessageEvent) {
+            // XEP-0172: clients show the Matrix display name instead of the escaped puppet JID.
+            String name = PuppetDirectory.displayName(event.sender(), puppets.profile(event.sender()));
+            message = message.asBuilder(message.getStanzaId())
+                    .addExtension(new org.jivesoftware.smackx.nick.packet.Nick(name)).build();
+        }
         try {
-            sender.send(stanza.get());
+            sender.send(message);
         } catch (NotConnectedException e) {
             throw new TransientDeliveryException("XMPP component not connected", e);
         }
