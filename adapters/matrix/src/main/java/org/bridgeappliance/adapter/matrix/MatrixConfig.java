@@ -201,6 +201,29 @@ public class MatrixConfig {
         this.healthProbeInterval = healthProbeInterval;
     }
 
+    /**
+     * Reads {@code bridge.matrix.*} from a property source without starting an application context
+     * (for {@code --generate-registration}, which must not start the bridge): for example
+     * {@code MatrixConfig.from(ApplicationContext.builder().args(args).build().getEnvironment().start())}.
+     */
+    public static MatrixConfig from(io.micronaut.core.value.PropertyResolver properties) {
+        MatrixConfig c = new MatrixConfig();
+        String p = "bridge.matrix.";
+        properties.getProperty(p + "enabled", Boolean.class).ifPresent(c::setEnabled);
+        properties.getProperty(p + "homeserver-url", String.class).ifPresent(c::setHomeserverUrl);
+        properties.getProperty(p + "server-name", String.class).ifPresent(c::setServerName);
+        properties.getProperty(p + "registration-file", String.class).ifPresent(c::setRegistrationFile);
+        properties.getProperty(p + "as-token", String.class).ifPresent(c::setAsToken);
+        properties.getProperty(p + "hs-token", String.class).ifPresent(c::setHsToken);
+        properties.getProperty(p + "bot-localpart", String.class).ifPresent(c::setBotLocalpart);
+        properties.getProperty(p + "bot-display-name", String.class).ifPresent(c::setBotDisplayName);
+        properties.getProperty(p + "appservice-id", String.class).ifPresent(c::setAppserviceId);
+        properties.getProperty(p + "appservice-url", String.class).ifPresent(c::setAppserviceUrl);
+        properties.getProperty(p + "ghost-networks", io.micronaut.core.type.Argument.listOf(String.class))
+                .ifPresent(c::setGhostNetworks);
+        return c;
+    }
+
     /** The bot's full MXID. */
     public String botUserId() {
         return "@" + botLocalpart + ":" + serverName;

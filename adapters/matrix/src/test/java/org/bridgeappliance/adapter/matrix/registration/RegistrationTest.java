@@ -141,6 +141,20 @@ class RegistrationTest {
     }
 
     @Test
+    void configurationCanBeReadWithoutStartingTheBridge() {
+        io.micronaut.context.env.Environment env = io.micronaut.context.ApplicationContext.builder()
+                .properties(Map.of("bridge.matrix.server-name", "example.org", "bridge.matrix.appservice-url",
+                        "http://10.0.0.5:18480", "bridge.matrix.bot-localpart", "bot", "bridge.matrix.ghost-networks",
+                        List.of("xmpp")))
+                .build().getEnvironment().start();
+        Registration r = RegistrationGenerator.generate(MatrixConfig.from(env));
+        assertEquals("http://10.0.0.5:18480", r.url());
+        assertEquals("bot", r.senderLocalpart());
+        assertEquals(List.of("@bot:example\\.org", "@_xmpp_.*:example\\.org"), r.userNamespaces());
+        env.stop();
+    }
+
+    @Test
     void regexLiteralsAreValidForPythonAndJava() {
         assertEquals("matrix\\.example\\-1\\.org", RegistrationGenerator.regexLiteral("matrix.example-1.org"));
         assertTrue("@x:matrix.example-1.org".matches("@x:" + RegistrationGenerator.regexLiteral("matrix.example-1.org")));
