@@ -125,6 +125,54 @@ class XmppAdapterProsodyIT {
     }
 
     @Test
+    void correctionsAndReactionSetsFromARealClient() throws Exception {
+        XmppUsers.User alice = users.registerAndLogin("alice");
+        startBridge();
+        EntityBareJid puppet = JidCreate.entityBareFrom("bob%matrix.test@" + component);
+        alice.connection().sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("orig-1").to(puppet).ofType(Message.Type.chat)
+                .setBody("helo").build());
+        matrix.await(d -> d.event() instanceof MessageEvent m && m.body().plain().equals("helo"), WAIT);
+
+        // XEP-0308: the correction reaches the other network as an edit of its copy of the message.
+        alice.connection().sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("fix-1").to(puppet).ofType(Message.Type.chat)
+                .setBody("hello").addExtension(new org.jivesoftware.smackx.message_correct.element.MessageCorrectExtension(
+                        "orig-1")).build());
+        var edit = matrix.await(d -> d.event() instanceof org.bridgeappliance.core.model.EditEvent, WAIT);
+        assertEquals("hello", ((org.bridgeappliance.core.model.EditEvent) edit.event()).newBody().plain());
+        assertTrue(edit.reference().isPresent(), "the edit refers to the copy on the other network");
+
+        // XEP-0444 sends the whole set: {👍} adds one reaction, {} removes it again.
+        alice.connection().sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("react-1").to(puppet).ofType(Message.Type.chat)
+                .addExtension(reactions("orig-1", "👍")).build());
+        var added = matrix.await(d -> d.event() instanceof org.bridgeappliance.core.model.ReactionEvent r && r.added(), WAIT);
+        assertEquals("👍", ((org.bridgeappliance.core.model.ReactionEvent) added.event()).key());
+        alice.connection().sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("react-2").to(puppet).ofType(Message.Type.chat)
+                .addExtension(reactions("orig-1")).build());
+        matrix.await(d -> d.event() instanceof org.bridgeappliance.core.model.ReactionEvent r && !r.added()
+                && r.key().equals("👍"), WAIT);
+
+        // A correction of a message the bridge never saw comes back as an error, not silence.
+        CompletableFuture<Message> error = new CompletableFuture<>();
+        alice.connection().addAsyncStanzaListener(st -> error.complete((Message) st),
+                st -> st instanceof Message m && m.getType() == Message.Type.error && "fix-2".equals(m.getStanzaId()));
+        alice.connection().sendStanza(org.jivesoftware.smack.packet.StanzaBuilder.buildMessage("fix-2").to(puppet).ofType(Message.Type.chat)
+                .setBody("x").addExtension(new org.jivesoftware.smackx.message_correct.element.MessageCorrectExtension(
+                        "never-seen")).build());
+        assertEquals(org.jivesoftware.smack.packet.StanzaError.Condition.item_not_found,
+                error.get(WAIT.toSeconds(), TimeUnit.SECONDS).getError().getCondition());
+    }
+
+    private static org.jivesoftware.smack.packet.StandardExtensionElement reactions(String id, String... keys) {
+        var b = org.jivesoftware.smack.packet.StandardExtensionElement.builder("reactions", "urn:xmpp:reactions:0")
+                .addAttribute("id", id);
+        for (String k : keys) {
+            b.addElement(org.jivesoftware.smack.packet.StandardExtensionElement.builder("reaction", "urn:xmpp:reactions:0")
+                    .setText(k).build());
+        }
+        return b.build();
+    }
+
+    @Test
     void mappedMucBothWaysWithOneListenerAndNoEcho() throws Exception {
         XmppUsers.User alice = users.registerAndLogin("alice");
         EntityBareJid roomJid = JidCreate.entityBareFrom(Sandbox.uniqueName("room") + "@" + sandbox.get("XMPP_MUC_DOMAIN"));
