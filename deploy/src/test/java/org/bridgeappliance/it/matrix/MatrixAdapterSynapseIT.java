@@ -155,6 +155,23 @@ class MatrixAdapterSynapseIT {
     }
 
     @Test
+    void aNickInOneRoomIsThatRoomsMemberNameOnly() {
+        adapter.deliver(delivery(Sandbox.uniqueName("a"), MessageEvent.text(meta("n1"), "first room"), null, 1));
+        String second = matrix.createRoom(carol, Map.of("preset", "private_chat"));
+        matrix.invite(carol, second, sandbox.get("MATRIX_BOT_USER"));
+        MessageEvent asNick = MessageEvent.text(meta("n2").withProfile(Profile.named("danny")), "second room");
+        adapter.deliver(new Delivery(BridgeMessageId.of(Sandbox.uniqueName("b")), RoomId.of("r2"),
+                Portal.of("matrix", second), asNick, Optional.empty(), Optional.empty(), 1));
+        assertEquals("danny", memberName(second));
+        assertEquals("Dan D.", memberName(roomId), "the first room keeps the global name");
+    }
+
+    private String memberName(String room) {
+        return matrix.call("GET", "/_matrix/client/v3/rooms/" + enc(room) + "/state/m.room.member/" + enc(danGhost),
+                carol.accessToken(), null).body().path("displayname").asText();
+    }
+
+    @Test
     void directChatArrivesAsAnIsDirectInviteFromTheGhost() {
         String since = matrix.currentSyncToken(carol);
         String dm = adapter.ensureDirectChat(dan, RemoteUserId.of(carol.userId())).value();

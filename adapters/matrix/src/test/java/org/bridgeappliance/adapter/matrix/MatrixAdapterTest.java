@@ -183,6 +183,26 @@ class MatrixAdapterTest {
     }
 
     @Test
+    void perRoomNicksGoIntoTheRoomsMemberEventNotTheGlobalName() throws Exception {
+        start();
+        adapter.deliver(delivery("n1", MessageEvent.text(meta("n1"), "in room one"), null, 1));
+        Delivery inOtherRoom = new Delivery(BridgeMessageId.of("n2"), RoomId.of("r2"), Portal.of("matrix", "!two:matrix.test"),
+                MessageEvent.text(meta("n2").withProfile(Profile.named("bobby")), "in room two"), Optional.empty(),
+                Optional.empty(), 1);
+        adapter.deliver(inOtherRoom);
+        adapter.deliver(new Delivery(BridgeMessageId.of("n3"), RoomId.of("r2"), Portal.of("matrix", "!two:matrix.test"),
+                MessageEvent.text(meta("n3").withProfile(Profile.named("bobby")), "again"), Optional.empty(),
+                Optional.empty(), 1));
+        assertEquals(1, homeserver.calls("PUT /_matrix/client/v3/profile/" + BOB_GHOST + "/displayname").size(),
+                "the global name is set once");
+        List<Call> member = homeserver.calls("PUT /_matrix/client/v3/rooms/!two:matrix.test/state/m.room.member/"
+                + BOB_GHOST);
+        assertEquals(1, member.size());
+        assertTrue(member.get(0).body().contains("\"displayname\":\"bobby\""), member.get(0).body());
+        assertEquals(List.of(), homeserver.calls("PUT /_matrix/client/v3/rooms/" + ROOM + "/state/m.room.member/"));
+    }
+
+    @Test
     void membershipOfXmppUsersMovesTheirGhosts() throws Exception {
         start();
         adapter.deliver(delivery("j1", new MembershipEvent(meta("p1"), BOB, MembershipEvent.Membership.JOIN,

@@ -43,12 +43,32 @@ public final class GhostManager {
     }
 
     /**
-     * Makes sure {@code person}'s ghost exists and shows {@code profile} (an empty profile keeps what
-     * the ghost already shows). Returns the ghost's MXID.
+     * Makes sure {@code person}'s ghost exists and shows {@code profile} as its global profile (an
+     * empty profile keeps what the ghost already shows). For profiles that are not room-specific:
+     * presence, DMs, user queries. Returns the ghost's MXID.
      *
      * @throws IllegalArgumentException if the person cannot have a ghost (network without namespace)
      */
     public String ensure(UserRef person, Profile profile) {
+        return ensure(person, profile, true);
+    }
+
+    /**
+     * Makes sure the ghost exists, for an event in a room: {@code profile} (a MUC nick, say) becomes
+     * the global profile only for a ghost that has none yet; per-room names are the caller's
+     * business. Changing a global display name rewrites the ghost's member event in every room it is
+     * in, so letting per-room nicks flip it would flood all those rooms.
+     */
+    public String ensureForRoom(UserRef person, Profile profile) {
+        return ensure(person, profile, false);
+    }
+
+    /** The global display name the ghost shows, if the bridge set one. */
+    public Optional<String> globalName(UserRef person) {
+        return puppets.find(person, MATRIX).flatMap(p -> p.profile().displayName());
+    }
+
+    private String ensure(UserRef person, Profile requested, boolean global) {
         String mxid = codec.ghostUserId(person);
         boolean created = false;
         if (!registered.contains(mxid)) {
@@ -57,6 +77,7 @@ public final class GhostManager {
         }
         Optional<Puppet> known = puppets.find(person, MATRIX);
         Profile shown = known.map(Puppet::profile).orElse(Profile.EMPTY);
+        Profile profile = global || known.isEmpty() || created ? requested : Profile.EMPTY;
         String name = profile.displayName().or(shown::displayName).orElseGet(() -> defaultName(person));
         // A ghost the homeserver did not have (first use, or its database was reset) gets its name again.
         boolean nameChanged = created || known.isEmpty() || !shown.displayName().equals(Optional.of(name));

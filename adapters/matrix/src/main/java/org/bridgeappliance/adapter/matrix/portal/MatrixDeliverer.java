@@ -88,8 +88,9 @@ public final class MatrixDeliverer {
         if (event instanceof RoomInfoEvent info) {
             return roomInfo(roomId, info);
         }
-        String ghost = ghosts.ensure(event.sender(), event.meta().profile());
+        String ghost = ghosts.ensureForRoom(event.sender(), event.meta().profile());
         portals.ensureJoined(roomId, ghost);
+        roomName(roomId, ghost, event.sender(), event.meta().profile());
         if (event instanceof MessageEvent m) {
             return message(delivery, roomId, ghost, m);
         } else if (event instanceof EditEvent e) {
@@ -196,9 +197,16 @@ public final class MatrixDeliverer {
         switch (m.membership()) {
             case JOIN -> {
                 Profile p = m.sender().equals(subject) ? m.meta().profile() : Profile.EMPTY;
-                portals.ensureJoined(roomId, ghosts.ensure(subject, p));
+                String ghost = ghosts.ensureForRoom(subject, p);
+                portals.ensureJoined(roomId, ghost);
+                roomName(roomId, ghost, subject, p);
             }
-            case PROFILE_CHANGE -> ghosts.ensure(subject, m.meta().profile());
+            case PROFILE_CHANGE -> {
+                // A nick change in one room (XEP-0045) is that room's business: the member event there.
+                String ghost = ghosts.ensureForRoom(subject, m.meta().profile());
+                portals.ensureJoined(roomId, ghost);
+                roomName(roomId, ghost, subject, m.meta().profile());
+            }
             case INVITE -> {
                 String ghost = ghosts.ensure(subject, Profile.EMPTY);
                 portals.ensureBotJoined(roomId);
@@ -225,6 +233,43 @@ public final class MatrixDeliverer {
         return DeliveryReceipt.NONE;
     }
 
+    /**
+     * Shows {@code profile}'s name as the ghost's name in this room only (its member event), when it
+     * differs from what the ghost shows there: MUC nicks are per room, the global name is not.
+     */
+    private void roomName(String roomId, String ghost, UserRef person, Profile profile) {
+        Optional<String> wanted = profile.displayName();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        String key = roomId + "\u0000" + ghost;
+        String current = roomNames.get(key);
+        if (current == null) {
+            current = ghosts.globalName(person).orElse(null);
+        }
+        if (!wanted.get().equals(current)) {
+            ObjectNode member = Json.object().put("membership", "join").put("displayname", wanted.get());
+            try {
+                Json.string(client.profile(ghost), "avatar_url").ifPresent(a -> member.put("avatar_url", a));
+                client.sendState(roomId, "m.room.member", ghost, member, ghost);
+            } catch (MatrixHttpException e) {
+                if (e.isTransient()) {
+                    throw e;
+                }
+                LOG.info("could not set the name of {} in {}: {}", ghost, roomId, e.getMessage());
+            }
+        }
+        roomNames.put(key, wanted.get());
+    }
+
+    private final java.util.Map<String, String> roomNames = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+                    return size() > 50_000;
+                }
+            });
+
     private DeliveryReceipt roomInfo(String roomId, RoomInfoEvent info) {
         portals.ensureBotJoined(roomId);
         String bot = codec.botUserId();
@@ -246,7 +291,14 @@ public final class MatrixDeliverer {
     /** Sets a ghost's presence ({@link org.bridgeappliance.core.port.PresenceSupport}). */
     public void presence(PresenceEvent presence) {
         translate(() -> {
+            Optional<String> before = ghosts.globalName(presence.sender());
             String ghost = ghosts.ensure(presence.sender(), presence.profile());
+            if (!before.equals(ghosts.globalName(presence.sender()))) {
+                // The homeserver rewrote the ghost's member events in every room with the new name.
+                synchronized (roomNames) {
+                    roomNames.keySet().removeIf(k -> k.endsWith("\u0000" + ghost));
+                }
+            }
             client.setPresence(ghost, MatrixOutboundConverter.presence(presence.presence()),
                     MatrixOutboundConverter.statusMessage(presence.presence(), presence.note()));
             return DeliveryReceipt.NONE;
