@@ -69,6 +69,7 @@ public final class MatrixDeliverer {
         } catch (MembershipLostException e) {
             // The ghost was kicked or the homeserver forgot it: re-join once and retry.
             portals.forgetMembership(e.roomId, e.userId);
+            roomNames.remove(e.roomId + "\u0000" + e.userId);
             ghosts.forget(e.userId);
             try {
                 return translate(() -> deliverOnce(delivery));
@@ -215,17 +216,20 @@ public final class MatrixDeliverer {
             case LEAVE -> {
                 String ghost = ghostOf.get();
                 portals.forgetMembership(roomId, ghost);
+                roomNames.remove(roomId + "\u0000" + ghost); // a re-join shows the global name again
                 ignoreNotInRoom(() -> client.leave(roomId, ghost));
             }
             case KICK -> {
                 String ghost = ghostOf.get();
                 portals.forgetMembership(roomId, ghost);
+                roomNames.remove(roomId + "\u0000" + ghost); // a re-join shows the global name again
                 portals.ensureBotJoined(roomId);
                 ignoreNotInRoom(() -> client.kick(roomId, ghost, m.reason(), codec.botUserId()));
             }
             case BAN -> {
                 String ghost = ghostOf.get();
                 portals.forgetMembership(roomId, ghost);
+                roomNames.remove(roomId + "\u0000" + ghost); // a re-join shows the global name again
                 portals.ensureBotJoined(roomId);
                 client.ban(roomId, ghost, m.reason(), codec.botUserId());
             }
