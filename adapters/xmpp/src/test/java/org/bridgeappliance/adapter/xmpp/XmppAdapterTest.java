@@ -297,11 +297,16 @@ class XmppAdapterTest {
                 + "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
         expect(join);
         peer.send(self);
-        // The server restarts (the stream drops): after reconnecting, the listener is back in the room.
+        peer.send("<message from='" + ROOM + "/alice' to='matrix.xmpp.test/muc-listener' type='groupchat' id='x1'>"
+                + "<body>before the restart</body><delay xmlns='urn:xmpp:delay' stamp='2026-01-01T10:00:00Z'/></message>");
+        nextEvent();
+        // The server restarts (the stream drops): after reconnecting, the listener is back in the room and asks
+        // for what it missed since the last message it relayed.
         peer.close();
         peer = server.awaitPeer(WAIT);
         assertTrue(peer.authenticated());
-        expect(join);
+        Matcher rejoin = expect(join + ".*?</presence>");
+        assertTrue(rejoin.group().contains("since='2026-01-01T10:00:00"), rejoin.group());
     }
 
     private boolean waitListener() throws InterruptedException {

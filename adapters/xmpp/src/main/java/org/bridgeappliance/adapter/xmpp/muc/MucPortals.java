@@ -171,6 +171,8 @@ public final class MucPortals {
         final Map<String, String> stanzaIdByMessageId = lru();
         volatile Jid listener;
         volatile boolean subjectSeen;
+        /** When the listener last relayed a message here; a rejoin asks for the history since then. */
+        volatile java.time.Instant lastSeen;
 
         Room(EntityBareJid jid, Network network) {
             this.jid = jid;
@@ -326,12 +328,25 @@ public final class MucPortals {
         sendJoin(room, o);
     }
 
+    /**
+     * Puppets never want history. The listener rejoining a room it was relaying (reconnect, kick,
+     * failed self-ping) asks for what it missed since its last message (XEP-0045 §7.2.15); the core's
+     * de-duplication by stanza-id drops what was relayed already. After a restart nothing is known, so
+     * nothing is replayed (MAM catch-up is not implemented).
+     */
+    private static MUCInitialPresence history(Room room, Occupant o) {
+        java.time.Instant since = room.lastSeen;
+        if (o.person == null && since != null) {
+            return new MUCInitialPresence(null, -1, -1, -1, java.util.Date.from(since));
+        }
+        return new MUCInitialPresence(null, -1, 0, -1, null);
+    }
+
     private void sendJoin(Room room, Occupant o) {
         try {
             var presence = StanzaBuilder.buildPresence().from(o.jid)
                     .to(JidCreate.fullFrom(room.jid, Resourcepart.from(o.nick)))
-                    // No history for the bridge's occupants: what happened before is not ours to relay again.
-                    .addExtension(new MUCInitialPresence(null, -1, 0, -1, null));
+                    .addExtension(history(room, o));
             if (o.person != null) {
                 presence.addExtension(puppets.photoUpdate(o.person));
             }
@@ -540,6 +555,10 @@ public final class MucPortals {
                 Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), true,
                 id -> room.stanzaIdByMessageId.getOrDefault(nick + '\u0000' + id, id));
         var result = inbound.convert(m, context);
+        java.time.Instant stamp = result.events().isEmpty() ? null : result.events().get(0).timestamp();
+        if (stamp != null && (room.lastSeen == null || stamp.isAfter(room.lastSeen))) {
+            room.lastSeen = stamp;
+        }
         if (result.isEmpty()) {
             return;
         }
