@@ -282,8 +282,13 @@ public final class MatrixDeliverer {
                 bot));
         info.avatar().ifPresent(avatar -> {
             try {
-                String mxc = "mxc".equalsIgnoreCase(avatar.getScheme()) ? avatar.toString()
-                        : client.upload(media.fetch(avatar).bytes(), "image/png", Optional.of("avatar"), bot);
+                String mxc;
+                if ("mxc".equalsIgnoreCase(avatar.getScheme())) {
+                    mxc = avatar.toString();
+                } else {
+                    MediaFetcher.Content content = media.fetch(avatar);
+                    mxc = client.upload(content.bytes(), content.contentType(), Optional.of("avatar"), bot);
+                }
                 client.sendState(roomId, "m.room.avatar", "", Json.object().put("url", mxc), bot);
             } catch (java.io.IOException e) {
                 LOG.info("could not set the avatar of {}: {}", roomId, e.toString());
