@@ -350,5 +350,12 @@ class XmppAdapterTest {
         Matcher reflected = expect("<message[^>]*id='c1'.*?</message>");
         assertTrue(reflected.group().contains("<stanza-id xmlns='urn:xmpp:sid:0' id='" + m.remoteId().get() + "'"),
                 reflected.group());
+        // XEP-0313: the room's archive answers from the same history.
+        peer.send("<iq type='set' id='mam1' from='carol@xmpp.test/pc' to='" + gw + "'>"
+                + "<query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>");
+        Matcher result = expect("<message[^>]*>.*?<result xmlns='urn:xmpp:mam:2' queryid='q1' id='"
+                + Pattern.quote(m.remoteId().get().value()) + "'>.*?<body>hey</body>.*?</message>");
+        assertTrue(result.group().contains("urn:xmpp:forward:0"), result.group());
+        expect("<iq[^>]*id='mam1'.*?<fin xmlns='urn:xmpp:mam:2'[^>]*complete='true'");
     }
 }
