@@ -1,0 +1,44 @@
+package org.bridgeappliance.adapter.matrix.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Optional;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.model.RetractionEvent;
+import org.junit.jupiter.api.Test;
+
+/** CS API "Redactions" (room versions up to 10 and 11): retractions and moderation. */
+class InboundRedactionTest extends InboundFixture {
+    @Test
+    void redactionOfOwnMessageIsARetraction() {
+        lookups = new MatrixInboundConverter.Lookups() {
+            @Override
+            public Optional<String> authorOf(String roomId, String eventId) {
+                return Optional.of("@alice:matrix.test");
+            }
+        };
+        RetractionEvent r = (RetractionEvent) convert(redaction("\"redacts\":\"$msg\",", "{}")).get(0);
+        assertEquals(RemoteMessageId.of("$msg"), r.target());
+        assertEquals(false, r.moderation());
+    }
+
+    @Test
+    void roomV11RedactionWithReasonByAModerator() {
+        lookups = new MatrixInboundConverter.Lookups() {
+            @Override
+            public Optional<String> authorOf(String roomId, String eventId) {
+                return Optional.of("@bob:matrix.test");
+            }
+        };
+        RetractionEvent r = (RetractionEvent) convert(redaction("", "{\"redacts\":\"$msg\",\"reason\":\"spam\"}"))
+                .get(0);
+        assertEquals(RemoteMessageId.of("$msg"), r.target());
+        assertEquals(true, r.moderation());
+        assertEquals(Optional.of("spam"), r.reason());
+    }
+
+    private static String redaction(String topLevel, String content) {
+        return "{\"type\":\"m.room.redaction\",\"room_id\":\"!room:matrix.test\",\"sender\":\"@alice:matrix.test\","
+                + "\"event_id\":\"$red\"," + topLevel + "\"origin_server_ts\":1,\"content\":" + content + "}";
+    }
+}
