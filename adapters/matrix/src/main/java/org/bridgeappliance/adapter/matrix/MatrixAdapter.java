@@ -264,7 +264,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         }
         probes.incrementAndGet();
         try {
-            r.client().versions();
+            r.client().whoami(null); // authenticated: also notices when the as_token is accepted again
         } catch (RuntimeException e) {
             LOG.debug("homeserver still unreachable: {}", e.getMessage());
         }
@@ -276,7 +276,8 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         }
         Status s = state.status();
         if (!reachable && s == Status.CONNECTED) {
-            setState(Status.RECONNECTING, "homeserver " + config.getHomeserverUrl() + " not answering");
+            setState(Status.RECONNECTING, "homeserver " + config.getHomeserverUrl()
+                    + " not answering or refusing the as_token");
         } else if (reachable && s == Status.RECONNECTING) {
             setState(Status.CONNECTED, "connected to " + config.getHomeserverUrl() + " as " + codec.botUserId());
         }

@@ -247,6 +247,19 @@ class MatrixAdapterTest {
     }
 
     @Test
+    void aRefusedAsTokenMidRunIsTransientAndReportedUntilItIsAcceptedAgain() throws Exception {
+        start();
+        MessageEvent message = MessageEvent.text(meta("z1"), "hello");
+        adapter.deliver(delivery("warm", message, null, 1));
+        homeserver.override("PUT /_matrix/client/v3/rooms/", 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+        homeserver.override("GET /_matrix/client/v3/account/whoami", 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
+        assertThrows(TransientDeliveryException.class, () -> adapter.deliver(delivery("z2", message, null, 1)));
+        assertEquals(Status.RECONNECTING, adapter.state().status());
+        awaitState(Status.CONNECTED); // the probe's second whoami is accepted
+        assertEquals(1, adapter.deliver(delivery("z3", message, null, 1)).remoteIds().size());
+    }
+
+    @Test
     void presenceIsSetOnTheGhost() throws Exception {
         start();
         adapter.deliverPresence(new PresenceEvent(BOB, Presence.DO_NOT_DISTURB, Optional.empty(), Profile.named("Bob"),

@@ -58,7 +58,10 @@ public final class MatrixClient {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     }
 
-    /** Called with true after each answered request and false after each unanswered one. */
+    /**
+     * Called with true after each answered request, and false after each unanswered one or one the
+     * homeserver refused as unauthenticated (401).
+     */
     public void onReachability(Consumer<Boolean> listener) {
         this.reachability = Objects.requireNonNull(listener, "listener");
     }
@@ -377,12 +380,15 @@ public final class MatrixClient {
                 }
                 continue;
             }
-            reachability.accept(true);
+            // A 401 means the homeserver no longer accepts the as_token (registration removed): as
+            // unusable as no answer at all.
+            reachability.accept(response.status() != 401);
             if (response.status() >= 200 && response.status() < 300) {
                 return response;
             }
             last = error(method, path, response);
-            boolean retryable = response.status() == 429 || (idempotent && last.isTransient());
+            boolean retryable = response.status() == 429
+                    || (idempotent && last.isTransient() && response.status() != 401);
             if (!retryable || !backoff(attempt, last.retryAfter().orElse(null), last)) {
                 throw last;
             }

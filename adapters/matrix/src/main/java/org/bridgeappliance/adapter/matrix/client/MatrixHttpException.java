@@ -34,8 +34,12 @@ public class MatrixHttpException extends RuntimeException {
         return Optional.ofNullable(retryAfter);
     }
 
-    /** True when a later retry may succeed: no answer, 429, 5xx, or 408. */
+    /**
+     * True when a later retry may succeed: no answer, 429, 5xx, 408, or 401 (the as_token refused:
+     * an operator fixes the registration and everything queued goes through).
+     */
     public boolean isTransient() {
-        return status == 0 || status == 429 || status == 408 || status >= 500 || "M_LIMIT_EXCEEDED".equals(errcode);
+        return status == 0 || status == 429 || status == 408 || status == 401 || status >= 500
+                || "M_LIMIT_EXCEEDED".equals(errcode);
     }
 }
