@@ -321,10 +321,16 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         return state;
     }
 
+    /**
+     * Matrix rooms carry everything. A whole event is at most 65,536 bytes (CS API "Size limits")
+     * and carries the body twice (plain and HTML, plus a reply fallback): longer bodies are split.
+     */
+    static final RoomCapabilities CAPABILITIES = new RoomCapabilities(true, true, true, true, true, true, true,
+            true, 24_000);
+
     @Override
     public RoomCapabilities capabilities(RemoteRoomId room) {
-        // Matrix rooms carry everything; one event is at most 64 KiB, so bodies stay well below.
-        return RoomCapabilities.FULL;
+        return CAPABILITIES;
     }
 
     @Override
