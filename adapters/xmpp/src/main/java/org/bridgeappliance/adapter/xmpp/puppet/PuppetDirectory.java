@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@link PuppetAddressing}), their records in the {@link PuppetStore}, their vCard-temp (XEP-0054)
  * with name and avatar, and the XEP-0153 photo hash their presence carries.
  *
- * <p>Avatars with an http(s) URI are fetched in the background (at most {@link #MAX_AVATAR_BYTES},
- * image types only) so deliveries never wait for them; other URIs (Matrix {@code mxc:}) cannot be
- * fetched from here and are left out of the vCard. Thread-safe.
+ * <p>Avatars with an https URI on a public address are fetched in the background (at most
+ * {@link #MAX_AVATAR_BYTES}, image types only) so deliveries never wait for them; other URIs (Matrix
+ * {@code mxc:}, internal addresses) are left out of the vCard. Thread-safe.
  */
 public final class PuppetDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
@@ -151,12 +151,17 @@ public final class PuppetDirectory {
 
     private void fetchAvatar(URI uri) {
         String scheme = uri.getScheme();
-        if (scheme == null || !(scheme.equals("https") || scheme.equals("http")) || avatars.containsKey(uri)
+        if (scheme == null || !scheme.equals("https") || uri.getHost() == null || avatars.containsKey(uri)
                 || fetching.putIfAbsent(uri, Boolean.TRUE) != null) {
             return;
         }
         fetcher.execute(() -> {
             try {
+                if (!isPublic(uri.getHost())) {
+                    // A profile must not make the bridge fetch (and show XMPP users) internal resources.
+                    LOG.info("avatar {} not fetched: not a public address", uri);
+                    return;
+                }
                 HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(uri)
                         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 String type = response.headers().firstValue("content-type").orElse("");
@@ -177,6 +182,16 @@ public final class PuppetDirectory {
                 fetching.remove(uri);
             }
         });
+    }
+
+    static boolean isPublic(String host) throws java.net.UnknownHostException {
+        for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+            if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                    || a.isMulticastAddress() || (a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops the background fetcher. */
