@@ -13,12 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The adapter's one JSON mapper, limited for hostile input: Matrix events are at most 64 KiB and
- * shallow, so nesting beyond {@link #MAX_DEPTH} or strings beyond {@link #MAX_STRING} are refused
- * while parsing, before anything else looks at them.
+ * The adapter's one JSON mapper, limited for hostile input: nesting beyond {@link #MAX_DEPTH} or
+ * strings beyond {@link #MAX_STRING} are refused while parsing, before anything else looks at them.
+ *
+ * <p>The limits are deliberately not tighter than what a homeserver accepts in one event (64 KiB):
+ * a transaction the bridge refuses is retried by the homeserver forever and blocks every later one,
+ * so one Matrix user's odd but valid event must never make a transaction unparseable. Deep HTML is
+ * limited separately ({@code HtmlSanitizer}).
  */
 public final class Json {
-    public static final int MAX_DEPTH = 64;
+    public static final int MAX_DEPTH = 1000;
     public static final int MAX_STRING = 1024 * 1024;
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
@@ -30,7 +34,7 @@ public final class Json {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_DEPTH)
                 .maxStringLength(MAX_STRING)
-                .maxNumberLength(64)
+                .maxNumberLength(1000)
                 .build());
     }
 

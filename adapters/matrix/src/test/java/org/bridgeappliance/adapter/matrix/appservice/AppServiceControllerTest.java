@@ -153,13 +153,25 @@ class AppServiceControllerTest {
     @Test
     void malformedBodiesGet400AndNothingIsSubmitted() throws Exception {
         for (String body : new String[] {"{not json", "[]", "{\"events\":{}}", "{\"events\":[]} trailing",
-            "{\"events\":[" + "[".repeat(200) + "]".repeat(200) + "]}"}) {
+            "{\"events\":[" + "[".repeat(2000) + "]".repeat(2000) + "]}"}) {
             HttpResponse<String> response = call(txn("t-bad", body, "hs-test-token"));
             assertEquals(400, response.code(), body);
             assertTrue(errcode(response).startsWith("M_"), response.body());
         }
         assertEquals(List.of(), ingress.events);
         assertFalse(stores.transactions().isProcessed(TransactionProcessor.SCOPE, "t-bad"));
+    }
+
+    @Test
+    void oneOddButValidEventNeverBlocksTheTransaction() throws Exception {
+        String deep = "{\"a\":".repeat(300) + "1" + "}".repeat(300);
+        String body = "{\"events\":[{\"type\":\"m.room.message\",\"room_id\":\"!room:matrix.test\","
+                + "\"sender\":\"@alice:matrix.test\",\"event_id\":\"$deep\",\"content\":{\"msgtype\":\"m.text\","
+                + "\"body\":\"deep\",\"x\":" + deep + ",\"n\":123456789012345678901234567890}},"
+                + "{\"type\":\"m.room.message\",\"room_id\":\"!room:matrix.test\",\"sender\":\"@alice:matrix.test\","
+                + "\"event_id\":\"$after\",\"content\":{\"msgtype\":\"m.text\",\"body\":\"after\"}}]}";
+        assertEquals(200, call(txn("t-deep", body, "hs-test-token")).code());
+        assertEquals(2, ingress.events.stream().filter(e -> e instanceof MessageEvent).count());
     }
 
     @Test
