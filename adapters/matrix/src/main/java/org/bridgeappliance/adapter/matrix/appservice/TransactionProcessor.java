@@ -117,7 +117,16 @@ public final class TransactionProcessor {
 
     private void submitAll(List<BridgeEvent> converted) {
         for (BridgeEvent event : converted) {
-            Acceptance acceptance = ingress.submit(event);
+            Acceptance acceptance;
+            try {
+                acceptance = ingress.submit(event);
+            } catch (IngressUnavailableException | org.bridgeappliance.core.store.StoreException e) {
+                throw e; // not acknowledged: the homeserver retries the transaction
+            } catch (RuntimeException e) {
+                // A bug or a refusal for this one event must not block every later transaction.
+                LOG.error("the core refused a {} from {}; skipped", event.getClass().getSimpleName(), event.sender(), e);
+                continue;
+            }
             if (acceptance != Acceptance.QUEUED) {
                 LOG.debug("{} from {}: {}", event.getClass().getSimpleName(), event.sender(), acceptance);
             }
