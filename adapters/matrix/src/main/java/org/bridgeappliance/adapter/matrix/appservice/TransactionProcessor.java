@@ -104,7 +104,11 @@ public final class TransactionProcessor {
                 return Outcome.ALREADY_PROCESSED;
             }
             for (JsonNode event : events) {
-                hooks.observe(event);
+                try {
+                    hooks.observe(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("side effects of an event failed: {}", e.toString());
+                }
                 submitAll(safely(() -> converter.convertEvent(event, lookups), event));
             }
             for (JsonNode edu : ephemeral) {
