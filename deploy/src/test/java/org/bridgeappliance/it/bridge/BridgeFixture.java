@@ -286,6 +286,24 @@ final class BridgeFixture implements AutoCloseable {
         return new MappedRoom(roomId, muc, mappingId);
     }
 
+    /**
+     * Opens a 1:1 chat the way an XMPP user does: {@code xmppUser} writes to the Matrix user's puppet JID, the Matrix
+     * user accepts the DM invite from the XMPP user's ghost and sees the message. Returns the DM's room id.
+     */
+    String openDm(XmppUsers.User xmppUser, MatrixWatch matrixUser) throws Exception {
+        String ghost = ghostOf(xmppUser.jid());
+        String hi = "hi " + Sandbox.uniqueName("dm");
+        xmppUser.connection().sendStanza(xmppUser.connection().getStanzaFactory().buildMessageStanza()
+            .to(puppetOf(matrixUser.session().userId())).ofType(Message.Type.chat).setBody(hi).build());
+        MatrixWatch.Seen invite = matrixUser.await("a DM invite from " + ghost, e -> e.kind() == MatrixWatch.Kind.INVITE
+            && "m.room.member".equals(e.type()) && matrixUser.session().userId().equals(e.event().path("state_key").asText())
+            && ghost.equals(e.sender()), WAIT);
+        matrix.join(matrixUser.session(), invite.roomId(), null);
+        matrixUser.await("the first DM message", e -> e.roomId().equals(invite.roomId())
+            && hi.equals(e.content().path("body").asText()), WAIT);
+        return invite.roomId();
+    }
+
     record MappedRoom(String matrixRoomId, MultiUserChat muc, String mappingId) {
     }
 
