@@ -471,6 +471,16 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             answer = disco.info(info);
         } else if (iq instanceof DiscoverItems items && iq.getType() == IQ.Type.get) {
             answer = disco.items(items);
+        } else if (iq instanceof org.jivesoftware.smackx.iqversion.packet.Version && iq.getType() == IQ.Type.get
+                && !iq.getTo().hasLocalpart()) {
+            // XEP-0092 for the component itself (announced in its disco#info); no OS, it is nobody's business.
+            var version = new org.jivesoftware.smackx.iqversion.packet.Version("bridge-appliance XMPP adapter",
+                    Optional.ofNullable(XmppAdapter.class.getPackage().getImplementationVersion()).orElse("dev"));
+            version.setType(IQ.Type.result);
+            version.setStanzaId(iq.getStanzaId());
+            version.setTo(iq.getFrom());
+            version.setFrom(iq.getTo());
+            answer = version;
         } else if (iq instanceof VCard && iq.getType() == IQ.Type.get) {
             answer = vcard(iq);
         } else if (gateways.isGatewayRoom(iq.getTo())) {

@@ -214,6 +214,9 @@ class XmppAdapterTest {
         peer.send("<iq type='get' id='v1' from='alice@xmpp.test/phone' to='" + PUPPET + "'><vCard xmlns='vcard-temp'/></iq>");
         Matcher vcard = expect("<iq[^>]*id='v1'.*?</iq>");
         assertTrue(vcard.group().contains("<FN>Bob Builder</FN>"), vcard.group());
+        peer.send("<iq type='get' id='ver' from='alice@xmpp.test/phone' to='matrix.xmpp.test'>"
+                + "<query xmlns='jabber:iq:version'/></iq>");
+        assertTrue(expect("<iq[^>]*id='ver'.*?</iq>").group().contains("<name>bridge-appliance XMPP adapter</name>"));
         peer.send("<iq type='set' id='u1' from='alice@xmpp.test/phone' to='matrix.xmpp.test'>"
                 + "<query xmlns='urn:example:unknown'/></iq>");
         expect("<iq[^>]*id='u1'.*?<service-unavailable");
@@ -269,6 +272,14 @@ class XmppAdapterTest {
         assertEquals(Optional.of(RemoteMessageId.of("room-sid-2")), m.remoteId());
         assertEquals("hello all", m.body().plain());
         assertTrue(submitted.isEmpty(), "one copy only, and no echo of bob's reflection: " + submitted);
+        // A participant's show/status is their presence (DESIGN.md table).
+        peer.send("<presence from='" + ROOM + "/alice' to='matrix.xmpp.test/muc-listener'><show>away</show>"
+                + "<status>lunch</status><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' "
+                + "role='participant' jid='alice@xmpp.test/phone'/></x></presence>");
+        var away = (org.bridgeappliance.core.model.PresenceEvent) nextEvent();
+        assertEquals(org.bridgeappliance.core.model.Presence.AWAY, away.presence());
+        assertEquals(Optional.of("lunch"), away.note());
+        assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), away.sender());
 
         // Before disconnecting, every joined occupant leaves.
         adapter.stop();

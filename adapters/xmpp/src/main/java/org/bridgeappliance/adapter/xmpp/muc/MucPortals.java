@@ -166,6 +166,7 @@ public final class MucPortals {
         final Portal portal;
         final Map<Jid, Occupant> ours = new ConcurrentHashMap<>();
         final Map<String, Participant> participants = new ConcurrentHashMap<>();
+        final Map<UserRef, String> shown = new ConcurrentHashMap<>();
         final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
         final Map<String, String> ourIdByStanzaId = lru();
         final Map<String, String> stanzaIdByMessageId = lru();
@@ -477,10 +478,18 @@ public final class MucPortals {
             }
             return;
         }
-        boolean isNew = !room.participants.containsKey(nick);
+        Participant before = room.participants.get(nick);
         room.participants.put(nick, new Participant(nick, real));
-        if (isNew && report) {
+        if (before == null && report) {
             membership(room, nick, real, MembershipEvent.Membership.JOIN);
+        }
+        if (report) {
+            // Show/status of a participant is their presence (DESIGN.md table); sent when it changes.
+            String key = p.getMode() + "|" + p.getStatus();
+            UserRef person = sender(room, nick, real);
+            if (!key.equals(room.shown.put(person, key))) {
+                ingress.submit(inbound.convertPresence(p, person, Profile.named(nick), clock.instant()));
+            }
         }
     }
 
