@@ -368,5 +368,12 @@ class XmppAdapterTest {
                 + Pattern.quote(m.remoteId().get().value()) + "'>.*?<body>hey</body>.*?</message>");
         assertTrue(result.group().contains("urn:xmpp:forward:0"), result.group());
         expect("<iq[^>]*id='mam1'.*?<fin xmlns='urn:xmpp:mam:2'[^>]*complete='true'");
+        // XEP-0045 §7.6 nick change.
+        peer.send("<presence from='carol@xmpp.test/pc' to='" + gw + "/caroline'/>");
+        Matcher gone = expect("<presence[^>]*type='unavailable'.*?</presence>");
+        assertTrue(gone.group().contains("nick='caroline'") && gone.group().contains("code='303'"), gone.group());
+        expect("<presence(?=[^>]*from='" + Pattern.quote(gw) + "/caroline').*?code='110'");
+        assertEquals(org.bridgeappliance.core.model.MembershipEvent.Membership.PROFILE_CHANGE,
+                ((org.bridgeappliance.core.model.MembershipEvent) nextEvent()).membership());
     }
 }

@@ -240,7 +240,21 @@ public final class GatewayRooms {
         }
         Joiner existing = room.joiners.get(user);
         if (existing != null) {
-            return; // a presence update (show/status) of someone already in; not bridged per room
+            if (!existing.nick().equals(nick)) {
+                changeNick(room, existing, nick, p);
+            } else {
+                // show/status of someone already in: the other joiners see it, the core gets their presence.
+                for (Joiner j : room.joiners.values()) {
+                    Presence update = occupantPresence(room, nick, Presence.Type.available, j.jid(),
+                            user.asEntityBareJid(), j.jid().equals(user), j.jid().equals(user) ? Set.of(110) : Set.of());
+                    update.setMode(p.getMode());
+                    update.setStatus(p.getStatus());
+                    send(update);
+                }
+                ingress.submit(inbound.convertPresence(p, UserRef.of(network.value(), user.asEntityBareJid().toString()),
+                        Profile.named(nick), clock.instant()));
+            }
+            return;
         }
         if (!ensureMapped(room, p)) {
             return;
@@ -251,6 +265,29 @@ public final class GatewayRooms {
             return;
         }
         join(room, user, nick, p);
+    }
+
+    /** XEP-0045 §7.6: unavailable with 303 and the new nick, then available under the new nick. */
+    private void changeNick(Room room, Joiner joiner, String nick, Presence request) {
+        if (room.nickTaken(nick, joiner.jid().asEntityBareJid())) {
+            send(StanzaErrors.replyTo(request, StanzaErrors.error(StanzaError.Condition.conflict,
+                    "That nick is taken in this room.")));
+            return;
+        }
+        Joiner renamed = new Joiner(joiner.jid(), nick);
+        room.joiners.put(joiner.jid(), renamed);
+        for (Joiner j : room.joiners.values()) {
+            boolean self = j.jid().equals(joiner.jid());
+            Presence gone = occupantPresence(room, joiner.nick(), Presence.Type.unavailable, j.jid(),
+                    joiner.jid().asEntityBareJid(), self, self ? Set.of(303, 110) : Set.of(303));
+            MUCUser x = MUCUser.from(gone);
+            x.setItem(new MUCItem(MUCAffiliation.member, MUCRole.none, null, null, joiner.jid().asEntityBareJid(),
+                    Resourcepart.fromOrThrowUnchecked(nick), null));
+            send(gone);
+            send(occupantPresence(room, nick, Presence.Type.available, j.jid(), joiner.jid().asEntityBareJid(), self,
+                    self ? Set.of(110) : Set.of()));
+        }
+        membership(room, joiner.jid().asEntityBareJid(), nick, MembershipEvent.Membership.PROFILE_CHANGE);
     }
 
     private boolean ensureMapped(Room room, Stanza request) {
