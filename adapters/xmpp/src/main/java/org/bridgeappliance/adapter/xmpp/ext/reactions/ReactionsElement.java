@@ -29,14 +29,13 @@ public final class ReactionsElement implements ExtensionElement {
 
     private final String id;
     private final Set<String> reactions;
+    private final List<String> ordered;
 
     public ReactionsElement(String id, Set<String> reactions) {
         this.id = Objects.requireNonNull(id, "id");
-        this.reactions = Set.copyOf(new LinkedHashSet<>(reactions));
+        this.reactions = Set.copyOf(reactions);
         this.ordered = List.copyOf(new LinkedHashSet<>(reactions));
     }
-
-    private final List<String> ordered;
 
     public String getId() {
         return id;
