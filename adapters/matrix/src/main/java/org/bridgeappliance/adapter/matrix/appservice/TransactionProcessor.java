@@ -98,8 +98,9 @@ public final class TransactionProcessor {
         if (events.size() + ephemeral.size() > MAX_EVENTS) {
             throw new MalformedTransactionException("more than " + MAX_EVENTS + " events");
         }
+        String key = recordKey(txnId, events, ephemeral);
         synchronized (locks[Math.floorMod(txnId.hashCode(), locks.length)]) {
-            if (processed.isProcessed(SCOPE, txnId)) {
+            if (processed.isProcessed(SCOPE, key)) {
                 LOG.debug("transaction {} already processed", txnId);
                 return Outcome.ALREADY_PROCESSED;
             }
@@ -114,9 +115,35 @@ public final class TransactionProcessor {
             for (JsonNode edu : ephemeral) {
                 submitAll(safely(() -> converter.convertEphemeral(edu, lookups, typing), edu));
             }
-            processed.markProcessed(SCOPE, txnId);
+            processed.markProcessed(SCOPE, key);
+            processed.markProcessed(SCOPE, txnId); // the plain id too: what diagnostics and older tests look up
             return Outcome.PROCESSED;
         }
+    }
+
+    /**
+     * The processed-record key: the id plus a fingerprint of the event ids it carries. Synapse on SQLite restarts
+     * its transaction ids after a restart (synapse#14556), so keyed by the id alone, new transactions were answered
+     * 200 and dropped as "already processed" until the counter caught up. A genuine retry carries the same event
+     * ids (Synapse drops the ephemeral part on retries, so ephemeral events count only when there are no others).
+     */
+    static String recordKey(String txnId, List<JsonNode> events, List<JsonNode> ephemeral) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (JsonNode event : events) {
+            sha.update(event.path("event_id").asText("").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+        }
+        if (events.isEmpty()) {
+            for (JsonNode edu : ephemeral) {
+                sha.update(edu.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return txnId + "#" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 16);
     }
 
     private void submitAll(List<BridgeEvent> converted) {
