@@ -1,0 +1,236 @@
+package org.bridgeappliance.it.bridge;
+
+import static org.bridgeappliance.it.bridge.BridgeFixture.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bridgeappliance.it.harness.MatrixTestClient.Session;
+import org.bridgeappliance.it.harness.Sandbox;
+import org.bridgeappliance.it.harness.XmppUsers;
+import org.jivesoftware.smack.packet.Message;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Reliability through the running appliance: a homeserver outage while XMPP users keep talking, and the appliance
+ * killed (SIGKILL) mid-conversation. Both tests bring the sandbox back to running in a finally block (deploy/sandbox.sh
+ * up starts only what is missing, with the same configuration and data).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReliabilityIT {
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
+    private static final Duration RECOVERY = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BridgeFixture f;
+    private SandboxControl control;
+    private Session carol;
+    private MatrixWatch carolSees;
+    private XmppUsers.User alice;
+    private XmppInbox aliceGets;
+    private String dm;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        f = new BridgeFixture();
+        control = new SandboxControl(f.sandbox);
+        carol = f.newMatrixUser("carol", "Carol " + Sandbox.uniqueName("c"));
+        carolSees = new MatrixWatch(f.matrix, carol);
+        alice = f.xmpp.registerAndLogin("alice");
+        aliceGets = new XmppInbox(alice.connection());
+        dm = f.openDm(alice, carolSees);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private Message toCarol(String body) {
+        return alice.connection().getStanzaFactory().buildMessageStanza().to(f.puppetOf(carol.userId()))
+            .ofType(Message.Type.chat).setBody(body).build();
+    }
+
+    private List<String> dmBodiesFromGhost(String prefix) {
+        String ghost = f.ghostOf(alice.jid());
+        List<String> out = new ArrayList<>();
+        for (MatrixWatch.Seen e : carolSees.seen()) {
+            if (e.kind() == MatrixWatch.Kind.TIMELINE && e.roomId().equals(dm) && ghost.equals(e.sender())
+                && "m.room.message".equals(e.type()) && e.content().path("body").asText().startsWith(prefix)) {
+                out.add(e.content().path("body").asText());
+            }
+        }
+        return out;
+    }
+
+    private List<String> xmppBodies(String prefix) {
+        return aliceGets.messages(m -> m.getBody() != null && m.getBody().startsWith(prefix)).stream()
+            .map(Message::getBody).toList();
+    }
+
+    /**
+     * After the appliance was unreachable, Synapse retries its AS transactions with exponential backoff (2, 4, 8, 16 s
+     * ...), and new events queue behind the failed transaction: waits until a fresh Matrix message reaches XMPP again,
+     * so the next test (and the next user of the sandbox) finds the Matrix -> appliance link working.
+     */
+    private void awaitMatrixToXmppFlowing() {
+        String probe = "link check " + Sandbox.uniqueName("l");
+        f.send(carol, dm, "m.room.message", BridgeFixture.text(probe));
+        aliceGets.awaitMessage("a message after Synapse's retries caught up", m -> probe.equals(m.getBody()), RECOVERY);
+    }
+
+    @Test
+    @Order(1)
+    void messagesSentWhileSynapseIsDownArriveOnceAndInOrderAfterItReturns() throws Exception {
+        String prefix = "during outage " + Sandbox.uniqueName("o") + " #";
+        int count = 10;
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            expected.add(prefix + i);
+        }
+        ScheduledExecutorService talker = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch outageOver = new CountDownLatch(1);
+        AtomicReference<Throwable> sendFailure = new AtomicReference<>();
+        control.stop("synapse", false);
+        try {
+            // Alice keeps talking through the outage: one message every 2.5 s, then Synapse stays down until 30 s.
+            for (int i = 0; i < count; i++) {
+                Message m = toCarol(expected.get(i));
+                talker.schedule(() -> {
+                    try {
+                        alice.connection().sendStanza(m);
+                    } catch (Exception e) {
+                        sendFailure.compareAndSet(null, e);
+                    }
+                }, 2_500L * i, TimeUnit.MILLISECONDS);
+            }
+            talker.schedule(outageOver::countDown, OUTAGE.toMillis(), TimeUnit.MILLISECONDS);
+            outageOver.await(OUTAGE.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } finally {
+            talker.shutdownNow();
+            control.up();
+        }
+        assertEquals(null, sendFailure.get(), "XMPP sends failed");
+        carolSees.await("the last message of the outage", e -> e.roomId().equals(dm)
+            && expected.get(count - 1).equals(e.content().path("body").asText()), RECOVERY);
+        carolSees.collectUntilQuiet(e -> true, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        assertEquals(expected, dmBodiesFromGhost(prefix), "each message once, in order");
+
+        // and the conversation goes on
+        String after = "after the outage " + Sandbox.uniqueName("o");
+        alice.connection().sendStanza(toCarol(after));
+        carolSees.await("a message after the outage", e -> e.roomId().equals(dm)
+            && after.equals(e.content().path("body").asText()), WAIT);
+    }
+
+    @Test
+    @Order(2)
+    void applianceKilledMidConversationGetsSynapsesRetriedTransactionExactlyOnce() throws Exception {
+        String before = "before the crash " + Sandbox.uniqueName("k");
+        f.send(carol, dm, "m.room.message", BridgeFixture.text(before));
+        aliceGets.awaitMessage("a message before the crash", m -> before.equals(m.getBody()), RECOVERY);
+
+        String prefix = "while the appliance is dead " + Sandbox.uniqueName("k") + " #";
+        List<String> expected = List.of(prefix + 1, prefix + 2, prefix + 3);
+        control.stop("appliance", true); // SIGKILL: no goodbye, no flush
+        try {
+            // Synapse accepts these and keeps retrying its AS transaction to the dead appliance.
+            for (String body : expected) {
+                f.send(carol, dm, "m.room.message", BridgeFixture.text(body));
+            }
+        } finally {
+            control.up();
+        }
+        control.awaitAdaptersConnected(f, Duration.ofSeconds(60));
+        aliceGets.awaitCount("messages sent while the appliance was dead", m -> m.getBody() != null
+            && m.getBody().startsWith(prefix), expected.size(), RECOVERY);
+        aliceGets.awaitQuiet(Duration.ofSeconds(3), Duration.ofSeconds(15));
+        assertEquals(expected, xmppBodies(prefix), "each message exactly once, in order");
+
+        String after = "after the restart " + Sandbox.uniqueName("k");
+        alice.connection().sendStanza(toCarol(after));
+        carolSees.await("alice's answer after the restart", e -> e.roomId().equals(dm)
+            && after.equals(e.content().path("body").asText()), WAIT);
+        awaitMatrixToXmppFlowing();
+    }
+
+    /**
+     * The crash window Synapse's retries cover: the appliance processed a transaction, then died before Synapse saw
+     * the 200, so the same transaction comes again after the restart. It must not be bridged twice (processed
+     * transaction ids are persisted; event ids are de-duplicated too).
+     */
+    @Test
+    @Order(3)
+    void aTransactionRepeatedAfterARestartIsNotBridgedAgain() throws Exception {
+        String txnId = Sandbox.uniqueName("replay");
+        String body = "replayed transaction " + Sandbox.uniqueName("r");
+        String txn = transaction(eventId(), body);
+        assertEquals(200, pushTransaction(txnId, txn).statusCode());
+        aliceGets.awaitMessage("the transaction's message", m -> body.equals(m.getBody()), WAIT);
+
+        control.stop("appliance", true);
+        try {
+            // nothing to do while it is dead: the retry comes after the restart
+        } finally {
+            control.up();
+        }
+        control.awaitAdaptersConnected(f, Duration.ofSeconds(60));
+        HttpResponse<String> again = pushTransaction(txnId, txn);
+        assertEquals(200, again.statusCode(), again.body());
+        // The same event in a new transaction (a homeserver that lost its own record) is not bridged again either.
+        assertEquals(200, pushTransaction(Sandbox.uniqueName("replay"), txn).statusCode());
+        // A marker after the replays: once it arrives, the replays have been processed (one room, one order).
+        String marker = "marker " + Sandbox.uniqueName("r");
+        assertEquals(200, pushTransaction(Sandbox.uniqueName("replay"), transaction(eventId(), marker)).statusCode());
+        aliceGets.awaitMessage("the marker", m -> marker.equals(m.getBody()), WAIT);
+        aliceGets.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(5));
+        assertEquals(1, xmppBodies(body).size(), "the replayed transaction was bridged again");
+        awaitMatrixToXmppFlowing();
+    }
+
+    private String transaction(String eventId, String body) {
+        ObjectNode event = JSON.createObjectNode().put("type", "m.room.message").put("room_id", dm)
+            .put("sender", carol.userId()).put("event_id", eventId).put("origin_server_ts", System.currentTimeMillis());
+        event.set("content", BridgeFixture.text(body));
+        ObjectNode txn = JSON.createObjectNode();
+        txn.putArray("events").add(event);
+        return txn.toString();
+    }
+
+    private static String eventId() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return "$" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private HttpResponse<String> pushTransaction(String txnId, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(f.sandbox.get("ADMIN_URL")
+                + "/_matrix/app/v1/transactions/" + txnId)).timeout(Duration.ofSeconds(20))
+            .header("Authorization", "Bearer " + f.sandbox.get("MATRIX_HS_TOKEN"))
+            .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+}
