@@ -114,6 +114,20 @@ class AppServiceControllerTest {
     }
 
     @Test
+    void aHomeserverReusingTransactionIdsIsNotMistakenForReplays() throws Exception {
+        // Synapse on SQLite restarts its transaction ids after a restart (synapse#14556).
+        assertEquals(200, call(txn("t-reused", TWO_MESSAGES, "hs-test-token")).code());
+        int before = ingress.events.size();
+        String other = TWO_MESSAGES.replace("$a1", "$b1").replace("$a3", "$b3").replace("\"one\"", "\"new one\"");
+        assertEquals(200, call(txn("t-reused", other, "hs-test-token")).code());
+        assertTrue(ingress.events.stream().skip(before).anyMatch(e -> e instanceof MessageEvent m
+                && m.body().plain().equals("new one")), "the new events were processed");
+        int after = ingress.events.size();
+        assertEquals(200, call(txn("t-reused", other, "hs-test-token")).code());
+        assertEquals(after, ingress.events.size(), "a true retry is still a no-op");
+    }
+
+    @Test
     void wrongOrMissingTokenIsForbiddenAndChangesNothing() throws Exception {
         for (String token : new String[] {"hs-test-tokeN", "as-test-token", "", null}) {
             HttpResponse<String> response = call(txn("t-forbidden", TWO_MESSAGES, token));
