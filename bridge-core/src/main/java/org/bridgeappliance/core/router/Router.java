@@ -27,8 +27,10 @@ import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.RoomId;
 import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.Attachment;
 import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.EditEvent;
+import org.bridgeappliance.core.model.MessageBody;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.model.ReactionEvent;
@@ -43,6 +45,7 @@ import org.bridgeappliance.core.port.EventIngress;
 import org.bridgeappliance.core.port.IngressUnavailableException;
 import org.bridgeappliance.core.port.PortalCoordinator;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.core.store.BridgedRoom;
 import org.bridgeappliance.core.store.MessageMapping;
@@ -66,7 +69,8 @@ import org.bridgeappliance.core.store.StoreConflictException;
  *     is recorded in the message map at acceptance, so this also covers events still pending in the outbox
  *     (Matrix retries AS transactions, XMPP clients resend);</li>
  * <li>a canonical {@link BridgeMessageId} (random UUID) is assigned, the event appended to the outbox and
- *     its origin copy recorded (origin=true) before {@code QUEUED} is returned.</li>
+ *     its origin copy recorded (origin=true) before {@code QUEUED} is returned; messages, edits and
+ *     retractions are also recorded in {@code stores.archive()} (best effort: a failing archive is logged).</li>
  * </ol>
  * Typing notifications and read markers are ephemeral: not written to the outbox, not de-duplicated, and
  * dropped (counted) rather than waited for when their room's queue is full. Presence goes to the
@@ -397,8 +401,44 @@ public final class Router implements EventIngress, AutoCloseable {
         } else if (event instanceof EditEvent e && referred.isPresent()) {
             texts.update(room.id(), referred.get(), e.newBody().plain());
         }
+        archive(room.id(), messageId, event, referred);
         enqueue(pipeline, new DeliveryJob(env, entry, true, room));
         return Acceptance.QUEUED;
+    }
+
+    /**
+     * Records an accepted message, edit or retraction in the room's archive (history on join, MAM). Runs under
+     * the room's monitor, so archive order is acceptance order. The archive is a convenience, not the
+     * bridge's durability: a failing archive is logged and the event is still delivered.
+     */
+    private void archive(RoomId roomId, BridgeMessageId messageId, RoomEvent event, Optional<BridgeMessageId> referred) {
+        try {
+            if (event instanceof MessageEvent m) {
+                stores.archive().append(archived(roomId, messageId, m));
+            } else if (event instanceof EditEvent e && referred.isPresent()) {
+                stores.archive().edit(referred.get(), e.newBody(), e.timestamp());
+            } else if (event instanceof RetractionEvent && referred.isPresent()) {
+                stores.archive().retract(referred.get());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not archive " + event.getClass().getSimpleName() + " " + messageId
+                    + " of room " + roomId + "; it is delivered but missing from the room's history", e);
+        }
+    }
+
+    /** The archive's form of a message: its text, or for a message with only files a line per file. */
+    static ArchivedMessage archived(RoomId roomId, BridgeMessageId messageId, MessageEvent m) {
+        MessageBody body = m.body();
+        if (body.plain().isBlank() && !m.attachments().isEmpty()) {
+            StringBuilder text = new StringBuilder();
+            for (Attachment a : m.attachments()) {
+                text.append(text.isEmpty() ? "" : "\n").append(a.fileName().orElse(a.kind().name().toLowerCase(
+                        java.util.Locale.ROOT))).append(": ").append(a.uri());
+            }
+            body = MessageBody.plain(text.toString());
+        }
+        return ArchivedMessage.of(messageId, roomId, m.sender(), m.meta().profile().displayName().orElse(""),
+                m.timestamp(), m.kind(), body);
     }
 
     private void withdraw(OutboxEntry entry) {
@@ -504,6 +544,8 @@ public final class Router implements EventIngress, AutoCloseable {
             }
             if (entry.event() instanceof MessageEvent m) {
                 texts.put(entry.room(), entry.messageId(), FallbackPolicy.displayName(m), m.body().plain());
+                // Appending is idempotent: this only fills the gap of a crash between outbox and archive.
+                archive(entry.room(), entry.messageId(), m, Optional.empty());
             }
         }
     }

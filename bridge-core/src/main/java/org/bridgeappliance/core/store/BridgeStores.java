@@ -6,10 +6,19 @@ import java.util.Objects;
  * The persistence ports the core and the adapters use. The {@code mapping} module implements them
  * with JDBC; {@code org.bridgeappliance.core.store.memory} has in-memory versions for tests and
  * benchmarks.
+ *
+ * @param archive the rooms' conversations (history on join, MAM); {@link MessageArchive#NONE} keeps none
  */
 public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
                            OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
-                           ProcessedTransactionStore transactions) {
+                           ProcessedTransactionStore transactions, MessageArchive archive) {
+    /** The store set without an archive ({@link MessageArchive#NONE}): history stays empty. */
+    public BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
+                        OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
+                        ProcessedTransactionStore transactions) {
+        this(rooms, messages, reactions, outbox, puppets, identities, transactions, MessageArchive.NONE);
+    }
+
     public BridgeStores {
         Objects.requireNonNull(rooms, "rooms");
         Objects.requireNonNull(messages, "messages");
@@ -18,5 +27,6 @@ public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, Reacti
         Objects.requireNonNull(puppets, "puppets");
         Objects.requireNonNull(identities, "identities");
         Objects.requireNonNull(transactions, "transactions");
+        Objects.requireNonNull(archive, "archive");
     }
 }

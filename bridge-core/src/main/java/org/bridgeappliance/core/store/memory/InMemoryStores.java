@@ -17,6 +17,7 @@ public final class InMemoryStores {
     public static BridgeStores create(Clock clock) {
         return new BridgeStores(new InMemoryRoomDirectory(), new InMemoryMessageMapStore(),
                 new InMemoryReactionStore(), new InMemoryOutboxStore(clock), new InMemoryPuppetStore(),
-                new InMemoryIdentityLinkStore(clock), new InMemoryProcessedTransactionStore());
+                new InMemoryIdentityLinkStore(clock), new InMemoryProcessedTransactionStore(),
+                new InMemoryMessageArchive());
     }
 }
