@@ -46,6 +46,11 @@ public class MatrixConfig {
      * ({@code <base>/_bridge/matrix/media/...}, HMAC-signed); empty uses {@code appservice-url}.
      */
     private String publicMediaBaseUrl = "";
+    /**
+     * Whether attachments and avatars may be fetched from loopback and private addresses (on-premises
+     * upload services); link-local and metadata addresses are always refused.
+     */
+    private boolean mediaFetchPrivateHosts = true;
     /** How often an unreachable homeserver is probed so that the adapter state recovers. */
     private Duration healthProbeInterval = Duration.ofSeconds(5);
 
@@ -191,6 +196,14 @@ public class MatrixConfig {
 
     public void setPublicMediaBaseUrl(String publicMediaBaseUrl) {
         this.publicMediaBaseUrl = publicMediaBaseUrl == null ? "" : publicMediaBaseUrl;
+    }
+
+    public boolean isMediaFetchPrivateHosts() {
+        return mediaFetchPrivateHosts;
+    }
+
+    public void setMediaFetchPrivateHosts(boolean mediaFetchPrivateHosts) {
+        this.mediaFetchPrivateHosts = mediaFetchPrivateHosts;
     }
 
     public Duration getHealthProbeInterval() {
