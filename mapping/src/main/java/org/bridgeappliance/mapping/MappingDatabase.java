@@ -45,7 +45,8 @@ public final class MappingDatabase implements AutoCloseable {
                 new JdbcOutboxStore(jdbc, new EventCodec(), clock),
                 new JdbcPuppetStore(jdbc),
                 new JdbcIdentityLinkStore(jdbc, clock),
-                transactions);
+                transactions,
+                new JdbcMessageArchive(jdbc));
         this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
         this.auditLog = new JdbcAuditLog(jdbc, clock);
         this.release = release;

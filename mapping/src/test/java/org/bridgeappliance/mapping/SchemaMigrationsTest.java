@@ -42,6 +42,7 @@ class SchemaMigrationsTest {
         List<String> tables = tables();
         for (String expected : List.of("bridged_room", "portal", "puppet", "identity_link", "identity_link_side",
                 "message_map", "reaction", "processed_txn", "outbox", "outbox_done", "admin_user", "audit_log",
+                "message_archive",
                 "flyway_schema_history")) {
             assertTrue(tables.contains(expected), () -> expected + " missing from " + tables);
         }
