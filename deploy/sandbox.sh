@@ -8,6 +8,7 @@
 #   deploy/sandbox.sh status                what runs where (exit 0 only if every expected service runs)
 #   deploy/sandbox.sh logs [SERVICE] [-f]   tail the logs (prosody, kamailio, synapse, appliance)
 #   deploy/sandbox.sh env                   print .sandbox/env
+#   deploy/sandbox.sh stop|start|restart prosody   stop / start again (same config, data, ports) one server
 #
 # Documented in deploy/sandbox/README.md (ports, env overrides, the .sandbox/env interface, what "clean" means).
 set -euo pipefail
@@ -599,11 +600,31 @@ cmd_logs() {
   if [ -n "$follow" ]; then exec tail -n 20 -F "${files[@]}"; else tail -n 40 "${files[@]}"; fi
 }
 
+# stop|start|restart SERVICE: one server of a running sandbox, e.g. to test what clients and the appliance do when
+# Prosody restarts. Same configuration, data and ports as `up` gave it (Prosody keeps persistent MUC rooms and
+# accounts). Only Prosody for now: the others need more of up's setup (venv path, jar copy).
+one_service() {
+  local svc="${1:-}"
+  case "$svc" in
+    prosody) ;;
+    *) die "usage: $0 stop|start|restart prosody" ;;
+  esac
+  [ -f "$RUN_DIR/secrets.env" ] && [ -f "$RUN_DIR/prosody/prosody.cfg.lua" ] \
+    || die "no sandbox state in $RUN_DIR; run '$0 up' first"
+  # the ports it was started with, even when nothing else runs at the moment (load_ports needs a running service)
+  # shellcheck disable=SC1091
+  [ -f "$RUN_DIR/ports.env" ] && . "$RUN_DIR/ports.env"
+  load_secrets
+}
+cmd_stop()    { one_service "$@"; stop_service "$1"; }
+cmd_start()   { one_service "$@"; "start_$1"; }
+cmd_restart() { one_service "$@"; stop_service "$1"; "start_$1"; }
+
 main() {
   local cmd="${1:-}"; [ $# -gt 0 ] && shift
   load_ports
   case "$cmd" in
-    up|down)
+    up|down|stop|start|restart)
       mkdir -p "$STATE_DIR"
       # one up/down at a time per checkout
       exec 9>"$STATE_DIR/lock"
@@ -612,7 +633,7 @@ main() {
     status) cmd_status "$@" ;;
     logs)   cmd_logs "$@" ;;
     env)    cat "$ENV_FILE" ;;
-    *) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
+    *) sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2 ;;
   esac
 }
 
