@@ -361,7 +361,14 @@ class XmppAdapterTest {
         Matcher reflected = expect("<message[^>]*id='c1'.*?</message>");
         assertTrue(reflected.group().contains("<stanza-id xmlns='urn:xmpp:sid:0' id='" + m.remoteId().get() + "'"),
                 reflected.group());
-        // XEP-0313: the room's archive answers from the same history.
+        // XEP-0313 answers from the bridge's archive, which the router fills at acceptance; this test has no
+        // router, so it records what the router would: the origin copy and the archived message.
+        BridgedRoom gwRoom = stores.rooms().findByPortal(m.origin()).orElseThrow();
+        BridgeMessageId canonical = BridgeMessageId.of("canonical-1");
+        stores.messages().record(List.of(new org.bridgeappliance.core.store.MessageMapping(canonical, gwRoom.id(),
+                m.origin(), m.sender(), m.remoteId().get(), 0, true, Instant.now())));
+        stores.archive().append(org.bridgeappliance.core.store.ArchivedMessage.of(canonical, gwRoom.id(), m.sender(),
+                "carol", m.timestamp(), m.kind(), m.body()));
         peer.send("<iq type='set' id='mam1' from='carol@xmpp.test/pc' to='" + gw + "'>"
                 + "<query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>");
         Matcher result = expect("<message[^>]*>.*?<result xmlns='urn:xmpp:mam:2' queryid='q1' id='"

@@ -20,6 +20,7 @@ public final class MucJoinProvider extends ExtensionElementProvider<MUCInitialPr
         int maxChars = -1;
         int maxStanzas = -1;
         int seconds = -1;
+        java.util.Date since = null;
         while (true) {
             XmlPullParser.Event event = parser.next();
             if (event == XmlPullParser.Event.START_ELEMENT && parser.getDepth() == initialDepth + 1) {
@@ -27,6 +28,7 @@ public final class MucJoinProvider extends ExtensionElementProvider<MUCInitialPr
                     maxChars = intAttribute(parser, "maxchars");
                     maxStanzas = intAttribute(parser, "maxstanzas");
                     seconds = intAttribute(parser, "seconds");
+                    since = dateAttribute(parser, "since");
                 } else if ("password".equals(parser.getName())) {
                     password = parser.nextText();
                 }
@@ -34,7 +36,20 @@ public final class MucJoinProvider extends ExtensionElementProvider<MUCInitialPr
                 break;
             }
         }
-        return new MUCInitialPresence(password, maxChars, maxStanzas, seconds, null);
+        return new MUCInitialPresence(password, maxChars, maxStanzas, seconds, since);
+    }
+
+    /** A XEP-0082 date; a malformed one is ignored like a malformed number (the history limit is optional). */
+    private static java.util.Date dateAttribute(XmlPullParser parser, String name) {
+        String value = parser.getAttributeValue("", name);
+        if (value == null || value.length() > 64) {
+            return null;
+        }
+        try {
+            return org.jxmpp.util.XmppDateTime.parseDate(value.trim());
+        } catch (java.text.ParseException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static int intAttribute(XmlPullParser parser, String name) {
