@@ -1,0 +1,71 @@
+package org.bridgeappliance.it.xmpp;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.bridgeappliance.it.harness.Sandbox;
+
+/**
+ * Stops and starts the sandbox's Prosody through {@code deploy/sandbox.sh stop|start prosody}: the script signals only
+ * the process it recorded (PID file + command line naming this run directory's config) and starts it again with the
+ * same configuration, data (accounts, persistent MUC rooms, MAM archives) and ports, under the sandbox's up/down lock.
+ * The caller holds the integration-test lock ({@link Sandbox#get()}), so no other test JVM sees the outage.
+ */
+final class SandboxProsody {
+    private static final Duration SCRIPT_DEADLINE = Duration.ofSeconds(60);
+
+    private final Sandbox sandbox;
+
+    SandboxProsody(Sandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    void stop() {
+        run("stop");
+    }
+
+    /** Starts Prosody if it does not run (a no-op when it does), and waits until it answers. */
+    void start() {
+        run("start");
+    }
+
+    /** True if Prosody's client port accepts connections. */
+    boolean answers() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(sandbox.get("XMPP_HOST"), sandbox.getInt("XMPP_PORT")), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void run(String command) {
+        Path log = sandbox.runDir().resolve("tests").resolve(Sandbox.uniqueName("prosody_" + command) + ".log");
+        try {
+            Files.createDirectories(log.getParent());
+            Process p = new ProcessBuilder("bash", sandbox.repoRoot().resolve("deploy/sandbox.sh").toString(), command,
+                    "prosody").directory(sandbox.repoRoot().toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            if (!p.waitFor(SCRIPT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("deploy/sandbox.sh " + command + " prosody took longer than "
+                        + SCRIPT_DEADLINE + "; see " + log);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("deploy/sandbox.sh " + command + " prosody exited " + p.exitValue()
+                        + ":\n" + Files.readString(log));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
