@@ -95,7 +95,11 @@ final class JdbcMessageArchive implements MessageArchive {
         q.before().ifPresent(b -> sql.append(" AND seq < (SELECT b.seq FROM message_archive b"
                 + " WHERE b.message_id = ? AND b.room_id = ?)"));
         boolean newest = q.from() == ArchiveQuery.End.NEWEST;
-        sql.append(" ORDER BY seq ").append(newest ? "DESC" : "ASC").append(" FETCH FIRST ? ROWS ONLY");
+        // room_id leads the ORDER BY although it is fixed: H2 reads the (room_id, seq) index in order (either
+        // direction) only when the ORDER BY starts with the index's first column; ordering by seq alone made it
+        // sort every message of the room (2.4 ms per query at 1,000 messages per room, growing linearly).
+        String dir = newest ? " DESC" : " ASC";
+        sql.append(" ORDER BY room_id").append(dir).append(", seq").append(dir).append(" FETCH FIRST ? ROWS ONLY");
         List<ArchivedMessage> rows = jdbc.query("query archive", sql.toString(), s -> {
             int i = 1;
             s.setString(i++, q.room().value());
