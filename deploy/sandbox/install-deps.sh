@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the sandbox (and, with "test", the test run) needs on a Debian 12 machine, skipping what is
 # already there. Idempotent; safe to run as root with no stdin (CI=true).
-#   install-deps.sh servers   Prosody, Kamailio (+presence modules), sipp, baresip, Python venv + Synapse
+#   install-deps.sh servers   Prosody, Kamailio (+presence modules), sipp, baresip, ejabberd, Python venv + Synapse
 #   install-deps.sh test      the above + JDK 17, Maven, Chromium + chromium-driver (browser tests)
 set -euo pipefail
 
@@ -13,7 +13,8 @@ SYNAPSE_VENV="$CACHE_DIR/synapse-venv-$SYNAPSE_VERSION"
 
 log() { printf '[install] %s\n' "$*" >&2; }
 
-SERVER_PACKAGES=(prosody kamailio kamailio-presence-modules sip-tester baresip-core
+# ejabberd: a second XMPP server for the adapter's interop smoke test (EjabberdSmokeIT starts its own instance).
+SERVER_PACKAGES=(prosody kamailio kamailio-presence-modules sip-tester baresip-core ejabberd
                  python3 python3-venv curl procps ca-certificates openssl)
 TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver fonts-liberation)
 
