@@ -435,15 +435,19 @@ public final class GatewayRooms {
         if (stanzaId.isEmpty() || stanzaId.length() > 1024) {
             return Optional.empty();
         }
-        BridgeMessageId canonical = null;
-        for (MessageMapping m : stores.messages().findInPortal(room.portal, RemoteMessageId.of(stanzaId))) {
-            canonical = m.messageId();
-            break;
+        try {
+            BridgeMessageId canonical = null;
+            for (MessageMapping m : stores.messages().findInPortal(room.portal, RemoteMessageId.of(stanzaId))) {
+                canonical = m.messageId();
+                break;
+            }
+            if (canonical == null) {
+                canonical = BridgeMessageId.of(stanzaId);
+            }
+            return stores.archive().find(canonical).filter(a -> a.room().equals(roomId));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // not an id the bridge could have given (blank, control characters)
         }
-        if (canonical == null) {
-            canonical = BridgeMessageId.of(stanzaId);
-        }
-        return stores.archive().find(canonical).filter(a -> a.room().equals(roomId));
     }
 
     /** A groupchat message as the room sent it live: from the author's occupant JID, with the room's stanza-id. */
