@@ -50,6 +50,8 @@ class ReliabilityIT {
     private XmppUsers.User alice;
     private XmppInbox aliceGets;
     private String dm;
+    private XmppUsers.User bob;
+    private String bobDm;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -60,6 +62,8 @@ class ReliabilityIT {
         alice = f.xmpp.registerAndLogin("alice");
         aliceGets = new XmppInbox(alice.connection());
         dm = f.openDm(alice, carolSees);
+        bob = f.xmpp.registerAndLogin("bob");
+        bobDm = f.openDm(bob, carolSees);
     }
 
     @AfterAll
@@ -70,15 +74,23 @@ class ReliabilityIT {
     }
 
     private Message toCarol(String body) {
-        return alice.connection().getStanzaFactory().buildMessageStanza().to(f.puppetOf(carol.userId()))
+        return toCarol(alice, body);
+    }
+
+    private Message toCarol(XmppUsers.User from, String body) {
+        return from.connection().getStanzaFactory().buildMessageStanza().to(f.puppetOf(carol.userId()))
             .ofType(Message.Type.chat).setBody(body).build();
     }
 
     private List<String> dmBodiesFromGhost(String prefix) {
-        String ghost = f.ghostOf(alice.jid());
+        return dmBodiesFromGhost(alice, dm, prefix);
+    }
+
+    private List<String> dmBodiesFromGhost(XmppUsers.User who, String room, String prefix) {
+        String ghost = f.ghostOf(who.jid());
         List<String> out = new ArrayList<>();
         for (MatrixWatch.Seen e : carolSees.seen()) {
-            if (e.kind() == MatrixWatch.Kind.TIMELINE && e.roomId().equals(dm) && ghost.equals(e.sender())
+            if (e.kind() == MatrixWatch.Kind.TIMELINE && e.roomId().equals(room) && ghost.equals(e.sender())
                 && "m.room.message".equals(e.type()) && e.content().path("body").asText().startsWith(prefix)) {
                 out.add(e.content().path("body").asText());
             }
@@ -106,22 +118,28 @@ class ReliabilityIT {
     @Order(1)
     void messagesSentWhileSynapseIsDownArriveOnceAndInOrderAfterItReturns() throws Exception {
         String prefix = "during outage " + Sandbox.uniqueName("o") + " #";
+        String bobPrefix = "bob during outage " + Sandbox.uniqueName("o") + " #";
         int count = 10;
         List<String> expected = new ArrayList<>();
+        List<String> bobExpected = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             expected.add(prefix + i);
+            bobExpected.add(bobPrefix + i);
         }
         ScheduledExecutorService talker = Executors.newSingleThreadScheduledExecutor();
         CountDownLatch outageOver = new CountDownLatch(1);
         AtomicReference<Throwable> sendFailure = new AtomicReference<>();
         control.stop("synapse", false);
         try {
-            // Alice keeps talking through the outage: one message every 2.5 s, then Synapse stays down until 30 s.
+            // Alice and Bob keep talking through the outage (each in their own 1:1 chat with carol): one message each
+            // every 2.5 s, then Synapse stays down until 30 s.
             for (int i = 0; i < count; i++) {
                 Message m = toCarol(expected.get(i));
+                Message b = toCarol(bob, bobExpected.get(i));
                 talker.schedule(() -> {
                     try {
                         alice.connection().sendStanza(m);
+                        bob.connection().sendStanza(b);
                     } catch (Exception e) {
                         sendFailure.compareAndSet(null, e);
                     }
@@ -136,8 +154,11 @@ class ReliabilityIT {
         assertEquals(null, sendFailure.get(), "XMPP sends failed");
         carolSees.await("the last message of the outage", e -> e.roomId().equals(dm)
             && expected.get(count - 1).equals(e.content().path("body").asText()), RECOVERY);
+        carolSees.await("bob's last message of the outage", e -> e.roomId().equals(bobDm)
+            && bobExpected.get(count - 1).equals(e.content().path("body").asText()), RECOVERY);
         carolSees.collectUntilQuiet(e -> true, Duration.ofSeconds(2), Duration.ofSeconds(10));
-        assertEquals(expected, dmBodiesFromGhost(prefix), "each message once, in order");
+        assertEquals(expected, dmBodiesFromGhost(prefix), "each of alice's messages once, in order");
+        assertEquals(bobExpected, dmBodiesFromGhost(bob, bobDm, bobPrefix), "each of bob's messages once, in order");
 
         // and the conversation goes on
         String after = "after the outage " + Sandbox.uniqueName("o");
