@@ -27,7 +27,7 @@ import java.time.Duration;
  *     self-ping-interval: 5m         # XEP-0410
  *     listener-nick: Matrix bridge   # the bridge's own occupant in bridged MUCs
  *     gateway-enabled: true          # serve #alias%server@component-domain rooms
- *     gateway-history: 50            # messages kept per gateway room for joiners and MAM
+ *     gateway-history: 50            # most archived messages a joiner gets as history (MAM pages the whole archive)
  * </pre>
  */
 @ConfigurationProperties("bridge.xmpp")

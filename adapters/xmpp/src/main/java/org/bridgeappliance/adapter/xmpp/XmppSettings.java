@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param selfPingInterval   XEP-0410 MUC self-ping interval
  * @param listenerNick       the nick of the bridge's own listener occupant in bridged MUCs
  * @param gatewayEnabled     whether the component serves gateway MUCs for bridged rooms
- * @param gatewayHistory     how many recent messages a gateway room keeps for joiners and MAM
+ * @param gatewayHistory     the most archived messages a gateway room sends a joiner as history (XEP-0045); MAM
+ *                           pages through the whole archive
  */
 public record XmppSettings(boolean enabled, String host, int port, String secret, String serverDomain,
                            String mucDomain, String componentDomain, long maxStanzaBytes, Duration pingInterval,
