@@ -66,8 +66,10 @@ public final class PuppetDirectory {
             t.setDaemon(true);
             return t;
         });
+        // No redirects: the public-address check below covers the first host only, and a redirect to an
+        // internal address would bypass it.
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public PuppetAddressing addressing() {
