@@ -52,7 +52,9 @@ import org.jxmpp.jid.parts.Resourcepart;
  * Prosody restarted in the middle of a conversation in a mapped MUC: the real Router and XMPP adapter run in-process
  * (component {@code XMPP_PROBE_COMPONENT_DOMAIN}, like {@link XmppAdapterProsodyIT}), a {@link FakeMatrixNetwork} is
  * the other side and keeps sending through the outage, two Smack users talk in the room and reconnect after the
- * restart. Checked: the component reconnects, the listener and the puppet rejoin, nothing sent around the outage is
+ * restart — and talk before the bridge's component is let back in (it reaches Prosody through a {@link TcpGate}), so
+ * the rejoining listener has to catch up on them. Checked: the component reconnects, the listener and the puppet
+ * rejoin, nothing sent around the outage is
  * lost or duplicated in either direction — the other side's messages reach the room exactly once (the room's MAM
  * archive is the record), the XMPP users' messages reach the other side exactly once (the fake network's deliveries).
  *
@@ -79,6 +81,8 @@ class ProsodyRestartIT {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         XmppUsers users = new XmppUsers(sandbox);
         MultiUserChat owner = null;
+        // The component reaches Prosody through a gate, so the test decides when it may reconnect.
+        TcpGate gate = new TcpGate(sandbox.get("XMPP_HOST"), sandbox.getInt("XMPP_COMPONENT_PORT"));
         try {
             XmppUsers.User alice = users.registerAndLogin("alice");
             XmppUsers.User carl = users.registerAndLogin("carl");
@@ -93,7 +97,7 @@ class ProsodyRestartIT {
             stores.rooms().create("restart room", List.of(Portal.of("xmpp", roomJid.toString()), matrixSide), true);
 
             // Short backoffs keep the test fast; the code paths are the production ones.
-            var settings = new XmppSettings(true, sandbox.get("XMPP_HOST"), sandbox.getInt("XMPP_COMPONENT_PORT"),
+            var settings = new XmppSettings(true, "127.0.0.1", gate.port(),
                     sandbox.get("XMPP_PROBE_COMPONENT_SECRET"), sandbox.get("XMPP_DOMAIN"),
                     sandbox.get("XMPP_MUC_DOMAIN"), component, 1024 * 1024, Duration.ofSeconds(30),
                     Duration.ofSeconds(10), Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(10),
@@ -137,16 +141,16 @@ class ProsodyRestartIT {
             await("two messages while all is up", () -> bobSent.size() >= 2, WAIT);
 
             Instant stopped = Instant.now();
+            gate.open(false);
             prosody.stop();
             await("the adapter notices the outage", () -> !connected(xmpp), WAIT);
             int atStop = bobSent.size();
             await("four messages during the outage", () -> sentWhileDown.get() >= 4, WAIT);
             prosody.start();
             Instant started = Instant.now();
-            await("component reconnected", () -> connected(xmpp), WAIT);
-            Instant reconnected = Instant.now();
 
-            // The XMPP users reconnect (new streams, same resource) and rejoin right away.
+            // The XMPP users reconnect (new streams, same resource), rejoin and talk before the bridge is back: the
+            // listener must catch up on these when it rejoins (history since its last relayed message).
             XmppUsers.User alice2 = users.login(alice.localpart(), alice.password());
             XmppUsers.User carl2 = users.login(carl.localpart(), carl.password());
             MultiUserChat alice2Muc = MultiUserChatManager.getInstanceFor(alice2.connection()).getMultiUserChat(roomJid);
@@ -155,6 +159,19 @@ class ProsodyRestartIT {
             carl2Muc.join(carl2Muc.getEnterConfigurationBuilder(Resourcepart.from("carl")).requestNoHistory().build());
             owner = alice2Muc;
             List<String> xmppSent = new ArrayList<>();
+            for (int i = 1; i <= 2; i++) {
+                alice2Muc.sendMessage("early alice #" + i);
+                xmppSent.add("early alice #" + i);
+                carl2Muc.sendMessage("early carl #" + i);
+                xmppSent.add("early carl #" + i);
+            }
+            List<String> early = List.copyOf(xmppSent);
+            await("the early messages archived by the room", () -> archive(alice2Muc).stream().map(e -> e[1]).toList()
+                    .containsAll(early), WAIT);
+            assertFalse(connected(xmpp), "the component must still be away while the users talk");
+            gate.open(true);
+            await("component reconnected", () -> connected(xmpp), WAIT);
+            Instant reconnected = Instant.now();
             for (int i = 1; i <= 3; i++) {
                 alice2Muc.sendMessage("after alice #" + i);
                 xmppSent.add("after alice #" + i);
@@ -166,7 +183,8 @@ class ProsodyRestartIT {
             ticker.shutdown();
             assertTrue(ticker.awaitTermination(5, TimeUnit.SECONDS));
             assertNull(tickFailure.get(), () -> "sending from the other side failed: " + tickFailure.get());
-            System.err.printf("[ProsodyRestartIT] stop->start %d ms, start->component connected %d ms; Bob sent %d"
+            System.err.printf("[ProsodyRestartIT] stop->start %d ms, start->component let back in and connected %d ms;"
+                    + " Bob sent %d"
                     + " (%d while the adapter was down, %d before the stop)%n",
                     Duration.between(stopped, started).toMillis(), Duration.between(started, reconnected).toMillis(),
                     bobSent.size(), sentWhileDown.get(), atStop);
@@ -214,6 +232,7 @@ class ProsodyRestartIT {
             }
             // Whatever happened: Prosody runs again (a no-op if it does), and the persistent room goes away.
             prosody.start();
+            gate.close();
             destroyQuietly(owner);
             users.close();
         }
@@ -227,8 +246,13 @@ class ProsodyRestartIT {
         return d.event() instanceof MessageEvent m ? m.body().plain() : "";
     }
 
-    /** Bodies of the room's archived messages from Bob's puppet, oldest first (XEP-0313 query on the room). */
+    /** Bodies of the room's archived messages from Bob's puppet, oldest first. */
     private static List<String> bobBodies(MultiUserChat muc) {
+        return archive(muc).stream().filter(e -> "Bob".equals(e[0])).map(e -> e[1]).toList();
+    }
+
+    /** The room's archived messages as {nick, body}, oldest first (XEP-0313 query on the room); empty on failure. */
+    private static List<String[]> archive(MultiUserChat muc) {
         try {
             MamManager mam = MamManager.getInstanceFor(muc);
             MamManager.MamQuery q = mam.queryArchive(MamManager.MamQueryArgs.builder().setResultPageSizeTo(50).build());
@@ -237,10 +261,10 @@ class ProsodyRestartIT {
             while (!q.isComplete() && pages++ < 20) {
                 all.addAll(q.pageNext(50));
             }
-            List<String> out = new ArrayList<>();
+            List<String[]> out = new ArrayList<>();
             for (Message m : all) {
-                if (m.getBody() != null && m.getFrom() != null && "Bob".equals(m.getFrom().getResourceOrEmpty().toString())) {
-                    out.add(m.getBody());
+                if (m.getBody() != null && m.getFrom() != null) {
+                    out.add(new String[] {m.getFrom().getResourceOrEmpty().toString(), m.getBody()});
                 }
             }
             return out;
