@@ -119,21 +119,21 @@ class ProsodyRestartIT {
 
             // The other side keeps talking, one message every 250 ms, through the whole restart.
             List<String> bobSent = new CopyOnWriteArrayList<>();
-            AtomicInteger sentWhileDown = new AtomicInteger();
+            // per phase: 0 all up, 1 from the stop until the component is back, 2 afterwards
+            java.util.concurrent.atomic.AtomicIntegerArray perPhase = new java.util.concurrent.atomic.AtomicIntegerArray(3);
+            AtomicInteger phase = new AtomicInteger();
             AtomicReference<Throwable> tickFailure = new AtomicReference<>();
             AtomicInteger n = new AtomicInteger();
             ticker.scheduleAtFixedRate(() -> {
                 try {
-                    boolean down = !connected(xmpp);
+                    int now = phase.get();
                     String text = "bob #" + n.incrementAndGet();
                     EventIngress.Acceptance a = matrix.submit(fromBob(matrixSide, text));
                     if (a != EventIngress.Acceptance.QUEUED) {
                         throw new AssertionError(text + " not queued: " + a);
                     }
                     bobSent.add(text);
-                    if (down) {
-                        sentWhileDown.incrementAndGet();
-                    }
+                    perPhase.incrementAndGet(now);
                 } catch (Throwable t) {
                     tickFailure.compareAndSet(null, t);
                 }
@@ -141,11 +141,12 @@ class ProsodyRestartIT {
             await("two messages while all is up", () -> bobSent.size() >= 2, WAIT);
 
             Instant stopped = Instant.now();
+            phase.set(1);
             gate.open(false);
             prosody.stop();
             await("the adapter notices the outage", () -> !connected(xmpp), WAIT);
-            int atStop = bobSent.size();
-            await("four messages during the outage", () -> sentWhileDown.get() >= 4, WAIT);
+            int atNoticed = bobSent.size();
+            await("four messages while Prosody is down", () -> bobSent.size() >= atNoticed + 4, WAIT);
             prosody.start();
             Instant started = Instant.now();
 
@@ -172,22 +173,22 @@ class ProsodyRestartIT {
             gate.open(true);
             await("component reconnected", () -> connected(xmpp), WAIT);
             Instant reconnected = Instant.now();
+            phase.set(2);
             for (int i = 1; i <= 3; i++) {
                 alice2Muc.sendMessage("after alice #" + i);
                 xmppSent.add("after alice #" + i);
                 carl2Muc.sendMessage("after carl #" + i);
                 xmppSent.add("after carl #" + i);
             }
-            int atRejoin = bobSent.size();
-            await("three more of Bob's after the users' return", () -> bobSent.size() >= atRejoin + 3, WAIT);
+            await("three of Bob's after the component's return", () -> perPhase.get(2) >= 3, WAIT);
             ticker.shutdown();
             assertTrue(ticker.awaitTermination(5, TimeUnit.SECONDS));
             assertNull(tickFailure.get(), () -> "sending from the other side failed: " + tickFailure.get());
             System.err.printf("[ProsodyRestartIT] stop->start %d ms, start->component let back in and connected %d ms;"
-                    + " Bob sent %d"
-                    + " (%d while the adapter was down, %d before the stop)%n",
+                    + " Bob sent %d (%d before the stop, %d from the stop until the component was back, %d after)%n",
                     Duration.between(stopped, started).toMillis(), Duration.between(started, reconnected).toMillis(),
-                    bobSent.size(), sentWhileDown.get(), atStop);
+                    bobSent.size(), perPhase.get(0), perPhase.get(1), perPhase.get(2));
+            assertTrue(perPhase.get(1) >= 4, "messages from the other side during the outage");
 
             // XMPP -> other side: every message of the XMPP users exactly once.
             for (String text : xmppSent) {
