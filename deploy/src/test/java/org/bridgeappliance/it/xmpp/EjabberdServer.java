@@ -36,7 +36,7 @@ final class EjabberdServer implements AutoCloseable {
     final String domain = "ejabberd.test";
     final String mucDomain = "conference.ejabberd.test";
     final String componentDomain = "probe.ejabberd.test";
-    final String componentSecret = HexFormat.of().formatHex(java.security.SecureRandom.getSeed(12));
+    final String componentSecret = secret();
     final int c2sPort;
     final int componentPort;
     final int distPort;
@@ -53,6 +53,12 @@ final class EjabberdServer implements AutoCloseable {
         this.c2sPort = 15522 + offset;
         this.componentPort = 15547 + offset;
         this.distPort = 15549 + offset;
+    }
+
+    private static String secret() {
+        byte[] b = new byte[12];
+        new java.security.SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     /** Renders the configuration, starts ejabberd and waits until both listeners accept connections. */

@@ -83,6 +83,7 @@ class ProsodyRestartIT {
         MultiUserChat owner = null;
         // The component reaches Prosody through a gate, so the test decides when it may reconnect.
         TcpGate gate = new TcpGate(sandbox.get("XMPP_HOST"), sandbox.getInt("XMPP_COMPONENT_PORT"));
+        boolean applianceWasConnected = prosody.applianceXmppStatus().map("CONNECTED"::equals).orElse(false);
         try {
             XmppUsers.User alice = users.registerAndLogin("alice");
             XmppUsers.User carl = users.registerAndLogin("carl");
@@ -233,6 +234,9 @@ class ProsodyRestartIT {
             }
             // Whatever happened: Prosody runs again (a no-op if it does), and the persistent room goes away.
             prosody.start();
+            if (applianceWasConnected) {
+                prosody.awaitApplianceXmppConnected(Duration.ofSeconds(60));
+            }
             gate.close();
             destroyQuietly(owner);
             users.close();

@@ -4,10 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bridgeappliance.it.harness.Sandbox;
 
 /**
@@ -41,6 +49,45 @@ final class SandboxProsody {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * The XMPP adapter status the running appliance reports on /health ("CONNECTED", "RECONNECTING", ...), empty if
+     * the appliance does not run or does not answer. A Prosody restart drops the appliance's component too.
+     */
+    Optional<String> applianceXmppStatus() {
+        if (!sandbox.applianceRunning()) {
+            return Optional.empty();
+        }
+        try {
+            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
+                    HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + "/health"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode status = new ObjectMapper().readTree(r.body()).path("details").path("adapters").path("details")
+                    .path("xmpp").path("status");
+            return status.isTextual() ? Optional.of(status.asText()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits (bounded) until the appliance's XMPP component is CONNECTED again, so that tests after a restart find the
+     * sandbox as they expect it; reports on stderr instead of failing when it does not come back in time.
+     */
+    void awaitApplianceXmppConnected(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!applianceXmppStatus().map("CONNECTED"::equals).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                System.err.println("[it] the appliance's XMPP component is not CONNECTED " + timeout
+                        + " after the Prosody restart: " + applianceXmppStatus().orElse("(no answer)"));
+                return;
+            }
+            LockSupport.parkNanos(100_000_000L); // poll, bounded by the deadline
         }
     }
 
