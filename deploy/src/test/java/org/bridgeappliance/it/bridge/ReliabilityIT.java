@@ -114,6 +114,25 @@ class ReliabilityIT {
         aliceGets.awaitMessage("a message after Synapse's retries caught up", m -> probe.equals(m.getBody()), RECOVERY);
     }
 
+    /**
+     * Kills only between deliveries: a SIGKILL right after an XMPP user received a message can land before the router
+     * marked that delivery done, and it is delivered again after the restart (at-least-once in that window: see
+     * e2e-findings.md F9). A message the other way through the same room pipeline, seen on Matrix, proves the earlier
+     * delivery completed (a room's events are processed strictly one after the other), and a redelivery of that one
+     * to Matrix is idempotent (Synapse de-duplicates the bridge's transaction ids).
+     */
+    private void settleBeforeKill(XmppUsers.User from, String matrixRoom, boolean groupchat, org.jivesoftware.smackx.muc.MultiUserChat muc)
+        throws Exception {
+        String ack = "ack " + Sandbox.uniqueName("s");
+        if (groupchat) {
+            muc.sendMessage(ack);
+        } else {
+            from.connection().sendStanza(toCarol(from, ack));
+        }
+        carolSees.await("the settling message", e -> e.roomId().equals(matrixRoom)
+            && ack.equals(e.content().path("body").asText()), WAIT);
+    }
+
     @Test
     @Order(1)
     void messagesSentWhileSynapseIsDownArriveOnceAndInOrderAfterItReturns() throws Exception {
@@ -173,6 +192,7 @@ class ReliabilityIT {
         String before = "before the crash " + Sandbox.uniqueName("k");
         f.send(carol, dm, "m.room.message", BridgeFixture.text(before));
         aliceGets.awaitMessage("a message before the crash", m -> before.equals(m.getBody()), RECOVERY);
+        settleBeforeKill(alice, dm, false, null);
 
         String prefix = "while the appliance is dead " + Sandbox.uniqueName("k") + " #";
         List<String> expected = List.of(prefix + 1, prefix + 2, prefix + 3);
@@ -211,6 +231,7 @@ class ReliabilityIT {
         String txn = transaction(eventId(), body);
         assertEquals(200, pushTransaction(txnId, txn).statusCode());
         aliceGets.awaitMessage("the transaction's message", m -> body.equals(m.getBody()), WAIT);
+        settleBeforeKill(alice, dm, false, null);
 
         control.stop("appliance", true);
         try {
@@ -229,6 +250,60 @@ class ReliabilityIT {
         aliceGets.awaitMessage("the marker", m -> marker.equals(m.getBody()), WAIT);
         aliceGets.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(5));
         assertEquals(1, xmppBodies(body).size(), "the replayed transaction was bridged again");
+        awaitMatrixToXmppFlowing();
+    }
+
+    /**
+     * A mapped MUC across an appliance SIGKILL: what Matrix says while the appliance is dead reaches the MUC exactly
+     * once after the restart, and the puppets' and listener's rejoin does not replay the room's history to Matrix as
+     * new messages. (XMPP messages said in the MUC while the appliance is dead are not bridged: no MAM catch-up after a
+     * restart, documented in MucPortals; not asserted here, see e2e-findings.md.)
+     */
+    @Test
+    @Order(4)
+    void aMappedMucSurvivesAnApplianceKillWithoutLossOrReplayedHistory() throws Exception {
+        XmppUsers.User erin = f.xmpp.registerAndLogin("erin");
+        XmppInbox erinGets = new XmppInbox(erin.connection());
+        BridgeFixture.MappedRoom room = f.mappedRoom(carol, carolSees, erin, "erin");
+        String ghost = f.ghostOf(erin.jid());
+        String before = "muc before the crash " + Sandbox.uniqueName("k");
+        room.muc().sendMessage(before);
+        carolSees.await("erin's message before the crash", e -> e.roomId().equals(room.matrixRoomId())
+            && before.equals(e.content().path("body").asText()), WAIT);
+        String carolBefore = "carol before the crash " + Sandbox.uniqueName("k");
+        f.send(carol, room.matrixRoomId(), "m.room.message", BridgeFixture.text(carolBefore));
+        erinGets.awaitMessage("carol's message before the crash", m -> carolBefore.equals(m.getBody()), WAIT);
+        settleBeforeKill(erin, room.matrixRoomId(), true, room.muc());
+
+        String prefix = "muc while dead " + Sandbox.uniqueName("k") + " #";
+        List<String> expected = List.of(prefix + 1, prefix + 2, prefix + 3);
+        control.stop("appliance", true);
+        try {
+            for (String body : expected) {
+                f.send(carol, room.matrixRoomId(), "m.room.message", BridgeFixture.text(body));
+            }
+        } finally {
+            control.up();
+        }
+        control.awaitAdaptersConnected(f, Duration.ofSeconds(60));
+        erinGets.awaitCount("carol's messages from while the appliance was dead", m -> m.getType() == Message.Type.groupchat
+            && m.getBody() != null && m.getBody().startsWith(prefix), expected.size(), RECOVERY);
+
+        String after = "muc after the restart " + Sandbox.uniqueName("k");
+        room.muc().sendMessage(after);
+        carolSees.await("erin's message after the restart", e -> e.roomId().equals(room.matrixRoomId())
+            && after.equals(e.content().path("body").asText()), WAIT);
+        erinGets.awaitQuiet(Duration.ofSeconds(2), Duration.ofSeconds(10));
+        carolSees.collectUntilQuiet(e -> true, Duration.ofSeconds(2), Duration.ofSeconds(10));
+
+        assertEquals(expected, erinGets.messages(m -> m.getType() == Message.Type.groupchat && m.getBody() != null
+            && m.getBody().startsWith(prefix)).stream().map(Message::getBody).toList(), "each once, in order");
+        assertEquals(1, erinGets.messages(m -> carolBefore.equals(m.getBody())).size(),
+            "carol's pre-crash message was delivered to the MUC again");
+        long beforeOnMatrix = carolSees.seen().stream().filter(e -> e.kind() == MatrixWatch.Kind.TIMELINE
+            && e.roomId().equals(room.matrixRoomId()) && ghost.equals(e.sender())
+            && before.equals(e.content().path("body").asText())).count();
+        assertEquals(1, beforeOnMatrix, "the MUC's history was replayed to Matrix after the restart");
         awaitMatrixToXmppFlowing();
     }
 
