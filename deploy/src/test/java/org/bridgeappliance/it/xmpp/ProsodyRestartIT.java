@@ -106,7 +106,7 @@ class ProsodyRestartIT {
             XmppAdapter xmpp = new XmppAdapter(settings);
             List<org.bridgeappliance.core.port.ProtocolAdapter> adapters = List.of(xmpp, matrix);
             router = new Router(stores, adapters,
-                    new RouterConfig(1, Duration.ofMillis(200), Duration.ofSeconds(2), 1000, Duration.ofSeconds(10)),
+                    new RouterConfig(30, Duration.ofMillis(200), Duration.ofSeconds(2), 1000, Duration.ofSeconds(10)),
                     Clock.systemUTC(), new DefaultPortalCoordinator(stores.rooms(), adapters));
             router.start();
             await("component connected", () -> connected(xmpp), WAIT);
