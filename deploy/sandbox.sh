@@ -23,7 +23,7 @@ ENV_FILE="$STATE_DIR/env"
 PID_DIR="$RUN_DIR/pids"
 LOG_DIR="$RUN_DIR/logs"
 
-# ---- fixed names and overridable ports (defaults: /work/notes/conventions.md) -------------------------------
+# ---- fixed names and overridable ports (defaults: deploy/CONVENTIONS.md) -------------------------------
 # SANDBOX_PORT_OFFSET shifts every default port (e.g. 10000 for a second checkout's sandbox beside the first).
 OFF="${SANDBOX_PORT_OFFSET:-0}"
 [[ "$OFF" =~ ^[0-9]+$ ]] && [ "$OFF" -le 40000 ] || { echo "SANDBOX_PORT_OFFSET must be 0..40000" >&2; exit 2; }

@@ -15,6 +15,6 @@
  * -Dit.test='org.bridgeappliance.it.bridge.*IT'} with the sandbox up ({@code deploy/sandbox.sh up}); about 1.5–2
  * minutes, most of it ReliabilityIT waiting for the outages and Synapse's retries. Every account, MUC and room is
  * named with {@code Sandbox.uniqueName}; mappings created through the admin API are deleted afterwards. Known gaps and
- * the bugs these tests found: /work/notes/e2e-findings.md.
+ * the bugs these tests found: the Matrix adapter issue's closing note.
  */
 package org.bridgeappliance.it.bridge;

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Matrix adapter's configuration, under {@code bridge.matrix} (keys fixed in conventions.md; the
+ * The Matrix adapter's configuration, under {@code bridge.matrix} (keys fixed in deploy/CONVENTIONS.md; the
  * rest have working defaults). A plain mutable bean so that tests and the registration generator can
  * build one without Micronaut.
  *

@@ -18,7 +18,7 @@ import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
 
 /**
- * The XMPP adapter as a Micronaut bean: always present (conventions.md), DISABLED unless
+ * The XMPP adapter as a Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless
  * {@code bridge.xmpp.enabled}. Delegates everything to the plain {@link XmppAdapter}.
  */
 @Singleton

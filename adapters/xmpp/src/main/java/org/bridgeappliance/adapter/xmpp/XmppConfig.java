@@ -4,7 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import java.time.Duration;
 
 /**
- * {@code bridge.xmpp.*} (conventions.md). Only {@code enabled}, {@code host}, {@code port},
+ * {@code bridge.xmpp.*} (deploy/CONVENTIONS.md). Only {@code enabled}, {@code host}, {@code port},
  * {@code secret}, {@code server-domain}, {@code muc-domain} and {@code component-domain} are fixed
  * by the conventions; the rest are tuning knobs with defaults:
  *

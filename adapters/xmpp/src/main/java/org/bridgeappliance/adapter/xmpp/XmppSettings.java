@@ -56,7 +56,7 @@ public record XmppSettings(boolean enabled, String host, int port, String secret
         }
     }
 
-    /** The defaults of conventions.md (sandbox addresses), disabled. */
+    /** The defaults of deploy/CONVENTIONS.md (sandbox addresses), disabled. */
     public static XmppSettings defaults() {
         return new XmppSettings(false, "127.0.0.1", 15347, "", "xmpp.test", "conference.xmpp.test", "matrix.xmpp.test",
                 1024 * 1024, Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(1),

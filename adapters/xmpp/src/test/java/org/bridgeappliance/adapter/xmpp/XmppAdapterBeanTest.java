@@ -13,7 +13,7 @@ import org.bridgeappliance.core.port.EventIngress;
 import org.bridgeappliance.core.store.memory.InMemoryStores;
 import org.junit.jupiter.api.Test;
 
-/** The bean always exists; {@code bridge.xmpp.*} binds (kebab-case keys of conventions.md) with defaults. */
+/** The bean always exists; {@code bridge.xmpp.*} binds (kebab-case keys of deploy/CONVENTIONS.md) with defaults. */
 class XmppAdapterBeanTest {
     @Test
     void disabledByDefaultAndStillABean() {
