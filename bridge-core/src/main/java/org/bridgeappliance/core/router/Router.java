@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.RoomId;
 import org.bridgeappliance.core.id.UserRef;
@@ -522,7 +524,8 @@ public final class Router implements EventIngress, AutoCloseable {
         if (!pending.isEmpty()) {
             LOG.log(Level.INFO, "replaying " + pending.size() + " pending deliveries from the outbox");
         }
-        for (OutboxEntry entry : pending) {
+        for (OutboxEntry pendingEntry : pending) {
+            OutboxEntry entry = withRecordedCopiesDone(pendingEntry);
             Optional<BridgedRoom> room = stores.rooms().find(entry.room());
             if (room.isEmpty() || !room.get().enabled()) {
                 LOG.log(Level.WARNING, "dropping pending delivery " + entry.messageId() + " (outbox "
@@ -548,6 +551,32 @@ public final class Router implements EventIngress, AutoCloseable {
                 archive(entry.room(), entry.messageId(), m, Optional.empty());
             }
         }
+    }
+
+    /**
+     * A delivery's copy is recorded in the message map before its outbox mark, so a crash between the two
+     * leaves a portal that got the message but is not marked done; delivering there again at the replay
+     * would show it twice (fresh stanza ids on XMPP). Such portals are marked done here instead. Only
+     * the replay pays this lookup; the live path never needs it.
+     */
+    private OutboxEntry withRecordedCopiesDone(OutboxEntry entry) {
+        Set<Portal> delivered = new HashSet<>(entry.delivered());
+        try {
+            for (MessageMapping copy : stores.messages().copies(entry.messageId())) {
+                if (!copy.origin() && delivered.add(copy.portal())) {
+                    LOG.log(Level.INFO, "outbox " + entry.sequence() + ": " + copy.portal()
+                            + " already has its copy (delivered before the crash); not delivering again");
+                    stores.outbox().markDone(entry.sequence(), copy.portal());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not check the recorded copies of outbox entry " + entry.sequence()
+                    + "; replaying it to every portal not marked done", e);
+            return entry;
+        }
+        return delivered.size() == entry.delivered().size() ? entry
+                : new OutboxEntry(entry.sequence(), entry.room(), entry.messageId(), entry.event(), delivered,
+                        entry.acceptedAt());
     }
 
     private boolean isBridgeUser(UserRef sender) {

@@ -556,6 +556,25 @@ class RouterTest {
     }
 
     @Test
+    void replayAtStartSkipsPortalsWhoseCopyWasRecordedBeforeTheCrash() {
+        TestEvents alice = TestEvents.in(X);
+        MessageEvent event = alice.text("x1", "delivered, then the crash");
+        BridgeMessageId id = BridgeMessageId.of("c0ffee02");
+        stores.outbox().append(room.id(), id, event);
+        stores.messages().record(List.of(new MessageMapping(id, room.id(), X, alice.sender(), RemoteMessageId.of("x1"),
+                0, true, Instant.now())));
+        // Matrix got it and its copy was recorded, but the process died before the outbox mark.
+        stores.messages().record(List.of(new MessageMapping(id, room.id(), M, alice.sender(),
+                RemoteMessageId.of("$on-matrix"), 0, false, Instant.now())));
+
+        start(FAST);
+        assertEquals("delivered, then the crash", text(sip.awaitDeliveries(1, T).get(0)));
+        eventually(() -> stores.outbox().pending().isEmpty(), "replayed entry completed");
+        router.submit(alice.text("x2", "after restart"));
+        assertEquals("after restart", text(matrix.awaitDeliveries(1, T).get(0)), "matrix got no second copy");
+    }
+
+    @Test
     void aRestartDeliversWhatWasPendingExactlyOnce() {
         sip.withStateAtStart(AdapterState.Status.RECONNECTING);
         start(new RouterConfig(3, Duration.ofSeconds(1), Duration.ofSeconds(5), 100, Duration.ofMillis(50)));
