@@ -46,7 +46,8 @@ public final class MappingDatabase implements AutoCloseable {
                 new JdbcPuppetStore(jdbc),
                 new JdbcIdentityLinkStore(jdbc, clock),
                 transactions,
-                new JdbcMessageArchive(jdbc));
+                new JdbcMessageArchive(jdbc),
+                new JdbcMessageAliasStore(jdbc));
         this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
         this.auditLog = new JdbcAuditLog(jdbc, clock);
         this.release = release;

@@ -40,7 +40,8 @@ final class SchemaMigrations {
     /** Every migration, in order. Add new files here as well as to the directory. */
     static final List<String> MIGRATIONS = List.of(
             "V1__initial_schema.sql",
-            "V2__message_archive.sql");
+            "V2__message_archive.sql",
+            "V3__message_alias.sql");
 
     private SchemaMigrations() {
     }

@@ -8,10 +8,23 @@ import java.util.Objects;
  * benchmarks.
  *
  * @param archive the rooms' conversations (history on join, MAM); {@link MessageArchive#NONE} keeps none
+ * @param aliases second names of remote messages (e.g. an XMPP sender's own id for a MUC message whose
+ *                canonical id is the room's stanza-id); {@link MessageAliasStore#NONE} keeps none
  */
 public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
                            OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
-                           ProcessedTransactionStore transactions, MessageArchive archive) {
+                           ProcessedTransactionStore transactions, MessageArchive archive,
+                           MessageAliasStore aliases) {
+    /**
+     * The store set without persistent message aliases ({@link MessageAliasStore#NONE}): adapters then
+     * resolve aliases only from what they learned since they started.
+     */
+    public BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
+                        OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
+                        ProcessedTransactionStore transactions, MessageArchive archive) {
+        this(rooms, messages, reactions, outbox, puppets, identities, transactions, archive, MessageAliasStore.NONE);
+    }
+
     /** The store set without an archive ({@link MessageArchive#NONE}): history stays empty. */
     public BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
                         OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
@@ -28,5 +41,6 @@ public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, Reacti
         Objects.requireNonNull(identities, "identities");
         Objects.requireNonNull(transactions, "transactions");
         Objects.requireNonNull(archive, "archive");
+        Objects.requireNonNull(aliases, "aliases");
     }
 }

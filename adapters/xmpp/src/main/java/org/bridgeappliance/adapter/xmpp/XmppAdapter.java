@@ -148,7 +148,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         var outbound = new XmppOutboundConverter();
         puppets = new PuppetDirectory(addressing, context.stores().puppets(), NETWORK, context.clock());
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
-                context.stores().messages(), NETWORK, context.clock(), scheduler);
+                context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
                 NETWORK, context.clock());
         gateways = new GatewayRooms(settings, session, puppets, gatewayAddressing, inbound, outbound, ingress,

@@ -18,6 +18,6 @@ public final class InMemoryStores {
         return new BridgeStores(new InMemoryRoomDirectory(), new InMemoryMessageMapStore(),
                 new InMemoryReactionStore(), new InMemoryOutboxStore(clock), new InMemoryPuppetStore(),
                 new InMemoryIdentityLinkStore(clock), new InMemoryProcessedTransactionStore(),
-                new InMemoryMessageArchive());
+                new InMemoryMessageArchive(), new InMemoryMessageAliasStore());
     }
 }

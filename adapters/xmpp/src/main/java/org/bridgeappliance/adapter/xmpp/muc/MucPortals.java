@@ -43,6 +43,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.TransientDeliveryException;
+import org.bridgeappliance.core.store.MessageAliasStore;
 import org.bridgeappliance.core.store.ReactionStore;
 import org.bridgeappliance.core.store.MessageMapStore;
 import org.jivesoftware.smack.packet.IQ;
@@ -81,9 +82,11 @@ import org.slf4j.LoggerFactory;
  *       occupants rejoin after a pause, banned ones do not; every occupant rejoins after a
  *       reconnect; all leave (unavailable presence) before the component disconnects.</li>
  *   <li>The portal's canonical message id is the room's stanza-id (what XEP-0444, XEP-0461 and
- *       XEP-0425 refer to); XEP-0308 corrections, which use the message id, are mapped through a
- *       bounded in-memory alias table (lost on restart: corrections of older messages then fail with
- *       an item-not-found logged, and outgoing ones use the stanza-id).</li>
+ *       XEP-0425 refer to); XEP-0308 corrections and XEP-0424 retractions, which use the sender's
+ *       message id / origin-id, are mapped through the {@link MessageAliasStore} (persistent, scoped
+ *       by portal and author, so corrections of messages sent before a restart still resolve), with
+ *       a bounded in-memory read-through cache in front. Outgoing corrections address our puppets'
+ *       own ids through an in-memory table only (after a restart they use the stanza-id).</li>
  * </ul>
  *
  * <p>Threading: stanza handlers run on the adapter's inbound thread; {@link #deliver} on router
@@ -111,6 +114,7 @@ public final class MucPortals {
     private final XmppIngress ingress;
     private final ReactionStore reactions;
     private final MessageMapStore messages;
+    private final MessageAliasStore aliases;
     private final Network network;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
@@ -119,7 +123,8 @@ public final class MucPortals {
 
     public MucPortals(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                       XmppOutboundConverter outbound, XmppIngress ingress, ReactionStore reactions,
-                      MessageMapStore messages, Network network, Clock clock, ScheduledExecutorService scheduler) {
+                      MessageMapStore messages, MessageAliasStore aliases, Network network, Clock clock,
+                      ScheduledExecutorService scheduler) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -128,6 +133,7 @@ public final class MucPortals {
         this.ingress = ingress;
         this.reactions = reactions;
         this.messages = messages;
+        this.aliases = Objects.requireNonNull(aliases, "aliases");
         this.network = network;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -169,6 +175,7 @@ public final class MucPortals {
         final Map<UserRef, String> shown = new ConcurrentHashMap<>();
         final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
         final Map<String, String> ourIdByStanzaId = lru();
+        /** Read-through cache of the alias store: (author, sender's id) to stanza-id. */
         final Map<String, String> stanzaIdByMessageId = lru();
         volatile Jid listener;
         volatile boolean subjectSeen;
@@ -556,14 +563,18 @@ public final class MucPortals {
         }
         Participant participant = room.participants.get(nick);
         UserRef person = sender(room, nick, participant == null ? Optional.empty() : participant.realJid());
-        if (m.getStanzaId() != null && stanzaId != null) {
-            room.stanzaIdByMessageId.put(nick + '\u0000' + m.getStanzaId(), stanzaId);
+        if (stanzaId != null) {
+            learnAlias(room, person, m.getStanzaId(), stanzaId);
+            OriginIdElement origin = OriginIdElement.getOriginId(m);
+            if (origin != null && !origin.getId().equals(m.getStanzaId())) {
+                learnAlias(room, person, origin.getId(), stanzaId);
+            }
         }
         String remote = stanzaId != null ? stanzaId : m.getStanzaId();
         var context = new XmppInboundConverter.Context(room.portal, person, Profile.named(nick),
                 Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), true,
-                id -> room.stanzaIdByMessageId.getOrDefault(nick + '\u0000' + id, id));
-        var result = inbound.convert(m, context);
+                id -> resolveAlias(room, person, id));
+        var result = resolveRetraction(room, person, inbound.convert(m, context));
         java.time.Instant stamp = result.events().isEmpty() ? null : result.events().get(0).timestamp();
         if (stamp != null && (room.lastSeen == null || stamp.isAfter(room.lastSeen))) {
             room.lastSeen = stamp;
@@ -575,6 +586,64 @@ public final class MucPortals {
         // No error stanza into a room: MUC services kick occupants that bounce errors. Logged instead.
         outcome.error().ifPresent(e -> LOG.info("message from {} in {} not bridged: {}", nick, room.jid,
                 e.getDescriptiveText()));
+    }
+
+    private static String aliasKey(UserRef person, String id) {
+        return person.network().value() + '\u0000' + person.user().value() + '\u0000' + id;
+    }
+
+    /**
+     * Remembers that {@code person} calls the message with the room's {@code stanzaId} also
+     * {@code ownId}, in the cache and persistently. A store failure only costs the alias (logged):
+     * the message itself is still bridged.
+     */
+    private void learnAlias(Room room, UserRef person, String ownId, String stanzaId) {
+        if (ownId == null || ownId.isBlank() || ownId.equals(stanzaId)) {
+            return;
+        }
+        room.stanzaIdByMessageId.put(aliasKey(person, ownId), stanzaId);
+        try {
+            aliases.alias(room.portal, person, RemoteMessageId.of(ownId), RemoteMessageId.of(stanzaId));
+        } catch (RuntimeException e) {
+            LOG.warn("alias of a message in {} not stored (corrections of it fail after a restart): {}", room.jid,
+                    e.toString());
+        }
+    }
+
+    /** The stanza-id of the message {@code person} calls {@code id}, or {@code id} itself if none is known. */
+    private String resolveAlias(Room room, UserRef person, String id) {
+        String key = aliasKey(person, id);
+        String cached = room.stanzaIdByMessageId.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<RemoteMessageId> stored;
+        try {
+            stored = aliases.resolve(room.portal, person, RemoteMessageId.of(id));
+        } catch (RuntimeException e) {
+            // Unresolved, the reference is tried as a stanza-id; the core answers item-not-found if it is not one.
+            LOG.warn("alias lookup in {} failed: {}", room.jid, e.toString());
+            return id;
+        }
+        stored.ifPresent(canonical -> room.stanzaIdByMessageId.put(key, canonical.value()));
+        return stored.map(RemoteMessageId::value).orElse(id);
+    }
+
+    /**
+     * XEP-0424 retractions of one's own message name it by origin-id (v0.2's fastening; clients
+     * following v0.3+ may still use their own id in a MUC): mapped like XEP-0308 corrections.
+     * Moderations (XEP-0425) name the room's stanza-id and are left alone.
+     */
+    private XmppInboundConverter.Result resolveRetraction(Room room, UserRef person, XmppInboundConverter.Result result) {
+        if (result.events().size() != 1 || !(result.events().get(0) instanceof RetractionEvent r) || r.moderation()) {
+            return result;
+        }
+        String target = resolveAlias(room, person, r.target().value());
+        if (target.equals(r.target().value())) {
+            return result;
+        }
+        return new XmppInboundConverter.Result(List.of(new RetractionEvent(r.meta(), RemoteMessageId.of(target),
+                false, r.reason())), result.reactions(), result.wantsReceipt());
     }
 
     private static String roomStanzaId(Room room, Message m) {
