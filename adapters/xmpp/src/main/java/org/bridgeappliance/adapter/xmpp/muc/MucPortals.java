@@ -46,6 +46,7 @@ import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.MessageAliasStore;
 import org.bridgeappliance.core.store.ReactionStore;
 import org.bridgeappliance.core.store.MessageMapStore;
+import org.bridgeappliance.core.store.MessageMapping;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
@@ -174,6 +175,8 @@ public final class MucPortals {
         final Map<String, Participant> participants = new ConcurrentHashMap<>();
         final Map<UserRef, String> shown = new ConcurrentHashMap<>();
         final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
+        /** Addressable deliveries awaiting their reflection, by our stanza id (see {@link #recordCopyEarly}). */
+        final Map<String, Delivery> pendingDeliveries = new ConcurrentHashMap<>();
         final Map<String, String> ourIdByStanzaId = lru();
         /** Read-through cache of the alias store: (author, sender's id) to stanza-id. */
         final Map<String, String> stanzaIdByMessageId = lru();
@@ -545,6 +548,10 @@ public final class MucPortals {
                 room.ourIdByStanzaId.put(stanzaId, ownId);
             }
             if (pending != null) {
+                Delivery delivered = room.pendingDeliveries.remove(ownId);
+                if (delivered != null && stanzaId != null) {
+                    recordCopyEarly(delivered, stanzaId);
+                }
                 pending.complete(stanzaId != null ? stanzaId : ownId);
             }
             return;
@@ -745,6 +752,9 @@ public final class MucPortals {
         boolean addressable = event instanceof MessageEvent || event instanceof EditEvent;
         CompletableFuture<String> reflection = new CompletableFuture<>();
         room.pending.put(id, reflection);
+        if (addressable) {
+            room.pendingDeliveries.put(id, delivery);
+        }
         try {
             sender.send(stanza.get());
             if (!addressable) {
@@ -772,6 +782,24 @@ public final class MucPortals {
             throw new TransientDeliveryException("delivery to " + room.jid + " failed", e.getCause());
         } finally {
             room.pending.remove(id);
+            room.pendingDeliveries.remove(id);
+        }
+    }
+
+    /**
+     * Records the room's copy of a delivered message on the reader thread, as soon as its reflection
+     * arrives and before the next stanza is read. Occupants see the reflection at the same moment, and a
+     * reaction, reply or correction of it can follow at once; if the copy were recorded only when the
+     * router gets the receipt, such a reference would race it and be refused as unknown. The router's
+     * own record of the same copy then meets this one and is a harmless conflict.
+     */
+    private void recordCopyEarly(Delivery delivery, String stanzaId) {
+        try {
+            messages.record(List.of(new MessageMapping(delivery.messageId(), delivery.room(), delivery.target(),
+                    delivery.event().sender(), RemoteMessageId.of(stanzaId), 0, false, clock.instant())));
+        } catch (RuntimeException e) {
+            // Already recorded (a retried delivery) or the store is down: the router records it after us.
+            LOG.debug("early record of {} in {}: {}", stanzaId, delivery.target(), e.toString());
         }
     }
 
