@@ -86,6 +86,20 @@ final class JdbcReactionStore implements ReactionStore {
     }
 
     @Override
+    public Optional<ReactionMapping> findByRemoteId(Portal portal, RemoteMessageId remoteId) {
+        Objects.requireNonNull(portal, "portal");
+        Objects.requireNonNull(remoteId, "remoteId");
+        // Several rows can share the id where a network has no own reaction ids; the oldest is returned.
+        return jdbc.queryOne("find reaction by remote id", "SELECT * FROM reaction WHERE network = ? AND remote_room = ?"
+                + " AND remote_id = ? ORDER BY id FETCH FIRST 1 ROWS ONLY", s -> {
+                    s.setString(1, portal.network().value());
+                    s.setString(2, portal.room().value());
+                    s.setString(3, remoteId.value());
+                },
+                JdbcReactionStore::map);
+    }
+
+    @Override
     public boolean remove(BridgeMessageId messageId, Portal portal, UserRef reactor, String key) {
         Objects.requireNonNull(key, "key");
         return jdbc.update("remove reaction", "DELETE FROM reaction WHERE " + KEY_WHERE + " AND reaction_key = ?", s -> {

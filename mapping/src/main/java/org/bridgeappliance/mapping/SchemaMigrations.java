@@ -41,7 +41,8 @@ final class SchemaMigrations {
     static final List<String> MIGRATIONS = List.of(
             "V1__initial_schema.sql",
             "V2__message_archive.sql",
-            "V3__message_alias.sql");
+            "V3__message_alias.sql",
+            "V4__reaction_remote_id_index.sql");
 
     private SchemaMigrations() {
     }

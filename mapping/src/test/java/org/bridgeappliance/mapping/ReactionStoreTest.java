@@ -85,4 +85,25 @@ class ReactionStoreTest {
     void overlongKeyIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> reactions.record(reaction(MATRIX, ALICE, "x".repeat(257), "$1")));
     }
+
+    @Test
+    void findByRemoteIdIsScopedByPortal() {
+        ReactionMapping bob = reaction(MATRIX, BOB, "\uD83D\uDC4D", "$r1");
+        reactions.record(bob);
+        reactions.record(reaction(MUC, ALICE, "\uD83D\uDC4D", "$r1"));
+        reactions.record(reaction(MATRIX, ALICE, "x", "$r2"));
+
+        assertEquals(Optional.of(bob), reactions.findByRemoteId(MATRIX, RemoteMessageId.of("$r1")));
+        assertEquals(Optional.empty(), reactions.findByRemoteId(Portal.of("matrix", "!other:example.org"),
+                RemoteMessageId.of("$r1")), "another room");
+        assertEquals(Optional.empty(), reactions.findByRemoteId(MATRIX, RemoteMessageId.of("$nope")));
+
+        ReactionMapping replaced = reaction(MATRIX, BOB, "\uD83D\uDC4D", "$r3");
+        reactions.record(replaced);
+        assertEquals(Optional.empty(), reactions.findByRemoteId(MATRIX, RemoteMessageId.of("$r1")), "id replaced");
+        assertEquals(Optional.of(replaced), reactions.findByRemoteId(MATRIX, RemoteMessageId.of("$r3")));
+
+        assertTrue(reactions.remove(MSG, MATRIX, BOB, "\uD83D\uDC4D"));
+        assertEquals(Optional.empty(), reactions.findByRemoteId(MATRIX, RemoteMessageId.of("$r3")), "removed");
+    }
 }

@@ -23,6 +23,8 @@ import org.bridgeappliance.core.model.ReactionEvent;
 import org.bridgeappliance.core.port.EventIngress.Acceptance;
 import org.bridgeappliance.core.store.MessageMapStore;
 import org.bridgeappliance.core.store.MessageMapping;
+import org.bridgeappliance.core.store.ReactionMapping;
+import org.bridgeappliance.core.store.ReactionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * becomes a reaction removal), authors from the message map, public media links; and the side
  * effects of a transaction: following invites of the bot and ghosts (off the request thread).
  *
- * <p>The reaction cache is in memory (bounded): Matrix strips a redacted reaction's content, and the
- * core's stores cannot look a reaction up by its own event id, so a reaction added before a restart
- * and removed after it reaches other networks as a retraction of an unknown message (dropped).
+ * <p>Matrix strips a redacted reaction's content, so a redaction alone does not say which reaction
+ * was removed. Reactions Matrix users add are therefore remembered twice: in a bounded in-memory
+ * cache, and durably in the {@link ReactionStore} under the Matrix portal with the m.reaction event
+ * id (the router only records the copies it delivers to other portals). A redaction the cache does
+ * not know, such as one of a reaction added before a restart, is resolved through the store.
  */
 final class InboundSupport implements MatrixInboundConverter.Lookups, TransactionProcessor.Hooks {
     private static final Logger LOG = LoggerFactory.getLogger(InboundSupport.class);
@@ -43,17 +47,19 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
     private final MatrixClient client;
     private final GhostIdCodec codec;
     private final MessageMapStore messages;
+    private final ReactionStore reactionStore;
     private final MediaLinks links;
     private final PortalManager portals;
     private final Executor background;
     private final Map<String, Profile> profiles = lru();
     private final Map<String, MatrixInboundConverter.ReactionRef> reactions = lru();
 
-    InboundSupport(MatrixClient client, GhostIdCodec codec, MessageMapStore messages, MediaLinks links,
-                   PortalManager portals, Executor background) {
+    InboundSupport(MatrixClient client, GhostIdCodec codec, MessageMapStore messages, ReactionStore reactionStore,
+                   MediaLinks links, PortalManager portals, Executor background) {
         this.client = client;
         this.codec = codec;
         this.messages = messages;
+        this.reactionStore = java.util.Objects.requireNonNull(reactionStore, "reactionStore");
         this.links = links;
         this.portals = portals;
         this.background = background;
@@ -100,7 +106,34 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
 
     @Override
     public Optional<MatrixInboundConverter.ReactionRef> reactionOf(String roomId, String eventId) {
-        return Optional.ofNullable(reactions.get(roomId + "\u0000" + eventId));
+        MatrixInboundConverter.ReactionRef cached = reactions.get(roomId + "\u0000" + eventId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        try {
+            Portal portal = portal(roomId);
+            // Only reactions of Matrix users, as in the cache: a ghost's reaction in this room is the
+            // bridge's own copy of another network's reaction, not something a Matrix user can withdraw.
+            return reactionStore.findByRemoteId(portal, RemoteMessageId.of(eventId))
+                    .filter(r -> r.reactor().network().equals(MatrixAdapter.NETWORK))
+                    .flatMap(r -> eventIdOf(portal, r).map(target -> new MatrixInboundConverter.ReactionRef(
+                            target, r.key(), r.reactor().user().value())));
+        } catch (RuntimeException e) {
+            LOG.warn("could not look up whether {} in {} is a reaction: {}", eventId, roomId, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The Matrix event id of the message {@code reaction} annotates, in that portal (its first part). */
+    private Optional<String> eventIdOf(Portal portal, ReactionMapping reaction) {
+        return messages.copies(reaction.messageId()).stream()
+                .filter(m -> m.portal().equals(portal))
+                .min(java.util.Comparator.comparingInt(MessageMapping::part))
+                .map(m -> m.remoteId().value());
+    }
+
+    private static Portal portal(String roomId) {
+        return new Portal(MatrixAdapter.NETWORK, RemoteRoomId.of(roomId));
     }
 
     @Override
@@ -200,6 +233,35 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
         if (event instanceof ReactionEvent r && r.added() && r.remoteId().isPresent()) {
             reactions.put(r.origin().room().value() + "\u0000" + r.remoteId().get().value(),
                     new MatrixInboundConverter.ReactionRef(r.target().value(), r.key(), r.sender().user().value()));
+        }
+        if (event instanceof ReactionEvent r && r.origin().network().equals(MatrixAdapter.NETWORK)
+                && (acceptance == Acceptance.QUEUED || acceptance == Acceptance.DUPLICATE)) {
+            rememberDurably(r);
+        }
+    }
+
+    /**
+     * Keeps the Matrix user's own reaction in the store under its event id (see the class comment); a
+     * removal drops it. A failure costs only the removal of this reaction after a restart.
+     */
+    private void rememberDurably(ReactionEvent r) {
+        try {
+            Optional<org.bridgeappliance.core.id.BridgeMessageId> canonical = messages.findInPortal(r.origin(),
+                    r.target()).stream().findFirst().map(MessageMapping::messageId);
+            if (canonical.isEmpty()) {
+                return;
+            }
+            if (r.added()) {
+                if (r.remoteId().isPresent()) {
+                    reactionStore.record(new ReactionMapping(canonical.get(), r.origin(), r.sender(), r.key(),
+                            r.remoteId().get()));
+                }
+            } else {
+                reactionStore.remove(canonical.get(), r.origin(), r.sender(), r.key());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the reaction {} in {}: {}", r.remoteId().map(Object::toString).orElse("?"),
+                    r.origin(), e.toString());
         }
     }
 }

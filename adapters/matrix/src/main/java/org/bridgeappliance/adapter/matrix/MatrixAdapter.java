@@ -143,7 +143,8 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             t.setDaemon(true);
             return t;
         });
-        InboundSupport inbound = new InboundSupport(client, codec, context.stores().messages(), links, portals,
+        InboundSupport inbound = new InboundSupport(client, codec, context.stores().messages(),
+                context.stores().reactions(), links, portals,
                 executor);
         MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, codec::personOf,
                 context.clock());

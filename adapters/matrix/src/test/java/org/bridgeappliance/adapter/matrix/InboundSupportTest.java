@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 class InboundSupportTest {
     final FakeHomeserver homeserver = new FakeHomeserver("@bridgebot:matrix.test");
     final MatrixClient client = new MatrixClient(homeserver, "as", 1, Duration.ofSeconds(1), d -> { });
+    final org.bridgeappliance.core.store.BridgeStores stores = InMemoryStores.create();
     final InboundSupport support = new InboundSupport(client,
-            new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp")), InMemoryStores.create().messages(),
+            new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp")), stores.messages(), stores.reactions(),
             new MediaLinks("http://127.0.0.1:18480", "hs"), null, Runnable::run);
 
     @Test

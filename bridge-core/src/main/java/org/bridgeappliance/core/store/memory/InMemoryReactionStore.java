@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.store.ReactionMapping;
 import org.bridgeappliance.core.store.ReactionStore;
@@ -35,6 +36,15 @@ public final class InMemoryReactionStore implements ReactionStore {
                 .filter(r -> r.messageId().equals(messageId) && r.portal().equals(portal) && r.reactor().equals(reactor))
                 .sorted(java.util.Comparator.comparing(ReactionMapping::key))
                 .toList();
+    }
+
+    @Override
+    public Optional<ReactionMapping> findByRemoteId(Portal portal, RemoteMessageId remoteId) {
+        Objects.requireNonNull(portal, "portal");
+        Objects.requireNonNull(remoteId, "remoteId");
+        return reactions.values().stream()
+                .filter(r -> r.portal().equals(portal) && r.remoteId().equals(remoteId))
+                .findFirst();
     }
 
     @Override
