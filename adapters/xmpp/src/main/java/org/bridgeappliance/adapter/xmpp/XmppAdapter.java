@@ -97,6 +97,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private GatewayRooms gateways;
     private DiscoResponder disco;
     private boolean stopped;
+    private volatile List<String> avatarTrustedUrlPrefixes = List.of();
 
     public XmppAdapter(XmppSettings settings) {
         this(settings, () -> ThreadLocalRandom.current().nextDouble());
@@ -120,6 +121,19 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         return settings;
     }
 
+    /**
+     * {@code bridge.xmpp.avatar-trusted-url-prefixes}: URL prefixes whose avatars are fetched even over http or
+     * on an internal address (the appliance's own media links). Call before {@link #start}; an invalid prefix
+     * makes start report FAILED.
+     */
+    public void setAvatarTrustedUrlPrefixes(List<String> prefixes) {
+        this.avatarTrustedUrlPrefixes = List.copyOf(Objects.requireNonNull(prefixes, "prefixes"));
+    }
+
+    public List<String> avatarTrustedUrlPrefixes() {
+        return avatarTrustedUrlPrefixes;
+    }
+
     @Override
     public synchronized void start(AdapterContext context) {
         this.context = Objects.requireNonNull(context, "context");
@@ -127,7 +141,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             report(AdapterState.of(AdapterState.Status.DISABLED, "bridge.xmpp.enabled is false"));
             return;
         }
-        String problems = settings.problems();
+        String problems = settings.problems() + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes);
         if (!problems.isEmpty()) {
             report(AdapterState.of(AdapterState.Status.FAILED, "configuration: " + problems.strip()));
             return;
@@ -146,7 +160,8 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         var ingress = new XmppIngress(context.ingress(), context.stores());
         var inbound = new XmppInboundConverter();
         var outbound = new XmppOutboundConverter();
-        puppets = new PuppetDirectory(addressing, context.stores().puppets(), NETWORK, context.clock());
+        puppets = new PuppetDirectory(addressing, context.stores().puppets(), NETWORK, context.clock(),
+                avatarTrustedUrlPrefixes);
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
                 context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),

@@ -27,6 +27,8 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
 
     public XmppAdapterBean(XmppConfig config) {
         this.adapter = new XmppAdapter(config.toSettings());
+        // Kept out of XmppSettings (a record built in many places): only the bean and tests need it.
+        this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
     }
 
     /** The plain adapter (diagnostics, tests). */

@@ -2,6 +2,7 @@ package org.bridgeappliance.adapter.xmpp;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code bridge.xmpp.*} (deploy/CONVENTIONS.md). Only {@code enabled}, {@code host}, {@code port},
@@ -28,6 +29,8 @@ import java.time.Duration;
  *     listener-nick: Matrix bridge   # the bridge's own occupant in bridged MUCs
  *     gateway-enabled: true          # serve #alias%server@component-domain rooms
  *     gateway-history: 50            # most archived messages a joiner gets as history (MAM pages the whole archive)
+ *     avatar-trusted-url-prefixes:   # avatars under these prefixes are fetched even over http / on internal
+ *       - http://127.0.0.1:18480/_bridge/matrix/media/   # addresses (default: none; https + public only)
  * </pre>
  */
 @ConfigurationProperties("bridge.xmpp")
@@ -50,6 +53,7 @@ public class XmppConfig {
     private String listenerNick = d.listenerNick();
     private boolean gatewayEnabled = d.gatewayEnabled();
     private int gatewayHistory = d.gatewayHistory();
+    private List<String> avatarTrustedUrlPrefixes = List.of();
 
     /** The validated settings. */
     public XmppSettings toSettings() {
@@ -192,5 +196,14 @@ public class XmppConfig {
 
     public void setGatewayHistory(int gatewayHistory) {
         this.gatewayHistory = gatewayHistory;
+    }
+
+    /** Not part of {@link #toSettings()}: passed to the adapter separately (see XmppAdapterBean). */
+    public List<String> getAvatarTrustedUrlPrefixes() {
+        return avatarTrustedUrlPrefixes;
+    }
+
+    public void setAvatarTrustedUrlPrefixes(List<String> avatarTrustedUrlPrefixes) {
+        this.avatarTrustedUrlPrefixes = avatarTrustedUrlPrefixes == null ? List.of() : List.copyOf(avatarTrustedUrlPrefixes);
     }
 }

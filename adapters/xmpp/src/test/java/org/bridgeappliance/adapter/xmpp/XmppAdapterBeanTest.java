@@ -28,6 +28,31 @@ class XmppAdapterBeanTest {
     }
 
     @Test
+    void avatarTrustedUrlPrefixesBindToTheAdapterAndDefaultToNone() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of())) {
+            assertEquals(java.util.List.of(), ctx.getBean(XmppAdapterBean.class).adapter().avatarTrustedUrlPrefixes());
+        }
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.avatar-trusted-url-prefixes",
+                java.util.List.of("http://127.0.0.1:18480/_bridge/matrix/media/", "https://media.example.org/")))) {
+            assertEquals(java.util.List.of("http://127.0.0.1:18480/_bridge/matrix/media/", "https://media.example.org/"),
+                    ctx.getBean(XmppAdapterBean.class).adapter().avatarTrustedUrlPrefixes());
+        }
+    }
+
+    @Test
+    void anInvalidTrustedPrefixFailsTheStart() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.enabled", "true",
+                "bridge.xmpp.secret", "s", "bridge.xmpp.avatar-trusted-url-prefixes", java.util.List.of("file:///etc/")))) {
+            XmppAdapterBean bean = ctx.getBean(XmppAdapterBean.class);
+            bean.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, s) -> { }, InMemoryStores.create(),
+                    Clock.systemUTC()));
+            assertEquals(AdapterState.Status.FAILED, bean.state().status());
+            assertTrue(bean.state().detail().contains("avatar-trusted-url-prefixes"), bean.state().toString());
+            bean.stop();
+        }
+    }
+
+    @Test
     void configurationKeysBind() {
         try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.enabled", "true",
                 "bridge.xmpp.host", "10.0.0.1", "bridge.xmpp.port", "5347", "bridge.xmpp.secret", "s3cret",

@@ -8,6 +8,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Avatars with an https URI on a public address are fetched in the background (at most
  * {@link #MAX_AVATAR_BYTES}, image types only) so deliveries never wait for them; other URIs (Matrix
- * {@code mxc:}, internal addresses) are left out of the vCard. Thread-safe.
+ * {@code mxc:}, internal addresses) are left out of the vCard. The one exception is an explicit
+ * allow-list of trusted URL prefixes ({@code bridge.xmpp.avatar-trusted-url-prefixes}, e.g. the
+ * appliance's own re-hosted Matrix media links): a URI whose normalized string starts with one of them is
+ * fetched even over http or on a private/loopback address (still no redirects, same size and type
+ * limits). Thread-safe.
  */
 public final class PuppetDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
@@ -55,8 +61,24 @@ public final class PuppetDirectory {
     private final Map<URI, Boolean> fetching = new ConcurrentHashMap<>();
     private final ExecutorService fetcher;
     private final HttpClient http;
+    private final List<String> trustedPrefixes;
 
     public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock) {
+        this(addressing, store, network, clock, List.of());
+    }
+
+    /**
+     * @param trustedUrlPrefixes absolute http(s) URL prefixes whose avatars are fetched even if http or on an
+     *     internal address (see {@link #prefixProblems(List)})
+     * @throws IllegalArgumentException if a prefix is not an absolute http(s) URL with a host
+     */
+    public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock,
+            List<String> trustedUrlPrefixes) {
+        String problems = prefixProblems(trustedUrlPrefixes);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.strip());
+        }
+        this.trustedPrefixes = trustedUrlPrefixes.stream().map(PuppetDirectory::normalizePrefix).toList();
         this.addressing = Objects.requireNonNull(addressing, "addressing");
         this.store = Objects.requireNonNull(store, "store");
         this.network = Objects.requireNonNull(network, "network");
@@ -153,13 +175,14 @@ public final class PuppetDirectory {
 
     private void fetchAvatar(URI uri) {
         String scheme = uri.getScheme();
-        if (scheme == null || !scheme.equals("https") || uri.getHost() == null || avatars.containsKey(uri)
-                || fetching.putIfAbsent(uri, Boolean.TRUE) != null) {
+        boolean trusted = isTrusted(uri);
+        if (scheme == null || !(scheme.equals("https") || trusted) || uri.getHost() == null
+                || avatars.containsKey(uri) || fetching.putIfAbsent(uri, Boolean.TRUE) != null) {
             return;
         }
         fetcher.execute(() -> {
             try {
-                if (!isPublic(uri.getHost())) {
+                if (!trusted && !isPublic(uri.getHost())) {
                     // A profile must not make the bridge fetch (and show XMPP users) internal resources.
                     LOG.info("avatar {} not fetched: not a public address", uri);
                     return;
@@ -184,6 +207,60 @@ public final class PuppetDirectory {
                 fetching.remove(uri);
             }
         });
+    }
+
+    /**
+     * Whether {@code uri} is under one of the trusted prefixes: exact prefix match on the normalized URI
+     * string. URIs with user info, a fragment or an encoded dot, slash or backslash in the path are never
+     * trusted, so a link cannot climb out of the prefix after normalization (RFC 3986 section 5.2.4).
+     */
+    boolean isTrusted(URI uri) {
+        if (trustedPrefixes.isEmpty() || !uri.isAbsolute() || uri.isOpaque() || uri.getRawUserInfo() != null
+                || uri.getRawFragment() != null || uri.getHost() == null) {
+            return false;
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return false;
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath().toLowerCase(Locale.ROOT);
+        if (path.contains("%2e") || path.contains("%2f") || path.contains("%5c") || path.contains("\\")) {
+            return false;
+        }
+        String normalized = uri.normalize().toString();
+        return trustedPrefixes.stream().anyMatch(normalized::startsWith);
+    }
+
+    /**
+     * The problems of a trusted-prefix list, one per line (empty if none): each prefix must be an absolute
+     * http or https URL with a host and no user info, query or fragment.
+     */
+    public static String prefixProblems(List<String> prefixes) {
+        if (prefixes == null) {
+            return "avatar-trusted-url-prefixes must not be null\n";
+        }
+        StringBuilder problems = new StringBuilder();
+        for (String p : prefixes) {
+            try {
+                URI u = new URI(p == null ? "" : p.strip());
+                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+                if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null
+                        || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+                    problems.append("avatar-trusted-url-prefixes: not an http(s) URL prefix with a host: ")
+                            .append(p).append('\n');
+                }
+            } catch (java.net.URISyntaxException e) {
+                problems.append("avatar-trusted-url-prefixes: not a URL: ").append(p).append('\n');
+            }
+        }
+        return problems.toString();
+    }
+
+    private static String normalizePrefix(String prefix) {
+        URI u = URI.create(prefix.strip()).normalize();
+        String s = u.toString();
+        // A prefix without a path would also match "http://host.evil.example/": require the slash after the authority.
+        return u.getRawPath() == null || u.getRawPath().isEmpty() ? s + "/" : s;
     }
 
     static boolean isPublic(String host) throws java.net.UnknownHostException {
