@@ -26,6 +26,8 @@ import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.message_correct.element.MessageCorrectExtension;
+import org.jivesoftware.smackx.vcardtemp.VCardManager;
+import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -419,6 +421,28 @@ class MucMappingIT {
         Presence p = aliceGets.awaitPresence("carol's occupant away", x -> x.getFrom() != null
             && (roomJid + "/" + carolName).equals(x.getFrom().toString()) && "in a meeting".equals(x.getStatus()), WAIT);
         assertTrue(p.getMode() == Presence.Mode.away || p.getMode() == Presence.Mode.xa, p.toXML().toString());
+    }
+
+    /** A Matrix user's avatar becomes the PHOTO of her puppet's vCard (XEP-0054), fetched by the bridge. */
+    @Test
+    void matrixAvatarBecomesThePuppetsVcardPhoto() throws Exception {
+        byte[] png = tinyPng();
+        String mxc = f.upload(carol, png, "image/png", "avatar.png");
+        BridgeFixture.expectOk("set avatar", f.call("PUT", "/_matrix/client/v3/profile/" + BridgeFixture.enc(carol.userId())
+            + "/avatar_url", carol, BridgeFixture.object().put("avatar_url", mxc)));
+        String text = uniq("now with an avatar");
+        carolSays(text);
+        carolSaidOnXmpp(text);
+        VCardManager vcards = VCardManager.getInstanceFor(alice.connection());
+        org.jxmpp.jid.EntityBareJid puppet = f.puppetOf(carol.userId());
+        BridgeFixture.awaitCondition("the puppet's vCard PHOTO", () -> {
+            try {
+                VCard v = vcards.loadVCard(puppet);
+                return v.getAvatar() != null && java.util.Arrays.equals(png, v.getAvatar());
+            } catch (Exception e) {
+                return false;
+            }
+        }, WAIT);
     }
 
     // ------------------------------------------------------------------ utilities
