@@ -239,8 +239,7 @@ public final class DirectChats {
         }
         String id = UUID.randomUUID().toString();
         var target = new XmppOutboundConverter.Target(from, pair.user(), Message.Type.chat, id, clock.instant());
-        Set<String> reactions = event instanceof ReactionEvent r && delivery.reference().isPresent()
-                ? ReactionSets.fullSet(stores.messages(), stores.reactions(), delivery, r) : Set.of();
+        Set<String> reactions = ReactionSets.forDelivery(stores.messages(), stores.reactions(), delivery);
         Optional<Message> stanza;
         try {
             stanza = outbound.convert(delivery, target, reactions);

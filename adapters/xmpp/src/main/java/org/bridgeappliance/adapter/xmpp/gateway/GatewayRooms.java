@@ -38,7 +38,6 @@ import org.bridgeappliance.core.model.MembershipEvent;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.MessageKind;
 import org.bridgeappliance.core.model.Profile;
-import org.bridgeappliance.core.model.ReactionEvent;
 import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.model.RoomInfoEvent;
@@ -749,8 +748,7 @@ public final class GatewayRooms {
         }
         var target = new XmppOutboundConverter.Target(occupant(room, nick), room.jid, Message.Type.groupchat, id,
                 clock.instant(), Optional.empty(), moderator);
-        Set<String> reactionSet = event instanceof ReactionEvent r && delivery.reference().isPresent()
-                ? ReactionSets.fullSet(stores.messages(), stores.reactions(), delivery, r) : Set.of();
+        Set<String> reactionSet = ReactionSets.forDelivery(stores.messages(), stores.reactions(), delivery);
         Optional<Message> stanza;
         try {
             stanza = outbound.convert(delivery, target, reactionSet);

@@ -36,7 +36,6 @@ import org.bridgeappliance.core.model.EventMeta;
 import org.bridgeappliance.core.model.MembershipEvent;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.Profile;
-import org.bridgeappliance.core.model.ReactionEvent;
 import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.port.Delivery;
@@ -742,7 +741,7 @@ public final class MucPortals {
         var target = new XmppOutboundConverter.Target(o.jid, room.jid, Message.Type.groupchat, id, clock.instant());
         Optional<Message> stanza;
         try {
-            stanza = outbound.convert(effective, target, reactionSet(delivery, event));
+            stanza = outbound.convert(effective, target, ReactionSets.forDelivery(messages, reactions, delivery));
         } catch (IllegalArgumentException e) {
             throw new PermanentDeliveryException(e.getMessage(), e);
         }
@@ -830,13 +829,6 @@ public final class MucPortals {
         } catch (ExecutionException | TimeoutException e) {
             throw new TransientDeliveryException("no answer to the moderation request", e);
         }
-    }
-
-    private java.util.Set<String> reactionSet(Delivery delivery, RoomEvent event) {
-        if (!(event instanceof ReactionEvent r) || delivery.reference().isEmpty()) {
-            return Set.of();
-        }
-        return ReactionSets.fullSet(messages, reactions, delivery, r);
     }
 
     private Jid puppetFullJid(UserRef person, Profile profile) {

@@ -18,6 +18,17 @@ public final class ReactionSets {
     private ReactionSets() {
     }
 
+    /**
+     * The set to send with {@code delivery}: for a reaction with a resolved target, the author's complete
+     * set after this change; for any other delivery, empty.
+     */
+    public static Set<String> forDelivery(MessageMapStore messages, ReactionStore reactions, Delivery delivery) {
+        if (delivery.event() instanceof ReactionEvent r && delivery.reference().isPresent()) {
+            return fullSet(messages, reactions, delivery, r);
+        }
+        return Set.of();
+    }
+
     public static Set<String> fullSet(MessageMapStore messages, ReactionStore reactions, Delivery delivery,
                                       ReactionEvent event) {
         Set<String> keys = new LinkedHashSet<>();
