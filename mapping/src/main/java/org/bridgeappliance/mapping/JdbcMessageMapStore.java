@@ -15,6 +15,7 @@ import org.bridgeappliance.core.id.RoomId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.store.MessageMapStore;
 import org.bridgeappliance.core.store.MessageMapping;
+import org.bridgeappliance.core.store.StoreConflictException;
 
 /** The message id map in {@code message_map}; see the port for the scoping rules. */
 final class JdbcMessageMapStore implements MessageMapStore {
@@ -45,8 +46,31 @@ final class JdbcMessageMapStore implements MessageMapStore {
             Jdbc.limit(m.author().network().value(), JdbcRoomDirectory.MAX_NETWORK_LENGTH, "network name");
         }
         // All or nothing: a half-recorded message would make later edits reach only some copies.
+        try {
+            insertAll(mappings, false);
+        } catch (StoreConflictException e) {
+            // Rare path: some rows are already there (an adapter recorded its copy early). Rows of the same
+            // message are skipped; a row of another message is a real conflict. Checked per row in a fresh
+            // transaction rather than by catching the insert's error, which PostgreSQL would not let the
+            // transaction survive.
+            insertAll(mappings, true);
+        }
+    }
+
+    private void insertAll(List<MessageMapping> mappings, boolean skipRecorded) {
         jdbc.inTransaction("record message mappings", c -> {
             for (MessageMapping m : mappings) {
+                if (skipRecorded) {
+                    Optional<String> known = recordedMessage(c, m);
+                    if (known.isPresent()) {
+                        if (known.get().equals(m.messageId().value())) {
+                            continue;
+                        }
+                        throw new StoreConflictException("message id " + m.remoteId()
+                                + " part " + m.part() + " by " + m.author() + " already recorded in " + m.portal()
+                                + " for another message");
+                    }
+                }
                 Jdbc.update(c, "INSERT INTO message_map (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", s -> {
                     s.setString(1, m.messageId().value());
                     s.setString(2, m.room().value());
@@ -62,6 +86,21 @@ final class JdbcMessageMapStore implements MessageMapStore {
             }
             return null;
         });
+    }
+
+    /** The canonical message recorded under {@code m}'s unique key, if any. */
+    private static Optional<String> recordedMessage(java.sql.Connection c, MessageMapping m) throws SQLException {
+        return Jdbc.query(c, "SELECT message_id FROM message_map WHERE network = ? AND remote_room = ?"
+                        + " AND author_network = ? AND author_id = ? AND remote_id = ? AND part = ?",
+                s -> {
+                    s.setString(1, m.portal().network().value());
+                    s.setString(2, m.portal().room().value());
+                    s.setString(3, m.author().network().value());
+                    s.setString(4, m.author().user().value());
+                    s.setString(5, m.remoteId().value());
+                    s.setInt(6, m.part());
+                },
+                r -> r.getString("message_id")).stream().findFirst();
     }
 
     @Override

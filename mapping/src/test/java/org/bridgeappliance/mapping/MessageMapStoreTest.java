@@ -106,6 +106,28 @@ class MessageMapStoreTest {
     }
 
     @Test
+    void recordingACopyAgainForTheSameMessageAddsOnlyWhatIsMissing() {
+        // The XMPP adapter records a MUC copy's part 0 when the room reflects it; the router then records the
+        // whole receipt. Before, the router's batch failed as a conflict and parts 1.. were never recorded.
+        messages.record(List.of(copy("m1", MUC, ALICE, "stanza-1", 0, false)));
+        messages.record(List.of(copy("m1", MUC, ALICE, "stanza-1", 0, false), copy("m1", MUC, ALICE, "stanza-1", 1, false),
+                copy("m1", MATRIX, ALICE, "$ev", 0, false)));
+
+        assertEquals(3, messages.copies(BridgeMessageId.of("m1")).size());
+        assertEquals(2, messages.findInPortal(MUC, RemoteMessageId.of("stanza-1")).size());
+    }
+
+    @Test
+    void aRowOfAnotherMessageIsStillAConflictOnTheSlowPathAndNothingIsRecorded() {
+        messages.record(List.of(copy("m1", MUC, ALICE, "stanza-1", 0, false)));
+
+        assertThrows(StoreConflictException.class, () -> messages.record(List.of(
+                copy("m2", MATRIX, ALICE, "$other", 0, false),
+                copy("m2", MUC, ALICE, "stanza-1", 0, false))));
+        assertEquals(List.of(), messages.copies(BridgeMessageId.of("m2")));
+    }
+
+    @Test
     void theSameRemoteIdWithAnotherPartIsNoConflict() {
         messages.record(List.of(copy("m1", MATRIX, ALICE, "$ev", 0, false), copy("m1", MATRIX, ALICE, "$ev", 1, false)));
         assertEquals(2, messages.findInPortal(MATRIX, RemoteMessageId.of("$ev")).size());

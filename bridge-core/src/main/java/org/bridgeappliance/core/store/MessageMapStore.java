@@ -17,9 +17,13 @@ import org.bridgeappliance.core.id.UserRef;
 public interface MessageMapStore {
 
     /**
-     * Records copies atomically.
+     * Records copies atomically. Idempotent per row: a mapping whose (network, room, author, remote id,
+     * part) is already recorded for the <em>same</em> canonical message is skipped, so an adapter may record
+     * a copy early (before its delivery returns, e.g. when the MUC reflects it) and the router's own record
+     * of the receipt then adds only what is missing.
      *
-     * @throws StoreConflictException if (network, room, author, remote id, part) is already recorded
+     * @throws StoreConflictException if one of the keys is already recorded for a different canonical
+     *     message (then nothing of the batch is recorded)
      */
     void record(List<MessageMapping> mappings);
 

@@ -3,12 +3,11 @@ package org.bridgeappliance.core.store.memory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
@@ -19,7 +18,8 @@ import org.bridgeappliance.core.store.StoreConflictException;
 
 /**
  * In-memory {@link MessageMapStore} with the database's uniqueness rule: one mapping per
- * (network, remote room, author, remote id, part). {@link #record} is atomic: all or nothing.
+ * (network, remote room, author, remote id, part). {@link #record} is atomic (all or nothing) and skips rows
+ * already recorded for the same message.
  */
 public final class InMemoryMessageMapStore implements MessageMapStore {
     private record Key(Portal portal, UserRef author, RemoteMessageId remoteId, int part) {
@@ -28,26 +28,32 @@ public final class InMemoryMessageMapStore implements MessageMapStore {
     private record PortalId(Portal portal, RemoteMessageId remoteId) {
     }
 
-    private final Set<Key> keys = new HashSet<>();
+    private final Map<Key, BridgeMessageId> keys = new HashMap<>();
     private final Map<PortalId, List<MessageMapping>> byPortalId = new HashMap<>();
     private final Map<BridgeMessageId, List<MessageMapping>> byMessage = new HashMap<>();
 
     @Override
     public synchronized void record(List<MessageMapping> mappings) {
         Objects.requireNonNull(mappings, "mappings");
-        Set<Key> batch = new HashSet<>();
+        Map<Key, MessageMapping> batch = new LinkedHashMap<>();
         for (MessageMapping m : mappings) {
             Key key = new Key(m.portal(), m.author(), m.remoteId(), m.part());
-            if (keys.contains(key) || !batch.add(key)) {
+            BridgeMessageId known = keys.get(key);
+            MessageMapping twin = batch.get(key);
+            if ((known != null && !known.equals(m.messageId()))
+                    || (twin != null && !twin.messageId().equals(m.messageId()))) {
                 throw new StoreConflictException("message id " + m.remoteId() + " part " + m.part() + " by "
                         + m.author() + " already recorded in " + m.portal());
             }
+            if (known == null && twin == null) {
+                batch.put(key, m); // the same row for the same message again is a no-op (see the port)
+            }
         }
-        keys.addAll(batch);
-        for (MessageMapping m : mappings) {
+        batch.forEach((key, m) -> {
+            keys.put(key, m.messageId());
             byPortalId.computeIfAbsent(new PortalId(m.portal(), m.remoteId()), k -> new ArrayList<>(1)).add(m);
             byMessage.computeIfAbsent(m.messageId(), k -> new ArrayList<>(3)).add(m);
-        }
+        });
     }
 
     @Override

@@ -62,7 +62,18 @@ class InMemoryStoresTest {
                 copy("m2", X, ALICE, "id1", 0))));
         assertTrue(stores.messages().copies(BridgeMessageId.of("m2")).isEmpty());
         assertThrows(StoreConflictException.class, () -> stores.messages().record(List.of(copy("m5", M, ALICE, "d", 0),
-                copy("m5", M, ALICE, "d", 0))), "duplicates inside one batch");
+                copy("m6", M, ALICE, "d", 0))), "one key for two messages inside one batch");
+        assertTrue(stores.messages().copies(BridgeMessageId.of("m5")).isEmpty());
+    }
+
+    @Test
+    void recordingACopyAgainForTheSameMessageAddsOnlyWhatIsMissing() {
+        // An adapter records part 0 early (the MUC reflected it); the router then records every part.
+        stores.messages().record(List.of(copy("m1", X, ALICE, "id1", 0)));
+        stores.messages().record(List.of(copy("m1", X, ALICE, "id1", 0), copy("m1", X, ALICE, "id1", 1),
+                copy("m1", X, ALICE, "id1", 1)));
+        assertEquals(2, stores.messages().copies(BridgeMessageId.of("m1")).size(), "parts 0 and 1, once each");
+        assertThrows(StoreConflictException.class, () -> stores.messages().record(List.of(copy("m2", X, ALICE, "id1", 1))));
     }
 
     @Test
