@@ -16,6 +16,8 @@ import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smackx.chatstates.ChatState;
 import org.jivesoftware.smackx.chatstates.packet.ChatStateExtension;
 import org.jivesoftware.smackx.message_correct.element.MessageCorrectExtension;
+import org.jivesoftware.smackx.vcardtemp.VCardManager;
+import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -143,6 +145,31 @@ class DirectChatIT {
         Presence p = aliceGets.awaitPresence("the puppet's presence", x -> x.getFrom() != null
             && carolPuppet.equals(x.getFrom().asBareJid()) && "commuting".equals(x.getStatus()), WAIT);
         assertTrue(p.getMode() == Presence.Mode.away || p.getMode() == Presence.Mode.xa, p.toXML().toString());
+    }
+
+    /**
+     * An XMPP user who never announced an avatar hash (no XEP-0153 presence to the puppet) but has a vCard PHOTO: the
+     * bridge reads her vCard on first contact and her Matrix ghost shows the photo.
+     */
+    @Test
+    void anXmppUsersVcardPhotoBecomesHerGhostsAvatarOnFirstContact() throws Exception {
+        XmppUsers.User dora = f.xmpp.registerAndLogin("dora");
+        byte[] png = MucMappingIT.uniquePng();
+        VCard mine = new VCard();
+        mine.setAvatar(png, "image/png");
+        VCardManager.getInstanceFor(dora.connection()).saveVCard(mine);
+        String doraGhost = f.ghostOf(dora.jid());
+        String hi = uniq("hi carol, it's dora");
+        dora.connection().sendStanza(dora.connection().getStanzaFactory().buildMessageStanza().to(carolPuppet)
+            .ofType(Message.Type.chat).setBody(hi).build());
+        carolSees.await("a DM invite from " + doraGhost, e -> e.kind() == MatrixWatch.Kind.INVITE
+            && "m.room.member".equals(e.type()) && doraGhost.equals(e.sender()), WAIT);
+        BridgeFixture.awaitCondition("dora's ghost shows her vCard photo", () -> {
+            var r = f.call("GET", "/_matrix/client/v3/profile/" + BridgeFixture.enc(doraGhost) + "/avatar_url", carol,
+                null);
+            String url = r.ok() ? r.body().path("avatar_url").asText("") : "";
+            return url.startsWith("mxc://") && java.util.Arrays.equals(png, f.download(carol, url));
+        }, WAIT);
     }
 
     @Test

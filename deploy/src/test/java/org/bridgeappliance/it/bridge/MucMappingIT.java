@@ -445,6 +445,59 @@ class MucMappingIT {
         }, WAIT);
     }
 
+    /**
+     * An XMPP user's avatar (her vCard PHOTO, announced by the XEP-0153 hash in her MUC presence) becomes her Matrix
+     * ghost's avatar, re-hosted in the media repository, while the ghost keeps her MUC nick as its name in the room.
+     */
+    @Test
+    void xmppAvatarBecomesTheGhostsMatrixAvatarAndTheRoomNickSurvives() throws Exception {
+        byte[] png = uniquePng();
+        VCardManager vcards = VCardManager.getInstanceFor(alice.connection());
+        VCard mine = new VCard();
+        mine.setNickName(ALICE_NICK);
+        mine.setAvatar(png, "image/png");
+        vcards.saveVCard(mine);
+        EntityFullJid occupant = JidCreate.entityFullFrom(roomJid + "/" + ALICE_NICK);
+        alice.connection().sendStanza(alice.connection().getStanzaFactory().buildPresenceStanza().to(occupant)
+            .addExtension(Stanzas.ext("x", "vcard-temp:x:update")
+                .addElement(Stanzas.ext("photo", "vcard-temp:x:update").setText(sha1Hex(png)).build()).build())
+            .build());
+
+        String[] mxc = new String[1];
+        BridgeFixture.awaitCondition("alice's ghost shows her vCard photo", () -> {
+            var r = f.call("GET", "/_matrix/client/v3/profile/" + BridgeFixture.enc(ghost) + "/avatar_url", carol, null);
+            String url = r.ok() ? r.body().path("avatar_url").asText("") : "";
+            if (!url.startsWith("mxc://")) {
+                return false;
+            }
+            mxc[0] = url;
+            return java.util.Arrays.equals(png, f.download(carol, url));
+        }, WAIT);
+        BridgeFixture.awaitCondition("the ghost's member event in the room keeps the MUC nick, with the avatar", () -> {
+            var r = f.call("GET", "/_matrix/client/v3/rooms/" + BridgeFixture.enc(room.matrixRoomId())
+                + "/state/m.room.member/" + BridgeFixture.enc(ghost), carol, null);
+            return r.ok() && ALICE_NICK.equals(r.body().path("displayname").asText())
+                && mxc[0].equals(r.body().path("avatar_url").asText());
+        }, WAIT);
+        String text = uniq("said with a face");
+        aliceSays(text);
+        ghostSaid(text);
+    }
+
+    /** A PNG no other run has sent: the bridge's avatar links are content-addressed. */
+    static byte[] uniquePng() throws java.io.IOException {
+        var image = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, new java.security.SecureRandom().nextInt(0xffffff));
+        image.setRGB(3, 3, (int) (System.nanoTime() & 0xffffff));
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    static String sha1Hex(byte[] bytes) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(bytes));
+    }
+
     // ------------------------------------------------------------------ utilities
 
     private static boolean contains(JsonNode array, String value) {
