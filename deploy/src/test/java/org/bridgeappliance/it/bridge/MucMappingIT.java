@@ -408,10 +408,7 @@ class MucMappingIT {
         }
     }
 
-    /**
-     * Matrix presence shows on the puppet's MUC occupant. (The other way, an XMPP user's MUC presence does not reach
-     * the ghost: the XMPP adapter bridges presence only from 1:1 contacts, see DirectChatIT and e2e-findings.md.)
-     */
+    /** Matrix presence shows on the puppet's MUC occupant (the other way: {@link #xmppOccupantPresenceReachesTheGhost}). */
     @Test
     void matrixPresenceReachesThePuppetsOccupant() throws Exception {
         carolSays(uniq("make sure carol's puppet has joined"));
@@ -421,6 +418,27 @@ class MucMappingIT {
         Presence p = aliceGets.awaitPresence("carol's occupant away", x -> x.getFrom() != null
             && (roomJid + "/" + carolName).equals(x.getFrom().toString()) && "in a meeting".equals(x.getStatus()), WAIT);
         assertTrue(p.getMode() == Presence.Mode.away || p.getMode() == Presence.Mode.xa, p.toXML().toString());
+    }
+
+    /** An XMPP occupant's show/status in the MUC becomes her ghost's Matrix presence and status message. */
+    @Test
+    void xmppOccupantPresenceReachesTheGhost() throws Exception {
+        String hello = uniq("about to go to lunch");
+        aliceSays(hello);
+        ghostSaid(hello); // Matrix shows presence only of users who share a room: the ghost is in it now
+        String status = uniq("at lunch");
+        alice.connection().sendStanza(alice.connection().getStanzaFactory().buildPresenceStanza()
+            .to(JidCreate.entityFullFrom(roomJid + "/" + ALICE_NICK)).setMode(Presence.Mode.away).setStatus(status)
+            .build());
+        MatrixWatch.Seen seen = carolSees.await("the ghost's presence", e -> e.kind() == MatrixWatch.Kind.PRESENCE
+            && ghost.equals(e.sender()) && status.equals(e.content().path("status_msg").asText()), WAIT);
+        assertEquals("unavailable", seen.content().path("presence").asText(), seen.content().toString());
+        String back = uniq("back, still in the room");
+        alice.connection().sendStanza(alice.connection().getStanzaFactory().buildPresenceStanza()
+            .to(JidCreate.entityFullFrom(roomJid + "/" + ALICE_NICK)).setStatus(back).build());
+        MatrixWatch.Seen online = carolSees.await("the ghost online again", e -> e.kind() == MatrixWatch.Kind.PRESENCE
+            && ghost.equals(e.sender()) && back.equals(e.content().path("status_msg").asText()), WAIT);
+        assertEquals("online", online.content().path("presence").asText(), online.content().toString());
     }
 
     /** A Matrix user's avatar becomes the PHOTO of her puppet's vCard (XEP-0054), fetched by the bridge. */
