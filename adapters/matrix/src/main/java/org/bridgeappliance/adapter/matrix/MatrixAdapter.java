@@ -120,6 +120,13 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             setState(Status.DISABLED, "bridge.matrix.enabled is false");
             return;
         }
+        java.util.List<String> trustedMedia;
+        try {
+            trustedMedia = MediaFetcher.validatePrefixes(config.getMediaTrustedUrlPrefixes());
+        } catch (IllegalArgumentException e) {
+            setState(Status.FAILED, e.getMessage());
+            throw e;
+        }
         Registration registration;
         try {
             registration = RegistrationFile.resolve(config);
@@ -134,7 +141,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                 : config.getPublicMediaBaseUrl();
         MediaLinks links = new MediaLinks(mediaBase, registration.hsToken());
         MediaFetcher media = new MediaFetcher(client, config.getMediaMaxBytes(), config.getRequestTimeout(),
-                config.isMediaFetchPrivateHosts());
+                config.isMediaFetchPrivateHosts(), trustedMedia);
         GhostManager ghosts = new GhostManager(client, codec, context.stores().puppets(), media, context.clock());
         PortalManager portals = new PortalManager(client, codec, ghosts, () -> this.context.portals());
         MatrixDeliverer deliverer = new MatrixDeliverer(client, codec, ghosts, portals, media);

@@ -48,9 +48,16 @@ public class MatrixConfig {
     private String publicMediaBaseUrl = "";
     /**
      * Whether attachments and avatars may be fetched from loopback and private addresses (on-premises
-     * upload services); link-local and metadata addresses are always refused.
+     * upload services). Off by default: the URLs come from remote users (server-side request forgery);
+     * link-local and metadata addresses are refused even when on.
      */
-    private boolean mediaFetchPrivateHosts = true;
+    private boolean mediaFetchPrivateHosts;
+    /**
+     * Absolute http(s) URL prefixes (path ending in '/') whose media is fetched even from loopback and
+     * private addresses, typically the appliance's own public base URL + {@code /_bridge/xmpp/avatar/}.
+     * Checked at start-up: a bad entry makes the adapter FAILED.
+     */
+    private List<String> mediaTrustedUrlPrefixes = new ArrayList<>();
     /** How often an unreachable homeserver is probed so that the adapter state recovers. */
     private Duration healthProbeInterval = Duration.ofSeconds(5);
 
@@ -204,6 +211,15 @@ public class MatrixConfig {
 
     public void setMediaFetchPrivateHosts(boolean mediaFetchPrivateHosts) {
         this.mediaFetchPrivateHosts = mediaFetchPrivateHosts;
+    }
+
+    public List<String> getMediaTrustedUrlPrefixes() {
+        return mediaTrustedUrlPrefixes;
+    }
+
+    public void setMediaTrustedUrlPrefixes(List<String> mediaTrustedUrlPrefixes) {
+        this.mediaTrustedUrlPrefixes = mediaTrustedUrlPrefixes == null ? new ArrayList<>()
+                : new ArrayList<>(mediaTrustedUrlPrefixes);
     }
 
     public Duration getHealthProbeInterval() {

@@ -332,6 +332,24 @@ class MatrixAdapterTest {
     }
 
     @Test
+    void aBadTrustedMediaPrefixRefusesToStartNamingIt() {
+        config.setMediaTrustedUrlPrefixes(List.of("http://127.0.0.1:18480/_bridge/xmpp/avatar/", "127.0.0.1/avatars/"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adapter.start(
+                new AdapterContext(new RecordingIngress(), (n, s) -> states.add(s), stores, Clock.systemUTC())));
+        assertTrue(e.getMessage().contains("\"127.0.0.1/avatars/\""), e.getMessage());
+        assertEquals(Status.FAILED, adapter.state().status());
+        assertTrue(adapter.state().detail().contains("media-trusted-url-prefixes"), adapter.state().detail());
+        assertEquals(List.of(), homeserver.calls);
+    }
+
+    @Test
+    void mediaFetchingIsStrictByDefault() {
+        MatrixConfig defaults = new MatrixConfig();
+        assertTrue(!defaults.isMediaFetchPrivateHosts());
+        assertEquals(List.of(), defaults.getMediaTrustedUrlPrefixes());
+    }
+
+    @Test
     void wrongAsTokenMakesTheAdapterFail() throws Exception {
         homeserver.override("GET /_matrix/client/v3/account/whoami", 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\"}");
         adapter.start(new AdapterContext(new RecordingIngress(), (n, s) -> states.add(s), stores, Clock.systemUTC()));

@@ -1,6 +1,8 @@
 package org.bridgeappliance.adapter.matrix;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.bridgeappliance.adapter.matrix.client.MatrixClient;
 import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.testing.FakeHomeserver;
@@ -16,9 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Fetching remote attachments: size limit, redirects checked hop by hop, no link-local or metadata hosts. */
+/**
+ * Fetching remote attachments: size limit, redirects checked hop by hop, no link-local or metadata hosts, internal
+ * addresses only when allowed or under a trusted prefix (server-side request forgery).
+ */
 class MediaFetcherTest {
     final MatrixClient client = new MatrixClient(new FakeHomeserver("@b:m"), "as", 1, Duration.ofSeconds(1), d -> { });
+    final java.util.concurrent.atomic.AtomicInteger fileHits = new java.util.concurrent.atomic.AtomicInteger();
     HttpServer server;
     String base;
 
@@ -26,6 +33,7 @@ class MediaFetcherTest {
     void serve() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/file", x -> {
+            fileHits.incrementAndGet();
             byte[] body = "hello".getBytes();
             x.getResponseHeaders().add("Content-Type", "text/plain");
             x.sendResponseHeaders(200, body.length);
@@ -45,6 +53,21 @@ class MediaFetcherTest {
         server.createContext("/to-file", x -> {
             x.getResponseHeaders().add("Location", "/file");
             x.sendResponseHeaders(301, -1);
+            x.close();
+        });
+        server.createContext("/trusted/", x -> {
+            String path = x.getRequestURI().getRawPath();
+            if (path.endsWith("/to-outside")) {
+                x.getResponseHeaders().add("Location", "/file"); // same host, outside the trusted prefix
+                x.sendResponseHeaders(302, -1);
+            } else if (path.endsWith("/to-inside")) {
+                x.getResponseHeaders().add("Location", "/trusted/avatar.png");
+                x.sendResponseHeaders(302, -1);
+            } else {
+                byte[] body = ("trusted " + path).getBytes();
+                x.sendResponseHeaders(200, body.length);
+                x.getResponseBody().write(body);
+            }
             x.close();
         });
         server.start();
@@ -78,6 +101,82 @@ class MediaFetcherTest {
         assertThrows(IOException.class, () -> strict.fetch(URI.create(base + "/file")));
         assertThrows(IOException.class, () -> strict.fetch(URI.create("file:///etc/passwd")));
         assertThrows(IOException.class, () -> strict.fetch(URI.create("ftp://example.org/x")));
+    }
+
+    @Test
+    void privateAddressesAreRefusedByDefault() {
+        for (MediaFetcher strict : List.of(new MediaFetcher(client, 1000, Duration.ofSeconds(5)),
+                new MediaFetcher(client, 1000, Duration.ofSeconds(5), false, List.of()))) {
+            IOException e = assertThrows(IOException.class, () -> strict.fetch(URI.create(base + "/file")));
+            assertTrue(e.getMessage().contains("private address 127.0.0.1"), e.getMessage());
+            assertThrows(IOException.class, () -> strict.fetch(URI.create("http://localhost:1/file")));
+        }
+        assertEquals(0, fileHits.get(), "the server was never asked");
+    }
+
+    @Test
+    void urlsUnderATrustedPrefixAreFetchedFromLoopback() throws Exception {
+        MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(5), false,
+                List.of(base + "/trusted/"));
+        assertEquals("trusted /trusted/avatar/x@y/abc", new String(
+                fetcher.fetch(URI.create(base + "/trusted/avatar/x@y/abc")).bytes()));
+        // the same URL written differently: scheme and host case; dot segments that stay inside the prefix
+        assertEquals("trusted /trusted/b", new String(
+                fetcher.fetch(URI.create(base.replace("http://", "HTTP://") + "/trusted/a/../b")).bytes()));
+        // a redirect that stays under the prefix is followed
+        assertEquals("trusted /trusted/avatar.png", new String(
+                fetcher.fetch(URI.create(base + "/trusted/to-inside")).bytes()));
+        // the rest of the same host stays refused
+        assertThrows(IOException.class, () -> fetcher.fetch(URI.create(base + "/file")));
+        assertEquals(0, fileHits.get());
+    }
+
+    @Test
+    void urlsThatOnlyLookLikeTheyAreUnderTheTrustedPrefixAreRefused() {
+        MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(5), false,
+                List.of(base + "/trusted/"));
+        int port = server.getAddress().getPort();
+        for (String trick : List.of(
+                base + "/trusted/../file",                    // normalizes to /file
+                base + "/trusted/./../file",
+                base + "/trusted/%2e%2e/file",                // a decoding server would climb out
+                base + "/trusted/..%2ffile",
+                base + "/trusted/..%5cfile",
+                base + "/trustedfile",                        // not under "/trusted/"
+                "http://127.0.0.1:" + port + "@localhost:" + port + "/trusted/x",   // user info
+                "http://localhost:" + port + "/trusted/x")) { // another name for the same host: not the prefix
+            assertThrows(IOException.class, () -> fetcher.fetch(URI.create(trick)), trick);
+        }
+        assertEquals(0, fileHits.get());
+        assertFalse(fetcher.isTrusted(URI.create(base + "/trusted/../file")));
+        assertTrue(fetcher.isTrusted(URI.create(base + "/trusted/x#frag")));
+    }
+
+    @Test
+    void aRedirectFromATrustedPrefixToAnInternalAddressIsRefused() {
+        MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(5), false,
+                List.of(base + "/trusted/"));
+        IOException e = assertThrows(IOException.class,
+                () -> fetcher.fetch(URI.create(base + "/trusted/to-outside")));
+        assertTrue(e.getMessage().contains("private address"), e.getMessage());
+        assertEquals(0, fileHits.get(), "the redirect target was never requested");
+        // with private hosts allowed the same redirect is fine (on-premises mode)
+        MediaFetcher onPremises = new MediaFetcher(client, 1000, Duration.ofSeconds(5), true, List.of());
+        assertThrows(IOException.class, () -> onPremises.fetch(URI.create("http://169.254.169.254/")));
+    }
+
+    @Test
+    void badTrustedPrefixesAreRejectedNamingTheEntry() {
+        for (String bad : List.of("", "not a url", "/relative/path/", "ftp://host/x/", "http:///nohost/",
+                "http://user@host/x/", "http://host/x/?q=1", "http://host/x/#f", "http://host/a/../b/",
+                "http://host/%2e%2e/", "http://host/avatar")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MediaFetcher.validatePrefixes(List.of("https://ok.example/media/", bad)), bad);
+            assertTrue(e.getMessage().contains("media-trusted-url-prefixes") && e.getMessage().contains("\"" + bad + "\""),
+                    e.getMessage());
+        }
+        assertEquals(List.of("https://ok.example/media/", "http://h:8080/", "https://h/"),
+                MediaFetcher.validatePrefixes(List.of("https://OK.example:443/media/", "http://h:8080", "HTTPS://h/")));
     }
 
     @Test
