@@ -144,19 +144,33 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                 config.isMediaFetchPrivateHosts(), trustedMedia);
         GhostManager ghosts = new GhostManager(client, codec, context.stores().puppets(), media, context.clock());
         PortalManager portals = new PortalManager(client, codec, ghosts, () -> this.context.portals());
-        MatrixDeliverer deliverer = new MatrixDeliverer(client, codec, ghosts, portals, media);
         executor = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "matrix-adapter");
             t.setDaemon(true);
             return t;
         });
+        MatrixDeliverer deliverer = new MatrixDeliverer(client, codec, ghosts, portals, media, executor);
         InboundSupport inbound = new InboundSupport(client, codec, context.stores().messages(),
                 context.stores().reactions(), links, portals,
                 executor);
         MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, codec::personOf,
                 context.clock());
+        // The deliverer watches its ghosts' member events too: the homeserver rewrites them after a global profile change.
+        TransactionProcessor.Hooks hooks = new TransactionProcessor.Hooks() {
+            @Override
+            public void observe(com.fasterxml.jackson.databind.JsonNode event) {
+                inbound.observe(event);
+                deliverer.observe(event);
+            }
+
+            @Override
+            public void submitted(org.bridgeappliance.core.model.BridgeEvent event,
+                                  org.bridgeappliance.core.port.EventIngress.Acceptance acceptance) {
+                inbound.submitted(event, acceptance);
+            }
+        };
         TransactionProcessor processor = new TransactionProcessor(context.stores().transactions(), context.ingress(),
-                converter, inbound, inbound);
+                converter, inbound, hooks);
         AppServiceHandler handler = new AppServiceHandler(
                 new HsTokenAuth(registration.hsToken(), config.isAllowLegacyQueryToken()), processor,
                 new Queries(codec, ghosts, portals), config.getMaxTransactionBytes());

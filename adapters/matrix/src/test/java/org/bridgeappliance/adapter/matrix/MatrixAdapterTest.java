@@ -203,6 +203,70 @@ class MatrixAdapterTest {
     }
 
     @Test
+    void anXmppAvatarLinkUnderTheTrustedPrefixBecomesTheGhostsAvatarAndPerRoomNamesSurviveTheRewrite()
+            throws Exception {
+        com.sun.net.httpserver.HttpServer images = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+        images.createContext("/_bridge/xmpp/avatar/", x -> {
+            fetches.incrementAndGet();
+            x.getResponseHeaders().add("Content-Type", "image/png");
+            x.sendResponseHeaders(200, 3);
+            x.getResponseBody().write(new byte[] {1, 2, 3});
+            x.close();
+        });
+        images.createContext("/", x -> { // anything else on this host: counted, never served
+            fetches.incrementAndGet();
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        images.start();
+        try {
+            String base = "http://127.0.0.1:" + images.getAddress().getPort();
+            config.setMediaTrustedUrlPrefixes(List.of(base + "/_bridge/xmpp/avatar/"));
+            start();
+            String two = "!two:matrix.test";
+            adapter.deliver(delivery("a1", MessageEvent.text(meta("a1"), "hi"), null, 1));
+            adapter.deliver(new Delivery(BridgeMessageId.of("a2"), RoomId.of("r2"), Portal.of("matrix", two),
+                    MessageEvent.text(meta("a2").withProfile(Profile.named("bobby")), "hi"), Optional.empty(),
+                    Optional.empty(), 1));
+            java.net.URI avatar = java.net.URI.create(base + "/_bridge/xmpp/avatar/bob@xmpp.test/0a1b/sig");
+            adapter.deliver(delivery("a3", MessageEvent.text(meta("a3").withProfile(
+                    new Profile(Optional.of("Bob"), Optional.of(avatar))), "new face"), null, 1));
+            assertEquals(1, fetches.get());
+            Call set = homeserver.calls("PUT /_matrix/client/v3/profile/" + BOB_GHOST + "/avatar_url").get(0);
+            String mxc = set.body().replaceAll(".*\"avatar_url\":\"([^\"]*)\".*", "$1");
+            String memberPath = "PUT /_matrix/client/v3/rooms/" + two + "/state/m.room.member/" + BOB_GHOST;
+            List<Call> members = homeserver.calls(memberPath);
+            assertEquals(2, members.size(), "the nick was put back at once");
+            assertTrue(members.get(1).body().contains("\"displayname\":\"bobby\"")
+                    && members.get(1).body().contains("\"avatar_url\":\"" + mxc + "\""), members.get(1).body());
+
+            // Synapse's background rewrite reaches us through the AS stream: the nick is put back again.
+            String rewrite = "{\"events\":[{\"type\":\"m.room.member\",\"room_id\":\"" + two + "\","
+                    + "\"event_id\":\"$rw\",\"sender\":\"" + BOB_GHOST + "\",\"state_key\":\"" + BOB_GHOST + "\","
+                    + "\"origin_server_ts\":1,\"content\":{\"membership\":\"join\",\"displayname\":\"Bob\","
+                    + "\"avatar_url\":\"" + mxc + "\"}}]}";
+            assertEquals(200, adapter.appService().orElseThrow().transaction("rw1", "Bearer hs-token", null,
+                    rewrite.getBytes(java.nio.charset.StandardCharsets.UTF_8)).status());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (homeserver.calls(memberPath).size() < 3) {
+                assertTrue(System.nanoTime() < deadline, "the rewrite was not corrected");
+                Thread.onSpinWait();
+            }
+            assertTrue(homeserver.calls(memberPath).get(2).body().contains("\"displayname\":\"bobby\""));
+
+            // a link outside the trusted prefix on the same loopback host is not fetched
+            adapter.deliver(delivery("a4", MessageEvent.text(meta("a4").withProfile(new Profile(Optional.of("Bob"),
+                    Optional.of(java.net.URI.create(base + "/elsewhere/face.png")))), "x"), null, 1));
+            assertEquals(1, fetches.get());
+            assertEquals(1, homeserver.calls("PUT /_matrix/client/v3/profile/" + BOB_GHOST + "/avatar_url").size());
+        } finally {
+            images.stop(0);
+        }
+    }
+
+    @Test
     void membershipOfXmppUsersMovesTheirGhosts() throws Exception {
         start();
         adapter.deliver(delivery("j1", new MembershipEvent(meta("p1"), BOB, MembershipEvent.Membership.JOIN,

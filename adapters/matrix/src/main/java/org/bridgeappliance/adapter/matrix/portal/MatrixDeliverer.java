@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.bridgeappliance.adapter.matrix.client.MatrixClient;
 import org.bridgeappliance.adapter.matrix.client.MatrixHttpException;
@@ -52,14 +53,32 @@ public final class MatrixDeliverer {
     private final GhostManager ghosts;
     private final PortalManager portals;
     private final MediaFetcher media;
+    private final Executor background;
+    /** Serialise the member-event writes of one (room, ghost): a nick change and a re-assertion may race. */
+    private final Object[] nameLocks = new Object[64];
 
+    /** For tests: re-assertions seen through {@link #observe} run on the calling thread. */
     public MatrixDeliverer(MatrixClient client, GhostIdCodec codec, GhostManager ghosts, PortalManager portals,
                            MediaFetcher media) {
+        this(client, codec, ghosts, portals, media, Runnable::run);
+    }
+
+    /**
+     * @param background runs the member-event corrections that {@link #observe} schedules (it is called on
+     *                   the AS request thread and must not block)
+     */
+    public MatrixDeliverer(MatrixClient client, GhostIdCodec codec, GhostManager ghosts, PortalManager portals,
+                           MediaFetcher media, Executor background) {
         this.client = client;
         this.codec = codec;
         this.ghosts = ghosts;
         this.portals = portals;
         this.media = media;
+        this.background = background;
+        for (int i = 0; i < nameLocks.length; i++) {
+            nameLocks[i] = new Object();
+        }
+        ghosts.onGlobalProfileChange(this::reassertRoomNames);
     }
 
     /** {@link org.bridgeappliance.core.port.ProtocolAdapter#deliver}, for Matrix. */
@@ -69,7 +88,7 @@ public final class MatrixDeliverer {
         } catch (MembershipLostException e) {
             // The ghost was kicked or the homeserver forgot it: re-join once and retry.
             portals.forgetMembership(e.roomId, e.userId);
-            roomNames.remove(e.roomId + "\u0000" + e.userId);
+            roomNames.remove(key(e.roomId, e.userId));
             ghosts.forget(e.userId);
             try {
                 return translate(() -> deliverOnce(delivery));
@@ -216,20 +235,20 @@ public final class MatrixDeliverer {
             case LEAVE -> {
                 String ghost = ghostOf.get();
                 portals.forgetMembership(roomId, ghost);
-                roomNames.remove(roomId + "\u0000" + ghost); // a re-join shows the global name again
+                roomNames.remove(key(roomId, ghost)); // a re-join shows the global name again
                 ignoreNotInRoom(() -> client.leave(roomId, ghost));
             }
             case KICK -> {
                 String ghost = ghostOf.get();
                 portals.forgetMembership(roomId, ghost);
-                roomNames.remove(roomId + "\u0000" + ghost); // a re-join shows the global name again
+                roomNames.remove(key(roomId, ghost)); // a re-join shows the global name again
                 portals.ensureBotJoined(roomId);
                 ignoreNotInRoom(() -> client.kick(roomId, ghost, m.reason(), codec.botUserId()));
             }
             case BAN -> {
                 String ghost = ghostOf.get();
                 portals.forgetMembership(roomId, ghost);
-                roomNames.remove(roomId + "\u0000" + ghost); // a re-join shows the global name again
+                roomNames.remove(key(roomId, ghost)); // a re-join shows the global name again
                 portals.ensureBotJoined(roomId);
                 client.ban(roomId, ghost, m.reason(), codec.botUserId());
             }
@@ -246,24 +265,131 @@ public final class MatrixDeliverer {
         if (wanted.isEmpty()) {
             return;
         }
-        String key = roomId + "\u0000" + ghost;
-        String current = roomNames.get(key);
-        if (current == null) {
-            current = ghosts.globalName(person).orElse(null);
-        }
-        if (!wanted.get().equals(current)) {
-            ObjectNode member = Json.object().put("membership", "join").put("displayname", wanted.get());
-            try {
-                Json.string(client.profile(ghost), "avatar_url").ifPresent(a -> member.put("avatar_url", a));
-                client.sendState(roomId, "m.room.member", ghost, member, ghost);
-            } catch (MatrixHttpException e) {
-                if (e.isTransient()) {
-                    throw e;
+        String key = key(roomId, ghost);
+        synchronized (nameLock(key)) {
+            String current = roomNames.get(key);
+            if (current == null) {
+                current = ghosts.globalName(person).orElse(null);
+            }
+            if (!wanted.get().equals(current)) {
+                try {
+                    putMember(roomId, ghost, wanted.get(), Optional.empty());
+                } catch (MatrixHttpException e) {
+                    if (e.isTransient()) {
+                        throw e;
+                    }
+                    LOG.info("could not set the name of {} in {}: {}", ghost, roomId, e.getMessage());
                 }
-                LOG.info("could not set the name of {} in {}: {}", ghost, roomId, e.getMessage());
+            }
+            roomNames.put(key, wanted.get());
+        }
+    }
+
+    /**
+     * After the ghost's global profile changed: puts back the per-room names that differ from the new
+     * global name, with the current avatar.
+     *
+     * <p>Why: Synapse answers {@code PUT /profile/{userId}/displayname|avatar_url} and then rewrites the
+     * ghost's {@code m.room.member} event in every joined room with the GLOBAL displayname and
+     * avatar_url ({@code ProfileHandler._update_join_states}, documented there as "this stomps over any
+     * custom display name or avatar URL in member events"; it sends a plain "join" whose missing
+     * profile fields {@code RoomMemberHandler.update_membership_locked} fills from the global profile).
+     * Since synapse#19311 (in the sandbox's 1.163.2) that rewrite runs as a background task of its task
+     * scheduler, room by room, after the PUT has returned: a member event we put back at once can be
+     * stomped again a moment later. So there are two steps: the re-assertion here, at once (enough for
+     * homeservers that rewrite synchronously), and {@link #observe}, which sees each rewritten member
+     * event arrive through the AS stream and puts the per-room name back then. Putting back content that
+     * is already there creates no event: Synapse treats a member update with the same sender, membership
+     * and content as a duplicate. (MSC4069's {@code org.matrix.msc4069.propagate=false} would avoid the
+     * rewrite, but only with Synapse's experimental {@code msc4069_profile_inhibit_propagation} on.)
+     */
+    private void reassertRoomNames(String ghost, String globalName, Optional<String> avatarMxc) {
+        String suffix = key("", ghost);
+        List<String> keys;
+        synchronized (roomNames) {
+            keys = roomNames.keySet().stream().filter(k -> k.endsWith(suffix)).toList();
+        }
+        for (String key : keys) {
+            String roomId = key.substring(0, key.length() - suffix.length());
+            synchronized (nameLock(key)) {
+                String nick = roomNames.get(key);
+                if (nick == null || nick.equals(globalName)) {
+                    continue; // the homeserver's rewrite shows the right name there
+                }
+                try {
+                    putMember(roomId, ghost, nick, avatarMxc);
+                } catch (RuntimeException e) {
+                    // Not fatal for the event being delivered: the next event of this person there sets it again.
+                    roomNames.remove(key);
+                    LOG.info("could not restore the name of {} in {}: {}", ghost, roomId, e.toString());
+                }
             }
         }
-        roomNames.put(key, wanted.get());
+    }
+
+    /**
+     * AS hook, for every room event before conversion, on the AS request thread (must not block; the
+     * work runs on the background executor): when the homeserver rewrote one of our ghosts' member
+     * events with a name other than the per-room name the bridge set there (a global profile change,
+     * see {@link #reassertRoomNames}), puts the per-room name back. Never throws.
+     */
+    public void observe(JsonNode event) {
+        try {
+            if (!"m.room.member".equals(Json.string(event, "type").orElse(""))) {
+                return;
+            }
+            String roomId = Json.string(event, "room_id").orElse(null);
+            String ghost = Json.string(event, "state_key").orElse(null);
+            if (roomId == null || ghost == null || !ghost.equals(Json.string(event, "sender").orElse(null))
+                    || !codec.isBridgeUser(ghost) || ghost.equals(codec.botUserId())) {
+                return;
+            }
+            JsonNode content = Json.obj(event, "content");
+            if (!"join".equals(Json.string(content, "membership").orElse(""))) {
+                return;
+            }
+            String key = key(roomId, ghost);
+            String nick = roomNames.get(key);
+            if (nick == null || Json.string(content, "displayname").equals(Optional.of(nick))) {
+                return;
+            }
+            Optional<String> avatar = Json.string(content, "avatar_url"); // the global one the rewrite carries
+            background.execute(() -> {
+                synchronized (nameLock(key)) {
+                    String now = roomNames.get(key);
+                    if (now == null) {
+                        return;
+                    }
+                    try {
+                        putMember(roomId, ghost, now, avatar);
+                    } catch (RuntimeException e) {
+                        roomNames.remove(key);
+                        LOG.info("could not restore the name of {} in {}: {}", ghost, roomId, e.toString());
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("member event not checked: {}", e.toString());
+        }
+    }
+
+    /** Sends the ghost's member event in a room with a per-room name and its avatar (known, or the global one). */
+    private void putMember(String roomId, String ghost, String name, Optional<String> avatarMxc) {
+        ObjectNode member = Json.object().put("membership", "join").put("displayname", name);
+        Optional<String> avatar = avatarMxc.or(() -> ghosts.knownAvatar(ghost));
+        if (avatar.isEmpty()) {
+            avatar = Json.string(client.profile(ghost), "avatar_url");
+        }
+        avatar.ifPresent(a -> member.put("avatar_url", a));
+        client.sendState(roomId, "m.room.member", ghost, member, ghost);
+    }
+
+    private static String key(String roomId, String ghost) {
+        return roomId + "\u0000" + ghost;
+    }
+
+    private Object nameLock(String key) {
+        return nameLocks[Math.floorMod(key.hashCode(), nameLocks.length)];
     }
 
     private final java.util.Map<String, String> roomNames = java.util.Collections.synchronizedMap(
@@ -300,14 +426,8 @@ public final class MatrixDeliverer {
     /** Sets a ghost's presence ({@link org.bridgeappliance.core.port.PresenceSupport}). */
     public void presence(PresenceEvent presence) {
         translate(() -> {
-            Optional<String> before = ghosts.globalName(presence.sender());
+            // A new global name or avatar: the ghost manager tells reassertRoomNames, which keeps the per-room names.
             String ghost = ghosts.ensure(presence.sender(), presence.profile());
-            if (!before.equals(ghosts.globalName(presence.sender()))) {
-                // The homeserver rewrote the ghost's member events in every room with the new name.
-                synchronized (roomNames) {
-                    roomNames.keySet().removeIf(k -> k.endsWith("\u0000" + ghost));
-                }
-            }
             client.setPresence(ghost, MatrixOutboundConverter.presence(presence.presence()),
                     MatrixOutboundConverter.statusMessage(presence.presence(), presence.note()));
             return DeliveryReceipt.NONE;
