@@ -71,7 +71,8 @@ public final class GhostManager {
     private final Map<URI, Failure> failures = lru();
     /** The mxc: avatar each ghost shows, when this process set or uploaded it. */
     private final Map<String, String> avatarMxcs = lru();
-    private final Object[] locks = new Object[64];
+    /** One lock per ghost (as many as {@code registered} holds names): a slow avatar fetch holds up only its ghost. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile ProfileListener listener = (ghost, name, avatar) -> { };
 
     public GhostManager(MatrixClient client, GhostIdCodec codec, PuppetStore puppets, MediaFetcher media, Clock clock) {
@@ -80,9 +81,6 @@ public final class GhostManager {
         this.puppets = puppets;
         this.media = media;
         this.clock = clock;
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new Object();
-        }
     }
 
     /** Sets the one listener told about global profile changes (the deliverer, which knows per-room names). */
@@ -125,7 +123,7 @@ public final class GhostManager {
 
     private String ensure(UserRef person, Profile requested, boolean global) {
         String mxid = codec.ghostUserId(person);
-        synchronized (locks[Math.floorMod(mxid.hashCode(), locks.length)]) {
+        synchronized (locks.computeIfAbsent(mxid, k -> new Object())) {
             return ensureLocked(person, mxid, requested, global);
         }
     }

@@ -237,6 +237,43 @@ class GhostManagerTest {
     }
 
     @Test
+    void concurrentEventsWithTheSameNewAvatarFetchAndUploadItOnce() throws Exception {
+        ghosts.ensure(BOB, Profile.named("Bob"));
+        java.util.concurrent.CountDownLatch inFetch = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.createContext("/_bridge/xmpp/avatar/slow/", x -> {
+            hits.computeIfAbsent(x.getRequestURI().getRawPath(), p -> new AtomicInteger()).incrementAndGet();
+            inFetch.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.sendResponseHeaders(200, 3);
+            x.getResponseBody().write(new byte[] {1, 2, 3});
+            x.close();
+        });
+        URI slow = URI.create(base + "/_bridge/xmpp/avatar/slow/face");
+        Profile p = new Profile(Optional.empty(), Optional.of(slow));
+        Thread first = new Thread(() -> ghosts.ensureForRoom(BOB, p));
+        Thread second = new Thread(() -> ghosts.ensureForRoom(BOB, p));
+        first.start();
+        assertTrue(inFetch.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        second.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (second.getState() != Thread.State.BLOCKED) { // waits for the first one's fetch
+            assertTrue(System.nanoTime() < deadline, "second call not waiting: " + second.getState());
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        first.join(10_000);
+        second.join(10_000);
+        assertEquals(1, fetches(slow));
+        assertEquals(1, homeserver.calls("POST /_matrix/media/v3/upload").size());
+        assertEquals(1, avatarPuts().size());
+    }
+
+    @Test
     void logsKeepNoSignature() {
         assertEquals("http://127.0.0.1:18480/_bridge/xmpp/avatar/bob@xmpp.test/abc/…",
                 GhostManager.forLog(URI.create("http://u:p@127.0.0.1:18480/_bridge/xmpp/avatar/bob@xmpp.test/abc/SIG?x=1")));
