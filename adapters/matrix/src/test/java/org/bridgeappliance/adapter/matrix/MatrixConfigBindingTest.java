@@ -1,0 +1,31 @@
+package org.bridgeappliance.adapter.matrix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.context.ApplicationContext;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The media-fetch keys bind from configuration as the appliance and the sandbox write them. */
+class MatrixConfigBindingTest {
+    @Test
+    void mediaFetchKeysBindAndDefaultToStrict() {
+        try (ApplicationContext ctx = ApplicationContext.builder().properties(Map.of(
+                "bridge.matrix.media-fetch-private-hosts", "true",
+                "bridge.matrix.media-trusted-url-prefixes", List.of("http://127.0.0.1:18480/_bridge/xmpp/avatar/",
+                        "https://bridge.example.org/_bridge/xmpp/avatar/"))).start()) {
+            MatrixConfig config = ctx.getBean(MatrixConfig.class);
+            assertTrue(config.isMediaFetchPrivateHosts());
+            assertEquals(List.of("http://127.0.0.1:18480/_bridge/xmpp/avatar/",
+                    "https://bridge.example.org/_bridge/xmpp/avatar/"), config.getMediaTrustedUrlPrefixes());
+        }
+        try (ApplicationContext ctx = ApplicationContext.builder().start()) {
+            MatrixConfig config = ctx.getBean(MatrixConfig.class);
+            assertFalse(config.isMediaFetchPrivateHosts());
+            assertEquals(List.of(), config.getMediaTrustedUrlPrefixes());
+        }
+    }
+}
