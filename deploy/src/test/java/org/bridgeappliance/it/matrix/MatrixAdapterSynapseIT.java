@@ -74,6 +74,7 @@ class MatrixAdapterSynapseIT {
         config.setHomeserverUrl(sandbox.get("MATRIX_URL"));
         config.setServerName(sandbox.get("MATRIX_SERVER_NAME"));
         config.setRegistrationFile(sandbox.get("MATRIX_AS_REGISTRATION"));
+        config.setMediaFetchPrivateHosts(true); // loopback sandbox: the test serves attachments on 127.0.0.1
         adapter = new MatrixAdapter(config);
         EventIngress ingress = event -> {
             submitted.add(event);
