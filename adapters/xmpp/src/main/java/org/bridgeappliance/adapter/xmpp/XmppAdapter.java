@@ -15,6 +15,8 @@ import java.util.function.DoubleSupplier;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
 import org.bridgeappliance.adapter.xmpp.address.GatewayAddressing;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
+import org.bridgeappliance.adapter.xmpp.avatar.AvatarLinks;
+import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
 import org.bridgeappliance.adapter.xmpp.component.Backoff;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnection;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnectionConfig;
@@ -98,6 +100,8 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private DiscoResponder disco;
     private boolean stopped;
     private volatile List<String> avatarTrustedUrlPrefixes = List.of();
+    private volatile String publicBaseUrl = "";
+    private volatile XmppAvatars avatars;
 
     public XmppAdapter(XmppSettings settings) {
         this(settings, () -> ThreadLocalRandom.current().nextDouble());
@@ -134,6 +138,24 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         return avatarTrustedUrlPrefixes;
     }
 
+    /**
+     * {@code bridge.xmpp.public-base-url}: where other networks reach this appliance's HTTP server; XMPP users'
+     * avatars are published under it ({@link AvatarLinks}). Empty (the default): avatars are not published.
+     * Call before {@link #start}; an invalid URL makes start report FAILED.
+     */
+    public void setPublicBaseUrl(String url) {
+        this.publicBaseUrl = url == null ? "" : url.strip();
+    }
+
+    public String publicBaseUrl() {
+        return publicBaseUrl;
+    }
+
+    /** XMPP users' avatars (learned, published, served); empty before {@link #start} or when disabled. */
+    public Optional<XmppAvatars> avatars() {
+        return Optional.ofNullable(avatars);
+    }
+
     @Override
     public synchronized void start(AdapterContext context) {
         this.context = Objects.requireNonNull(context, "context");
@@ -141,7 +163,8 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             report(AdapterState.of(AdapterState.Status.DISABLED, "bridge.xmpp.enabled is false"));
             return;
         }
-        String problems = settings.problems() + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes);
+        String problems = settings.problems() + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes)
+                + AvatarLinks.problems(publicBaseUrl);
         if (!problems.isEmpty()) {
             report(AdapterState.of(AdapterState.Status.FAILED, "configuration: " + problems.strip()));
             return;
@@ -162,12 +185,27 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         var outbound = new XmppOutboundConverter();
         puppets = new PuppetDirectory(addressing, context.stores().puppets(), NETWORK, context.clock(),
                 avatarTrustedUrlPrefixes);
+        Optional<AvatarLinks> links = Optional.of(publicBaseUrl).filter(u -> !u.isBlank())
+                .map(u -> new AvatarLinks(u, settings.secret()));
+        if (links.isEmpty()) {
+            LOG.info("bridge.xmpp.public-base-url is empty: XMPP users' avatars are not published to other networks");
+        }
+        avatars = new XmppAvatars(links, session, context.clock(), XmppAvatars.NEGATIVE_TTL, XmppAvatars.FETCH_TIMEOUT,
+                XmppAvatars.CACHE_BYTES, this::defaultAvatarRoute, NETWORK.value());
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
-                context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler);
+                context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
-                NETWORK, context.clock());
+                NETWORK, context.clock(), avatars);
         gateways = new GatewayRooms(settings, session, puppets, gatewayAddressing, inbound, outbound, ingress,
-                context.stores(), context.portals(), NETWORK, context.clock());
+                context.stores(), context.portals(), NETWORK, context.clock(), avatars);
+        // Learned asynchronously: the update goes out on the inbound thread, in order with the stanzas.
+        avatars.setListener((person, link) -> {
+            try {
+                session.runInbound(() -> avatarChanged(person));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("avatar update of {} dropped: stopping", person.user());
+            }
+        });
         disco = new DiscoResponder(settings.componentDomain(), addressing, gatewayAddressing, settings.gatewayEnabled(),
                 gateways::roomJids);
         long selfPing = settings.selfPingInterval().toMillis();
@@ -214,6 +252,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             session.stop(STOP_GRACE);
             scheduler.shutdownNow();
             puppets.close();
+            avatars.close();
         }
         report(AdapterState.of(AdapterState.Status.STOPPED, "stopped"));
     }
@@ -528,6 +567,38 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
                 LOG.debug("answer not sent: {}", e.getMessage());
             }
         });
+    }
+
+    /**
+     * A person's avatar was learned or changed after they were seen: a PROFILE_CHANGE in every bridged room they
+     * are in (MUCs, gateway rooms); for someone seen only in 1:1 chats, their last presence again with the new
+     * profile. Runs on the inbound thread.
+     */
+    void avatarChanged(UserRef person) {
+        boolean inRooms = mucs.profileChanged(person) | gateways.profileChanged(person);
+        if (!inRooms) {
+            directs.profileChanged(person);
+        }
+    }
+
+    /**
+     * How to ask for the vCard of someone no stanza showed since the start (serving a link after a restart): a MUC
+     * occupant ({@code room@service/nick}) through the room, from the bridge's listener occupant (XEP-0045 services
+     * only pass IQs from occupants, and Prosody sends vcard-temp requests on to the occupant's bare JID); anyone
+     * else directly from the component domain.
+     */
+    private Optional<XmppAvatars.Route> defaultAvatarRoute(UserRef person) {
+        try {
+            Jid to = JidCreate.from(person.user().value());
+            if (to.hasResource()) {
+                return mucs.listener(to.asBareJid().toString())
+                        .or(() -> Optional.of(JidCreate.fromOrThrowUnchecked(settings.componentDomain() + "/muc-listener")))
+                        .map(from -> new XmppAvatars.Route(from, to));
+            }
+            return Optional.of(new XmppAvatars.Route(JidCreate.domainBareFrom(settings.componentDomain()), to));
+        } catch (XmppStringprepException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** Diagnostics and tests: the MUC side. */

@@ -29,6 +29,7 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
         this.adapter = new XmppAdapter(config.toSettings());
         // Kept out of XmppSettings (a record built in many places): only the bean and tests need it.
         this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
+        this.adapter.setPublicBaseUrl(config.getPublicBaseUrl());
     }
 
     /** The plain adapter (diagnostics, tests). */

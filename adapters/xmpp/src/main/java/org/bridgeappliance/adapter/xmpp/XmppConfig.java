@@ -31,6 +31,8 @@ import java.util.List;
  *     gateway-history: 50            # most archived messages a joiner gets as history (MAM pages the whole archive)
  *     avatar-trusted-url-prefixes:   # avatars under these prefixes are fetched even over http / on internal
  *       - http://127.0.0.1:18480/_bridge/matrix/media/   # addresses (default: none; https + public only)
+ *     public-base-url: https://bridge.example.org   # where other networks fetch XMPP users' avatars
+ *                                    # (/_bridge/xmpp/avatar/...); empty (default): avatars not published
  * </pre>
  */
 @ConfigurationProperties("bridge.xmpp")
@@ -54,6 +56,7 @@ public class XmppConfig {
     private boolean gatewayEnabled = d.gatewayEnabled();
     private int gatewayHistory = d.gatewayHistory();
     private List<String> avatarTrustedUrlPrefixes = List.of();
+    private String publicBaseUrl = "";
 
     /** The validated settings. */
     public XmppSettings toSettings() {
@@ -201,6 +204,15 @@ public class XmppConfig {
     /** Not part of {@link #toSettings()}: passed to the adapter separately (see XmppAdapterBean). */
     public List<String> getAvatarTrustedUrlPrefixes() {
         return avatarTrustedUrlPrefixes;
+    }
+
+    /** Not part of {@link #toSettings()}: passed to the adapter separately (see XmppAdapterBean). */
+    public String getPublicBaseUrl() {
+        return publicBaseUrl;
+    }
+
+    public void setPublicBaseUrl(String publicBaseUrl) {
+        this.publicBaseUrl = publicBaseUrl == null ? "" : publicBaseUrl;
     }
 
     public void setAvatarTrustedUrlPrefixes(List<String> avatarTrustedUrlPrefixes) {

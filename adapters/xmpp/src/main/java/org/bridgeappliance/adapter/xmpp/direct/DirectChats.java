@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
+import org.bridgeappliance.adapter.xmpp.avatar.PhotoHint;
+import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnection.NotConnectedException;
 import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
@@ -76,10 +78,14 @@ public final class DirectChats {
     private final Clock clock;
     private final Map<UserRef, Shown> shown = new ConcurrentHashMap<>();
     private final Map<EntityBareJid, String> lastUserPresence = new ConcurrentHashMap<>();
+    /** XMPP users' last availability, sent again with a new profile when their avatar changes. */
+    private final Map<UserRef, org.bridgeappliance.core.model.PresenceEvent> lastUserPresenceEvent =
+            new ConcurrentHashMap<>();
+    private final XmppAvatars avatars;
 
     public DirectChats(StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                        XmppOutboundConverter outbound, XmppIngress ingress, BridgeStores stores,
-                       PortalCoordinator coordinator, Network network, Clock clock) {
+                       PortalCoordinator coordinator, Network network, Clock clock, XmppAvatars avatars) {
         this.sender = sender;
         this.puppets = puppets;
         this.inbound = inbound;
@@ -89,6 +95,7 @@ public final class DirectChats {
         this.coordinator = coordinator;
         this.network = network;
         this.clock = clock;
+        this.avatars = java.util.Objects.requireNonNull(avatars, "avatars");
     }
 
     /** A message from an XMPP user to a puppet JID. */
@@ -106,7 +113,9 @@ public final class DirectChats {
         UserRef from = UserRef.of(network.value(), user.toString());
         String remote = m.getStanzaId() != null ? m.getStanzaId()
                 : Optional.ofNullable(OriginIdElement.getOriginId(m)).map(OriginIdElement::getId).orElse(null);
-        var context = new XmppInboundConverter.Context(portal, from, profile(m, user),
+        // XEP-0054: the user's vCard is asked for once on first sight (then negative-cached), from the puppet.
+        avatars.seen(from, new XmppAvatars.Route(puppet, user));
+        var context = new XmppInboundConverter.Context(portal, from, withAvatar(from, profile(m, user)),
                 Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), false);
         XmppInboundConverter.Result result = inbound.convert(m, context);
         if (result.isEmpty()) {
@@ -150,6 +159,10 @@ public final class DirectChats {
         return Profile.named(user.getLocalpart().toString());
     }
 
+    private Profile withAvatar(UserRef person, Profile named) {
+        return avatars.profile(person, named.displayName().orElse(null));
+    }
+
     private static boolean isContent(XmppInboundConverter.Result result) {
         return result.reactions().isPresent() || result.events().stream().anyMatch(e -> e instanceof MessageEvent
                 || e instanceof EditEvent || e instanceof org.bridgeappliance.core.model.RetractionEvent);
@@ -171,20 +184,41 @@ public final class DirectChats {
             case unsubscribe -> send(StanzaBuilder.buildPresence().ofType(Presence.Type.unsubscribed).from(puppet)
                     .to(user).build());
             case probe -> sendShown(person, puppet, user);
-            case available, unavailable -> userPresence(p, user);
+            case available, unavailable -> userPresence(p, user, puppet);
             default -> {
             }
         }
     }
 
-    private void userPresence(Presence p, EntityBareJid user) {
+    private void userPresence(Presence p, EntityBareJid user, EntityBareJid puppet) {
+        UserRef person = UserRef.of(network.value(), user.toString());
+        if (p.getType() == Presence.Type.available) {
+            // XEP-0153: the avatar hash in the user's presence; the vCard is asked for from the puppet it was sent to.
+            avatars.observe(person, PhotoHint.of(p), new XmppAvatars.Route(puppet, user));
+        }
         String key = p.getType() + "|" + p.getMode() + "|" + p.getStatus();
         if (key.equals(lastUserPresence.put(user, key))) {
             return; // the same presence reaches every puppet the user subscribed to
         }
-        var event = inbound.convertPresence(p, UserRef.of(network.value(), user.toString()), profile(p, user),
-                clock.instant());
+        var event = inbound.convertPresence(p, person, withAvatar(person, profile(p, user)), clock.instant());
+        lastUserPresenceEvent.put(person, event);
         ingress.submit(event);
+    }
+
+    /**
+     * {@code person}'s avatar changed and they are in no bridged room: their last presence again, with the new
+     * profile, so their puppets elsewhere update. Returns whether one was submitted. Inbound thread.
+     */
+    public boolean profileChanged(UserRef person) {
+        var last = lastUserPresenceEvent.get(person);
+        if (last == null) {
+            return false; // no presence seen: the profile travels with their next message
+        }
+        var updated = new org.bridgeappliance.core.model.PresenceEvent(person, last.presence(), last.note(),
+                avatars.profile(person, last.profile().displayName().orElse(null)), clock.instant());
+        lastUserPresenceEvent.put(person, updated);
+        ingress.submit(updated);
+        return true;
     }
 
     private void sendShown(UserRef person, EntityBareJid puppet, EntityBareJid user) {

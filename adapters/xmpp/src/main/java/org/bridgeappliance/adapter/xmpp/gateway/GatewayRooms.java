@@ -17,6 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.adapter.xmpp.XmppSettings;
 import org.bridgeappliance.adapter.xmpp.address.GatewayAddressing;
+import org.bridgeappliance.adapter.xmpp.avatar.PhotoHint;
+import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnection.NotConnectedException;
 import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
@@ -122,10 +124,12 @@ public final class GatewayRooms {
     private final Network network;
     private final Clock clock;
     private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
+    private final XmppAvatars avatars;
 
     public GatewayRooms(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, GatewayAddressing addressing,
                         XmppInboundConverter inbound, XmppOutboundConverter outbound, XmppIngress ingress,
-                        BridgeStores stores, PortalCoordinator coordinator, Network network, Clock clock) {
+                        BridgeStores stores, PortalCoordinator coordinator, Network network, Clock clock,
+                        XmppAvatars avatars) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -137,6 +141,7 @@ public final class GatewayRooms {
         this.coordinator = coordinator;
         this.network = network;
         this.clock = clock;
+        this.avatars = java.util.Objects.requireNonNull(avatars, "avatars");
         MamQueryProvider.install();
     }
 
@@ -250,6 +255,7 @@ public final class GatewayRooms {
         }
         Joiner existing = room.joiners.get(user);
         if (existing != null) {
+            observeAvatar(user, p);
             if (!existing.nick().equals(nick)) {
                 changeNick(room, existing, nick, p);
             } else {
@@ -261,8 +267,8 @@ public final class GatewayRooms {
                     update.setStatus(p.getStatus());
                     send(update);
                 }
-                ingress.submit(inbound.convertPresence(p, UserRef.of(network.value(), user.asEntityBareJid().toString()),
-                        Profile.named(nick), clock.instant()));
+                UserRef person = UserRef.of(network.value(), user.asEntityBareJid().toString());
+                ingress.submit(inbound.convertPresence(p, person, avatars.profile(person, nick), clock.instant()));
             }
             return;
         }
@@ -275,6 +281,13 @@ public final class GatewayRooms {
             return;
         }
         join(room, user, nick, p);
+        observeAvatar(user, p);
+    }
+
+    /** XEP-0153 hash of a joiner (or a first sight without one): their vCard, asked for from the component. */
+    private void observeAvatar(EntityFullJid user, Presence p) {
+        avatars.observe(UserRef.of(network.value(), user.asEntityBareJid().toString()), PhotoHint.of(p),
+                avatarRoute(user));
     }
 
     /** XEP-0045 §7.6: unavailable with 303 and the new nick, then available under the new nick. */
@@ -469,9 +482,33 @@ public final class GatewayRooms {
         }
     }
 
+    private XmppAvatars.Route avatarRoute(EntityFullJid user) {
+        return new XmppAvatars.Route(JidCreate.domainBareFromOrThrowUnchecked(settings.componentDomain()),
+                user.asEntityBareJid());
+    }
+
+    /**
+     * {@code person}'s avatar changed: a PROFILE_CHANGE in every gateway room they have joined. Returns whether any
+     * was submitted. Inbound thread.
+     */
+    public boolean profileChanged(UserRef person) {
+        boolean any = false;
+        for (Room room : rooms.values()) {
+            for (Joiner j : room.joiners.values()) {
+                if (UserRef.of(network.value(), j.jid().asEntityBareJid().toString()).equals(person)) {
+                    membership(room, j.jid().asEntityBareJid(), j.nick(), MembershipEvent.Membership.PROFILE_CHANGE);
+                    any = true;
+                    break;
+                }
+            }
+        }
+        return any;
+    }
+
     private void membership(Room room, EntityBareJid user, String nick, MembershipEvent.Membership what) {
         UserRef person = UserRef.of(network.value(), user.toString());
-        EventMeta meta = new EventMeta(room.portal, person, Profile.named(nick), Optional.empty(), clock.instant());
+        EventMeta meta = new EventMeta(room.portal, person, avatars.profile(person, nick), Optional.empty(),
+                clock.instant());
         ingress.submit(new XmppInboundConverter.Result(List.of(new MembershipEvent(meta, person, what, Optional.empty())),
                 Optional.empty(), false));
     }
@@ -497,7 +534,8 @@ public final class GatewayRooms {
         String stanzaId = m.getStanzaId() != null ? scopedId(user.asEntityBareJid(), m.getStanzaId())
                 : UUID.randomUUID().toString();
         UserRef person = UserRef.of(network.value(), user.asEntityBareJid().toString());
-        var context = new XmppInboundConverter.Context(room.portal, person, Profile.named(joiner.nick()),
+        avatars.seen(person, avatarRoute(user));
+        var context = new XmppInboundConverter.Context(room.portal, person, avatars.profile(person, joiner.nick()),
                 Optional.of(RemoteMessageId.of(stanzaId)), clock.instant(), true,
                 id -> scopedId(user.asEntityBareJid(), id));
         var result = inbound.convert(m, context);

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.bridgeappliance.adapter.xmpp.XmppSettings;
+import org.bridgeappliance.adapter.xmpp.avatar.PhotoHint;
+import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnection.NotConnectedException;
 import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
@@ -119,12 +121,13 @@ public final class MucPortals {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final Jid listenerJid;
+    private final XmppAvatars avatars;
     private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
 
     public MucPortals(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                       XmppOutboundConverter outbound, XmppIngress ingress, ReactionStore reactions,
                       MessageMapStore messages, MessageAliasStore aliases, Network network, Clock clock,
-                      ScheduledExecutorService scheduler) {
+                      ScheduledExecutorService scheduler, XmppAvatars avatars) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -137,6 +140,7 @@ public final class MucPortals {
         this.network = network;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.avatars = Objects.requireNonNull(avatars, "avatars");
         try {
             // The listener is the component domain itself: no localpart a puppet could ever take.
             this.listenerJid = JidCreate.from(settings.componentDomain() + "/muc-listener");
@@ -489,6 +493,10 @@ public final class MucPortals {
         }
         Participant before = room.participants.get(nick);
         room.participants.put(nick, new Participant(nick, real));
+        if (report && !isBridgePuppet(real)) {
+            // XEP-0153: the hash in the occupant's presence (or a first sight without one) drives the vCard fetch.
+            avatars.observe(sender(room, nick, real), PhotoHint.of(p), avatarRoute(room, nick, real));
+        }
         if (before == null && report) {
             membership(room, nick, real, MembershipEvent.Membership.JOIN);
         }
@@ -497,16 +505,62 @@ public final class MucPortals {
             String key = p.getMode() + "|" + p.getStatus();
             UserRef person = sender(room, nick, real);
             if (!key.equals(room.shown.put(person, key))) {
-                ingress.submit(inbound.convertPresence(p, person, Profile.named(nick), clock.instant()));
+                ingress.submit(inbound.convertPresence(p, person, avatars.profile(person, nick), clock.instant()));
             }
         }
     }
 
     private void membership(Room room, String nick, Optional<EntityBareJid> real, MembershipEvent.Membership what) {
         UserRef person = sender(room, nick, real);
-        EventMeta meta = new EventMeta(room.portal, person, Profile.named(nick), Optional.empty(), clock.instant());
+        EventMeta meta = new EventMeta(room.portal, person, avatars.profile(person, nick), Optional.empty(),
+                clock.instant());
         ingress.submit(new XmppInboundConverter.Result(List.of(new MembershipEvent(meta, person, what, Optional.empty())),
                 Optional.empty(), false));
+    }
+
+    /**
+     * Where to ask for a participant's vCard (XEP-0054): their real bare JID, from the component, when the room
+     * reveals it; else their occupant JID, from our elected occupant: a XEP-0045 service passes IQs to occupants
+     * only from occupants, and Prosody (muc.lib.lua, 0.11+) sends vcard-temp requests on to the occupant's bare JID,
+     * whose server answers. Null when none of ours is in the room.
+     */
+    private XmppAvatars.Route avatarRoute(Room room, String nick, Optional<EntityBareJid> real) {
+        try {
+            if (real.isPresent()) {
+                return new XmppAvatars.Route(JidCreate.domainBareFrom(settings.componentDomain()), real.get());
+            }
+            Jid from = room.listener;
+            return from == null ? null : new XmppAvatars.Route(from, JidCreate.fullFrom(room.jid, Resourcepart.from(nick)));
+        } catch (XmppStringprepException e) {
+            return null;
+        }
+    }
+
+    /** A participant whose real JID is on our own component: a puppet of this bridge, never asked for a vCard. */
+    private boolean isBridgePuppet(Optional<EntityBareJid> real) {
+        return real.map(j -> j.getDomain().toString().equals(settings.componentDomain())).orElse(false);
+    }
+
+    /**
+     * {@code person}'s avatar changed after they were seen: a PROFILE_CHANGE (subject = sender = them, with the new
+     * profile) in every bridged MUC where they are a participant, reported by the room's listener. Returns whether
+     * any was submitted. Inbound thread.
+     */
+    public boolean profileChanged(UserRef person) {
+        boolean any = false;
+        for (Room room : rooms.values()) {
+            if (room.listener == null) {
+                continue;
+            }
+            for (Participant participant : room.participants.values()) {
+                if (sender(room, participant.nick(), participant.realJid()).equals(person)) {
+                    membership(room, participant.nick(), participant.realJid(), MembershipEvent.Membership.PROFILE_CHANGE);
+                    any = true;
+                    break;
+                }
+            }
+        }
+        return any;
     }
 
     /** Who a MUC participant is: their real bare JID when the room reveals it, else their occupant JID. */
@@ -577,7 +631,11 @@ public final class MucPortals {
             }
         }
         String remote = stanzaId != null ? stanzaId : m.getStanzaId();
-        var context = new XmppInboundConverter.Context(room.portal, person, Profile.named(nick),
+        Optional<EntityBareJid> real = participant == null ? Optional.empty() : participant.realJid();
+        if (!isBridgePuppet(real)) {
+            avatars.seen(person, avatarRoute(room, nick, real));
+        }
+        var context = new XmppInboundConverter.Context(room.portal, person, avatars.profile(person, nick),
                 Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), true,
                 id -> resolveAlias(room, person, id));
         var result = resolveRetraction(room, person, inbound.convert(m, context));
