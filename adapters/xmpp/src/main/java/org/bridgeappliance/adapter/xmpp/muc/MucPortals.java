@@ -493,9 +493,11 @@ public final class MucPortals {
         }
         Participant before = room.participants.get(nick);
         room.participants.put(nick, new Participant(nick, real));
-        if (report && !isBridgePuppet(real)) {
-            // XEP-0153: the hash in the occupant's presence (or a first sight without one) drives the vCard fetch.
-            avatars.observe(sender(room, nick, real), PhotoHint.of(p), avatarRoute(room, nick, real));
+        // The listener's copy (or, before it is elected, the roster it gets on joining: people already in the room)
+        // carries the occupant's XEP-0153 hash; it, or a first sight without one, drives the vCard fetch.
+        boolean rosterToListener = room.listener == null && listenerJid.equals(p.getTo());
+        if ((report || rosterToListener) && !isBridgePuppet(real)) {
+            avatars.observe(sender(room, nick, real), PhotoHint.of(p), avatarRoute(room, nick, real, p.getTo()));
         }
         if (before == null && report) {
             membership(room, nick, real, MembershipEvent.Membership.JOIN);
@@ -522,15 +524,14 @@ public final class MucPortals {
      * Where to ask for a participant's vCard (XEP-0054): their real bare JID, from the component, when the room
      * reveals it; else their occupant JID, from our elected occupant: a XEP-0045 service passes IQs to occupants
      * only from occupants, and Prosody (muc.lib.lua, 0.11+) sends vcard-temp requests on to the occupant's bare JID,
-     * whose server answers. Null when none of ours is in the room.
+     * whose server answers. {@code ours} is the occupant of ours the stanza was addressed to (it is in the room).
      */
-    private XmppAvatars.Route avatarRoute(Room room, String nick, Optional<EntityBareJid> real) {
+    private XmppAvatars.Route avatarRoute(Room room, String nick, Optional<EntityBareJid> real, Jid ours) {
         try {
             if (real.isPresent()) {
                 return new XmppAvatars.Route(JidCreate.domainBareFrom(settings.componentDomain()), real.get());
             }
-            Jid from = room.listener;
-            return from == null ? null : new XmppAvatars.Route(from, JidCreate.fullFrom(room.jid, Resourcepart.from(nick)));
+            return new XmppAvatars.Route(ours, JidCreate.fullFrom(room.jid, Resourcepart.from(nick)));
         } catch (XmppStringprepException e) {
             return null;
         }
@@ -633,7 +634,7 @@ public final class MucPortals {
         String remote = stanzaId != null ? stanzaId : m.getStanzaId();
         Optional<EntityBareJid> real = participant == null ? Optional.empty() : participant.realJid();
         if (!isBridgePuppet(real)) {
-            avatars.seen(person, avatarRoute(room, nick, real));
+            avatars.seen(person, avatarRoute(room, nick, real, m.getTo()));
         }
         var context = new XmppInboundConverter.Context(room.portal, person, avatars.profile(person, nick),
                 Optional.ofNullable(remote).map(RemoteMessageId::of), clock.instant(), true,
