@@ -19,7 +19,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +60,8 @@ import org.jxmpp.jid.parts.Resourcepart;
  * Synapse, the appliance, Prosody and this JVM (/proc/&lt;pid&gt;/stat utime+stime) during the window and until the
  * servers are idle again; the machine's other CPU use and load average; and Synapse's own access log for the window,
  * grouped by requester and endpoint (requests per message, Synapse's in-request CPU), plus the AS transaction pushes
- * to the appliance. Run with deploy/bench/throughput.sh; arguments: [count=500] [rooms=1]. Exit status 1 if a
+ * to the appliance. Run with deploy/bench/throughput.sh; arguments: [count=500] [rooms=1] [rounds=1] (rounds &gt; 1
+ * repeats (a), (b), (c) in turn, so that others' load on a shared machine hits both sides alike). Exit status 1 if a
  * message was lost or a send failed.
  */
 public final class ThroughputBench {
@@ -89,9 +89,10 @@ public final class ThroughputBench {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        if (count < 1 || count > MAX_COUNT || rooms < 1 || rooms > MAX_ROOMS || rooms > count) {
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        if (count < 1 || count > MAX_COUNT || rooms < 1 || rooms > MAX_ROOMS || rooms > count || rounds < 1 || rounds > 20) {
             throw new IllegalArgumentException("usage: throughput.sh [count 1.." + MAX_COUNT + "] [rooms 1.." + MAX_ROOMS
-                + ", at most count]");
+                + ", at most count] [rounds 1..20]");
         }
         root = Path.of(System.getProperty("bench.repo.root", "."));
         clkTck = Long.getLong("bench.clk.tck", 100L);
@@ -153,87 +154,95 @@ public final class ThroughputBench {
         awaitKeys(warm, Duration.ofSeconds(120));
         settle(pids);
 
-        System.out.printf("throughput benchmark, run %s: count=%d rooms=%d, %d cores, CPU ticks %d/s; pids %s%n", run, count,
-            rooms, Runtime.getRuntime().availableProcessors(), clkTck, pids);
+        System.out.printf("throughput benchmark, run %s: count=%d rooms=%d rounds=%d, (a) content %s, %d cores, CPU ticks %d/s;"
+            + " pids %s%n", run, count, rooms, rounds, MENTIONS ? "with m.mentions {} (like the bridge's)" : "bare (no m.mentions)",
+            Runtime.getRuntime().availableProcessors(), clkTck, pids);
         boolean ok = true;
+        List<double[]> results = new ArrayList<>(); // per round: {rate a, rate b, rate c, Synapse CPU ms/msg a, b, c}
+        for (int round = 0; round < rounds; round++) {
+            String tag = run + "." + round;
+            String label = rounds > 1 ? " [round " + (round + 1) + "/" + rounds + "]" : "";
+            double[] r = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
 
-        // --- (a) Synapse's ceiling for ordered delivery: sequential PUTs by a Matrix user
-        {
-            List<String> bodies = bodies("ta " + run + " 0 ", 0, count, 1);
-            Phase p = Phase.begin("(a) Matrix user, sequential PUTs, 1 room", count, pids);
-            for (String b : bodies) {
+            // --- (a) Synapse's ceiling for ordered delivery: sequential PUTs by a Matrix user
+            List<String> aBodies = bodies("ta " + tag + " 0 ", 0, count, 1);
+            Phase a = Phase.begin("(a) Matrix user, sequential PUTs, 1 room" + label, count, pids);
+            for (String b : aBodies) {
                 send(dave[1], mRoom, b); // each PUT after the previous one returned: Synapse's ordered rate
             }
-            p.sent();
-            ok &= p.finish(bodies, Map.of(mRoom, bodies), pids);
-        }
-        double rateA = Phase.last.rate();
-        double cpuA = Phase.last.synapseCpuPerMsg();
+            a.sent();
+            ok &= a.finish(aBodies, Map.of(mRoom, aBodies), pids);
+            r[0] = a.rate();
+            r[3] = a.synapseCpuPerMsg();
 
-        // --- (b) bridged burst: one XMPP user, back-to-back, one bridged DM
-        {
-            List<String> bodies = bodies("tb " + run + " 0 ", 0, count, 1);
-            Phase p = Phase.begin("(b) XMPP user back-to-back through the bridge, 1 DM", count, pids);
-            for (String b : bodies) {
-                senders[0].sendStanza(chat(senders[0], puppet, b));
+            // --- (b) bridged burst: one XMPP user, back-to-back, one bridged DM
+            List<String> bBodies = bodies("tb " + tag + " 0 ", 0, count, 1);
+            Phase b = Phase.begin("(b) XMPP user back-to-back through the bridge, 1 DM" + label, count, pids);
+            for (String body : bBodies) {
+                senders[0].sendStanza(chat(senders[0], puppet, body));
             }
-            p.sent();
-            ok &= p.finish(bodies, Map.of(dms[0], bodies), pids);
-        }
-        double rateB = Phase.last.rate();
-        double cpuB = Phase.last.synapseCpuPerMsg();
+            b.sent();
+            ok &= b.finish(bBodies, Map.of(dms[0], bBodies), pids);
+            r[1] = b.rate();
+            r[4] = b.synapseCpuPerMsg();
 
-        // --- (c) the same spread over N bridged DMs in parallel
-        double rateC = Double.NaN;
-        if (rooms > 1) {
-            Map<String, List<String>> perRoom = new LinkedHashMap<>();
-            List<String> all = new ArrayList<>();
-            for (int k = 0; k < rooms; k++) {
-                List<String> mine = bodies("tc " + run + " " + k + " ", k, count, rooms);
-                perRoom.put(dms[k], mine);
-                all.addAll(mine);
-            }
-            CountDownLatch gate = new CountDownLatch(1);
-            CountDownLatch done = new CountDownLatch(rooms);
-            AtomicInteger errors = new AtomicInteger();
-            List<Thread> threads = new ArrayList<>();
-            for (int k = 0; k < rooms; k++) {
-                final int n = k;
-                Thread t = new Thread(() -> {
-                    try {
-                        gate.await();
-                        for (String b : perRoom.get(dms[n])) {
-                            senders[n].sendStanza(chat(senders[n], puppet, b));
+            // --- (c) the same spread over N bridged DMs in parallel
+            if (rooms > 1) {
+                Map<String, List<String>> perRoom = new LinkedHashMap<>();
+                List<String> all = new ArrayList<>();
+                for (int k = 0; k < rooms; k++) {
+                    List<String> mine = bodies("tc " + tag + " " + k + " ", k, count, rooms);
+                    perRoom.put(dms[k], mine);
+                    all.addAll(mine);
+                }
+                CountDownLatch gate = new CountDownLatch(1);
+                CountDownLatch done = new CountDownLatch(rooms);
+                AtomicInteger errors = new AtomicInteger();
+                for (int k = 0; k < rooms; k++) {
+                    final int n = k;
+                    Thread t = new Thread(() -> {
+                        try {
+                            gate.await();
+                            for (String body : perRoom.get(dms[n])) {
+                                senders[n].sendStanza(chat(senders[n], puppet, body));
+                            }
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                            System.err.println("sender " + n + " failed: " + e);
+                        } finally {
+                            done.countDown();
                         }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                        System.err.println("sender " + n + " failed: " + e);
-                    } finally {
-                        done.countDown();
-                    }
-                }, "tp-sender-" + k);
-                t.start();
-                threads.add(t);
+                    }, "tp-sender-" + k);
+                    t.setDaemon(true);
+                    t.start();
+                }
+                Phase c = Phase.begin("(c) " + rooms + " XMPP users back-to-back in parallel, " + rooms + " DMs" + label,
+                    count, pids);
+                gate.countDown();
+                if (!done.await(300, TimeUnit.SECONDS)) {
+                    System.err.println("the XMPP senders did not finish within 300 s");
+                    errors.incrementAndGet();
+                }
+                c.sent();
+                ok &= c.finish(all, perRoom, pids) && errors.get() == 0;
+                r[2] = c.rate();
+                r[5] = c.synapseCpuPerMsg();
             }
-            Phase p = Phase.begin("(c) " + rooms + " XMPP users back-to-back in parallel, " + rooms + " DMs", count, pids);
-            gate.countDown();
-            if (!done.await(300, TimeUnit.SECONDS)) {
-                System.err.println("the XMPP senders did not finish within 300 s");
-                errors.incrementAndGet();
-            }
-            p.sent();
-            ok &= p.finish(all, perRoom, pids) && errors.get() == 0;
-            rateC = Phase.last.rate();
+            results.add(r);
         }
 
         stop.set(true);
         for (XMPPTCPConnection c : senders) {
             c.disconnect();
         }
-        System.out.printf("summary: (a) Synapse ordered %.1f msg/s | (b) bridged 1 DM %.1f msg/s | efficiency (b)/(a) = %.2f"
-                + "%s | Synapse CPU per message: (a) %.1f ms, (b) %.1f ms (x%.2f) | run %s%n",
-            rateA, rateB, rateB / rateA, rooms > 1 ? String.format(" | (c) bridged %d DMs %.1f msg/s (x%.2f of (a))", rooms, rateC, rateC / rateA) : "",
-            cpuA, cpuB, cpuB / cpuA, run);
+        for (int i = 0; i < results.size(); i++) {
+            double[] r = results.get(i);
+            System.out.printf("summary%s: (a) Synapse ordered %.1f msg/s | (b) bridged 1 DM %.1f msg/s | efficiency (b)/(a) = %.2f"
+                    + "%s | Synapse CPU per message: (a) %.1f ms, (b) %.1f ms (x%.2f)%s | run %s%n",
+                results.size() > 1 ? " round " + (i + 1) : "", r[0], r[1], r[1] / r[0],
+                rooms > 1 ? String.format(" | (c) bridged %d DMs %.1f msg/s (x%.2f of (a))", rooms, r[2], r[2] / r[0]) : "",
+                r[3], r[4], r[4] / r[3], rooms > 1 ? String.format(", (c) %.1f ms", r[5]) : "", run);
+        }
         System.exit(ok ? 0 : 1);
     }
 
@@ -266,6 +275,7 @@ public final class ThroughputBench {
             this.machine0 = machineTicks();
             this.cpu0 = cpu(pids);
             this.t0 = System.nanoTime();
+            System.err.println("phase started: " + name); // a marker for whoever watches (e.g. a profiler wrapper)
         }
 
         static Phase begin(String name, int count, Map<String, Integer> pids) throws Exception {
@@ -615,8 +625,7 @@ public final class ThroughputBench {
                     long now = System.nanoTime();
                     syncs.incrementAndGet();
                     since[0] = s.path("next_batch").asText(since[0]);
-                    for (Iterator<Map.Entry<String, JsonNode>> it = s.path("rooms").path("join").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> room = it.next();
+                    for (Map.Entry<String, JsonNode> room : s.path("rooms").path("join").properties()) {
                         JsonNode timeline = room.getValue().path("timeline");
                         if (timeline.path("limited").asBoolean(false)) {
                             limitedTimelines.incrementAndGet();
@@ -632,8 +641,7 @@ public final class ThroughputBench {
                             order.add(body);
                         }
                     }
-                    for (Iterator<Map.Entry<String, JsonNode>> it = s.path("rooms").path("invite").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> room = it.next();
+                    for (Map.Entry<String, JsonNode> room : s.path("rooms").path("invite").properties()) {
                         for (JsonNode e : room.getValue().path("invite_state").path("events")) {
                             if ("m.room.member".equals(e.path("type").asText()) && "invite".equals(e.path("content").path("membership").asText())) {
                                 invites.put(e.path("sender").asText(), room.getKey());
@@ -669,8 +677,18 @@ public final class ThroughputBench {
 
     static final AtomicInteger TXN = new AtomicInteger();
 
+    /**
+     * Whether the Matrix user's messages carry an empty {@code m.mentions} (spec v1.7 intentional mentions), as the
+     * bridge's and current clients' text messages do: Synapse validates it with jsonschema, about 1 ms of CPU per
+     * event, so (a) and (b) compare like with like only with it. THROUGHPUT_A_MENTIONS=0 sends bare content.
+     */
+    static final boolean MENTIONS = !"0".equals(System.getProperty("bench.mentions", "1"));
+
     static void send(String token, String roomId, String body) throws Exception {
         ObjectNode content = JSON.createObjectNode().put("msgtype", "m.text").put("body", body);
+        if (MENTIONS) {
+            content.putObject("m.mentions");
+        }
         call("PUT", "/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/t" + System.nanoTime() + "-"
             + TXN.incrementAndGet(), token, content);
     }
