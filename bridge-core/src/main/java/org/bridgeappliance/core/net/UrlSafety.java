@@ -1,5 +1,6 @@
 package org.bridgeappliance.core.net;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,34 +11,51 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Guards for fetching URLs that remote users chose (attachment links, avatars): server-side request forgery
  * protection shared by every adapter that fetches on someone's behalf. Plain JDK, no I/O except the DNS
- * look-up of {@link #allPublic(String)}. Thread-safe and immutable.
+ * look-ups of {@link #allPublic(String)} and {@link #checkHop}. Thread-safe and immutable.
  *
  * <p>Two rules: a URL is fetched only if every address its host resolves to is public
  * ({@link #isInternal(InetAddress)} says which are not), unless it lies under one of the trusted prefixes an
- * admin configured (the appliance's own media links, an on-premises upload service). A trusted prefix is
- * matched on the normalized URI string, and URIs that could climb out of a prefix after normalization (user
- * info, a fragment, an encoded dot, slash or backslash in the path: RFC 3986 section 5.2.4) never match.
+ * admin configured (the appliance's own media links, an on-premises upload service). Some addresses are
+ * refused even then ({@link #isAlwaysRefused(InetAddress)}: cloud metadata and other link-local, multicast,
+ * unspecified).
+ *
+ * <p>Trusted prefixes are matched on a canonical form of both sides (RFC 3986 section 6.2.2: scheme and host
+ * in lower case, the scheme's default port dropped, dot segments removed, an empty path written as "/"), so
+ * {@code http://host/a/../b} is judged as {@code http://host/b}. URIs that could climb out of a prefix after
+ * our check never match: user info, a fragment, a percent-encoded dot, slash or backslash or a backslash in
+ * the path (a server decoding them could resolve them after us, RFC 3986 section 5.2.4), or dot segments
+ * climbing above the root. A prefix itself must be an absolute http(s) URL with a host, without user info,
+ * query, fragment, dot segments or encoded separators, and with an empty path or one ending in '/' (else
+ * {@code http://host/avatar} would also admit {@code http://host/avatar-admin/}).
+ *
+ * <p>Redirects: callers follow them by hand and pass every hop through {@link #checkHop}.
+ *
+ * <p>Not covered: DNS rebinding between {@link #checkHop}'s look-up and the HTTP client's own; the check
+ * catches hostile links, not hostile DNS servers.
  */
 public final class UrlSafety {
+    private final String configKey;
     private final List<String> trustedPrefixes;
 
-    private UrlSafety(List<String> trustedPrefixes) {
+    private UrlSafety(String configKey, List<String> trustedPrefixes) {
+        this.configKey = configKey;
         this.trustedPrefixes = List.copyOf(trustedPrefixes);
     }
 
     /** No trusted prefixes: only public addresses. */
     public static UrlSafety publicOnly() {
-        return new UrlSafety(List.of());
+        return new UrlSafety(null, List.of());
     }
 
     /**
      * @param configKey names the setting in error messages
-     * @param prefixes  absolute http(s) URL prefixes with a host and no user info, query or fragment
-     * @throws IllegalArgumentException naming every bad entry
+     * @param prefixes  absolute http(s) URL prefixes (see the class comment for the rules)
+     * @throws IllegalArgumentException naming every bad entry, one per line
      */
     public static UrlSafety withTrustedPrefixes(String configKey, List<String> prefixes) {
         Objects.requireNonNull(configKey, "configKey");
@@ -47,31 +65,57 @@ public final class UrlSafety {
         }
         List<String> normalized = new ArrayList<>();
         for (String p : prefixes) {
-            normalized.add(normalizePrefix(p));
+            normalized.add(canonical(URI.create(p.strip())).orElseThrow());
         }
-        return new UrlSafety(normalized);
+        return new UrlSafety(configKey, normalized);
     }
 
-    /** The problems of a prefix list, one per line, each naming {@code configKey} and the entry (empty if none). */
+    /**
+     * The problems of a prefix list, one line per bad entry ({@code <configKey>: bad entry "<entry>": <why>}),
+     * empty if none.
+     */
     public static String prefixProblems(String configKey, List<String> prefixes) {
         if (prefixes == null) {
             return configKey + " must not be null\n";
         }
         StringBuilder problems = new StringBuilder();
         for (String p : prefixes) {
-            try {
-                URI u = new URI(p == null ? "" : p.strip());
-                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-                if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null
-                        || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
-                    problems.append(configKey).append(": not an http(s) URL prefix with a host: ").append(p)
-                            .append('\n');
-                }
-            } catch (URISyntaxException e) {
-                problems.append(configKey).append(": not a URL: ").append(p).append('\n');
+            String why = prefixProblem(p);
+            if (why != null) {
+                problems.append(configKey).append(": bad entry \"").append(p).append("\": ").append(why).append('\n');
             }
         }
         return problems.toString();
+    }
+
+    private static String prefixProblem(String p) {
+        if (p == null || p.isBlank()) {
+            return "empty";
+        }
+        URI u;
+        try {
+            u = new URI(p.strip());
+        } catch (URISyntaxException e) {
+            return "not a URL (" + e.getReason() + ")";
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return "not an absolute http or https URL";
+        }
+        if (u.isOpaque() || u.getHost() == null) {
+            return "no host";
+        }
+        if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+            return "user info, query and fragment are not allowed";
+        }
+        String path = u.getRawPath() == null ? "" : u.getRawPath();
+        if (hasEncodedSeparator(path) || !u.normalize().getRawPath().equals(path)) {
+            return "the path must not contain dot segments or encoded dots, slashes or backslashes";
+        }
+        if (!path.isEmpty() && !path.endsWith("/")) {
+            return "the path must be empty or end with '/'";
+        }
+        return null;
     }
 
     /** The normalized trusted prefixes. */
@@ -81,25 +125,69 @@ public final class UrlSafety {
 
     /** Whether {@code uri} lies under a trusted prefix (see the class comment for what never does). */
     public boolean isTrusted(URI uri) {
-        if (trustedPrefixes.isEmpty() || uri == null || !uri.isAbsolute() || uri.isOpaque()
-                || uri.getRawUserInfo() != null || uri.getRawFragment() != null || uri.getHost() == null) {
-            return false;
+        return trustedForm(uri).isPresent();
+    }
+
+    /**
+     * The canonical form of {@code uri} if it lies under a trusted prefix: request this, not {@code uri}, so
+     * that what is fetched is exactly what was matched.
+     */
+    public Optional<URI> trustedForm(URI uri) {
+        if (trustedPrefixes.isEmpty() || uri == null || uri.getRawUserInfo() != null || uri.getRawFragment() != null
+                || hasEncodedSeparator(uri.getRawPath() == null ? "" : uri.getRawPath())) {
+            return Optional.empty();
         }
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return false;
+        Optional<String> normalized = canonical(uri);
+        if (normalized.isEmpty()) {
+            return Optional.empty();
         }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath().toLowerCase(Locale.ROOT);
-        if (path.contains("%2e") || path.contains("%2f") || path.contains("%5c") || path.contains("\\")) {
-            return false;
-        }
-        String normalized = canonical(uri);
         for (String prefix : trustedPrefixes) {
-            if (normalized.startsWith(prefix)) {
-                return true;
+            if (normalized.get().startsWith(prefix)) {
+                return Optional.of(URI.create(normalized.get()));
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    /**
+     * Checks one hop of a fetch (the first URL and then every redirect target) and returns the URI to
+     * request: the canonical form when it is trusted, else {@code uri} without its fragment (never sent to
+     * the server, RFC 3986 section 3.5). Resolves the host (blocking DNS).
+     *
+     * @param allowInternal whether internal addresses are fetched even outside the trusted prefixes
+     *                      (an on-premises deployment); {@link #isAlwaysRefused} addresses are refused anyway
+     * @throws IOException saying why the hop is refused (scheme, host, the address), or if the host does
+     *                     not resolve
+     */
+    public URI checkHop(URI uri, boolean allowInternal) throws IOException {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IOException("unsupported scheme " + (scheme.isEmpty() ? "(none)" : scheme));
+        }
+        if (uri.isOpaque() || uri.getHost() == null) {
+            throw new IOException("no host in " + uri);
+        }
+        URI request = withoutFragment(uri);
+        Optional<URI> trusted = trustedForm(request);
+        for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
+            if (isAlwaysRefused(address)) {
+                throw new IOException("refusing to fetch from " + address.getHostAddress());
+            }
+            if (!allowInternal && trusted.isEmpty() && isInternal(address)) {
+                throw new IOException("refusing to fetch from private address " + address.getHostAddress()
+                        + (configKey == null ? "" : " (not under " + configKey + ")"));
+            }
+        }
+        return trusted.orElse(request);
+    }
+
+    /** {@code uri} without its fragment. */
+    public static URI withoutFragment(URI uri) {
+        if (uri.getRawFragment() == null) {
+            return uri;
+        }
+        String s = uri.toString();
+        return URI.create(s.substring(0, s.indexOf('#')));
     }
 
     /**
@@ -131,14 +219,8 @@ public final class UrlSafety {
             if ((b[0] & 0xfe) == 0xfc) {
                 return true;
             }
-            if (isMappedV4(b)) {
-                try {
-                    return isInternal(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
-                } catch (UnknownHostException e) {
-                    return true; // four bytes are always an address; refuse if not
-                }
-            }
-            return false;
+            Optional<InetAddress> v4 = mappedV4(b);
+            return v4.isPresent() && isInternal(v4.get());
         }
         if (a instanceof Inet4Address) {
             int first = b[0] & 0xff;
@@ -148,34 +230,71 @@ public final class UrlSafety {
         return true;
     }
 
-    private static boolean isMappedV4(byte[] b) {
+    /**
+     * Whether an address is refused even where internal addresses are allowed: link-local (cloud metadata
+     * services at 169.254.169.254, fe80::/10), multicast, unspecified and "this network" 0.0.0.0/8 (which
+     * reaches the local host on Linux), and IPv4-mapped IPv6 forms of these. No upload service lives there.
+     */
+    public static boolean isAlwaysRefused(InetAddress a) {
+        if (a.isLoopbackAddress()) {
+            return false; // also keeps ::1 from being read as the IPv4-compatible form of 0.0.0.1
+        }
+        if (a.isLinkLocalAddress() || a.isMulticastAddress() || a.isAnyLocalAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        if (a instanceof Inet6Address) {
+            Optional<InetAddress> v4 = mappedV4(b);
+            return v4.isPresent() && isAlwaysRefused(v4.get());
+        }
+        return a instanceof Inet4Address ? (b[0] & 0xff) == 0 : true;
+    }
+
+    /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d) IPv6 address. */
+    private static Optional<InetAddress> mappedV4(byte[] b) {
         for (int i = 0; i < 10; i++) {
             if (b[i] != 0) {
-                return false;
+                return Optional.empty();
             }
         }
-        return (b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0);
+        if ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0)) {
+            try {
+                return Optional.of(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("four bytes are always an IPv4 address", e);
+            }
+        }
+        return Optional.empty();
     }
 
-    private static String normalizePrefix(String prefix) {
-        URI u = URI.create(prefix.strip());
-        String s = canonical(u);
-        // A prefix without a path would also match "http://host.evil.example/": require the slash after the authority.
-        return u.getRawPath() == null || u.getRawPath().isEmpty() ? s + "/" : s;
+    private static boolean hasEncodedSeparator(String rawPath) {
+        String p = rawPath.toLowerCase(Locale.ROOT);
+        return p.contains("%2e") || p.contains("%2f") || p.contains("%5c") || p.contains("\\");
     }
 
-    /** Scheme and host in lower case (RFC 3986 section 6.2.2.1), dot segments removed, the rest as written. */
-    private static String canonical(URI uri) {
+    /**
+     * Scheme and host in lower case, the scheme's default port dropped, dot segments removed, an empty path
+     * as "/", no fragment; empty if {@code uri} is not an absolute http(s) URI with a host or its dot segments
+     * climb above the root (no two servers agree on what that means).
+     */
+    private static Optional<String> canonical(URI uri) {
+        if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null) {
+            return Optional.empty();
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return Optional.empty();
+        }
+        int port = uri.getPort();
+        if ((scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443)) {
+            port = -1;
+        }
         URI n = uri.normalize();
-        StringBuilder s = new StringBuilder(n.getScheme().toLowerCase(Locale.ROOT)).append("://")
-                .append(n.getHost().toLowerCase(Locale.ROOT));
-        if (n.getPort() >= 0) {
-            s.append(':').append(n.getPort());
+        String path = n.getRawPath() == null || n.getRawPath().isEmpty() ? "/" : n.getRawPath();
+        if (path.equals("/..") || path.startsWith("/../") || path.startsWith("..")) {
+            return Optional.empty();
         }
-        s.append(n.getRawPath() == null ? "" : n.getRawPath());
-        if (n.getRawQuery() != null) {
-            s.append('?').append(n.getRawQuery());
-        }
-        return s.toString();
+        return Optional.of(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (port < 0 ? "" : ":" + port)
+                + path + (n.getRawQuery() == null ? "" : "?" + n.getRawQuery()));
     }
 }

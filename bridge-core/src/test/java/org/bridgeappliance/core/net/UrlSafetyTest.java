@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
@@ -77,5 +78,77 @@ class UrlSafetyTest {
         assertTrue(message.lines().allMatch(l -> l.startsWith("bridge.test.prefixes: ")), message);
         assertTrue(message.contains("ftp://x/") && message.contains("not a url"), message);
         assertThrows(IllegalArgumentException.class, () -> UrlSafety.withTrustedPrefixes("k", null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  ", "http://host/avatar", "http://host/a/../b/", "http://host/./a/", "http://host/%2e%2e/",
+        "http://host/a%2fb/", "http://host/a%5cb/", "http://host/x/#f", "/relative/path/"})
+    void strictPrefixRulesNameTheEntry(String bad) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> UrlSafety.withTrustedPrefixes("bridge.test.prefixes", List.of("https://ok.example/media/", bad)));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bridge.test.prefixes: bad entry \"" + bad + "\": "), e.getMessage());
+    }
+
+    @Test
+    void prefixesAreStoredInCanonicalForm() {
+        assertEquals(List.of("https://ok.example/media/", "http://h:8080/", "https://h/", "http://h/"),
+                UrlSafety.withTrustedPrefixes("k", List.of("https://OK.example:443/media/", "http://h:8080", "HTTPS://h/",
+                        "http://H:80")).trustedPrefixes());
+    }
+
+    @Test
+    void candidatesAreCanonicalizedLikeThePrefixes() {
+        UrlSafety s = UrlSafety.withTrustedPrefixes("k", List.of("http://h.example/media/", "https://up.example"));
+        assertTrue(s.isTrusted(URI.create("http://h.example:80/media/x")), "default port");
+        assertTrue(s.isTrusted(URI.create("http://H.Example/media/x")), "host case");
+        assertTrue(s.isTrusted(URI.create("http://h.example/media/a/../b")), "dot segments inside the prefix");
+        assertTrue(s.isTrusted(URI.create("https://up.example")), "an empty path is '/'");
+        assertTrue(s.isTrusted(URI.create("https://up.example:443/x?y=1")));
+        assertFalse(s.isTrusted(URI.create("http://h.example:8080/media/x")), "another port");
+        assertFalse(s.isTrusted(URI.create("https://h.example/media/x")), "another scheme");
+        assertFalse(s.isTrusted(URI.create("https://up.example/../x")), "climbing above the root");
+        assertFalse(s.isTrusted(URI.create("https://up.example/..")));
+        assertEquals(URI.create("http://h.example/media/b"),
+                s.trustedForm(URI.create("HTTP://h.example:80/media/a/../b")).orElseThrow(), "what is requested");
+        assertTrue(s.trustedForm(URI.create("http://h.example/other")).isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"169.254.169.254", "fe80::1", "224.0.0.1", "ff02::1", "0.0.0.0", "0.1.2.3", "::",
+        "::ffff:169.254.169.254", "::ffff:0.0.0.0"})
+    void alwaysRefusedAddresses(String literal) throws Exception {
+        assertTrue(UrlSafety.isAlwaysRefused(InetAddress.getByName(literal)), literal);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1", "10.0.0.1", "192.168.1.1", "fc00::1", "100.64.0.1", "8.8.8.8",
+        "::ffff:127.0.0.1"})
+    void addressesNotAlwaysRefused(String literal) throws Exception {
+        assertFalse(UrlSafety.isAlwaysRefused(InetAddress.getByName(literal)), literal);
+    }
+
+    @Test
+    void checkHopRefusesInternalHostsUnlessTrustedOrAllowedAndMetadataAlways() throws Exception {
+        UrlSafety s = UrlSafety.withTrustedPrefixes("bridge.test.prefixes", List.of("http://127.0.0.1:18480/trusted/"));
+        IOException internal = assertThrows(IOException.class, () -> s.checkHop(URI.create("http://127.0.0.1:18480/x"), false));
+        assertTrue(internal.getMessage().contains("private address 127.0.0.1 (not under bridge.test.prefixes)"),
+                internal.getMessage());
+        assertEquals(URI.create("http://127.0.0.1:18480/x"), s.checkHop(URI.create("http://127.0.0.1:18480/x"), true));
+        assertEquals(URI.create("http://127.0.0.1:18480/trusted/b"),
+                s.checkHop(URI.create("HTTP://127.0.0.1:18480/trusted/a/../b#frag"), false), "trusted: canonical, no fragment");
+        for (boolean allow : new boolean[] {false, true}) {
+            IOException metadata = assertThrows(IOException.class,
+                    () -> s.checkHop(URI.create("http://169.254.169.254/latest/meta-data/"), allow));
+            assertTrue(metadata.getMessage().contains("169.254.169.254"), metadata.getMessage());
+            assertThrows(IOException.class, () -> s.checkHop(URI.create("http://[::ffff:169.254.169.254]/"), allow));
+            assertThrows(IOException.class, () -> s.checkHop(URI.create("ftp://8.8.8.8/x"), allow));
+            assertThrows(IOException.class, () -> s.checkHop(URI.create("file:///etc/passwd"), allow));
+        }
+        assertEquals(URI.create("http://8.8.8.8/x?q=1"), UrlSafety.publicOnly().checkHop(URI.create("http://8.8.8.8/x?q=1#f"),
+                false), "public: as given, without the fragment");
+        IOException noKey = assertThrows(IOException.class,
+                () -> UrlSafety.publicOnly().checkHop(URI.create("http://10.0.0.1/x"), false));
+        assertTrue(noKey.getMessage().endsWith("private address 10.0.0.1"), noKey.getMessage());
     }
 }

@@ -184,4 +184,18 @@ class MediaFetcherTest {
         MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(5), true);
         assertThrows(IOException.class, () -> fetcher.fetch(URI.create(base + "/big")));
     }
+
+    @Test
+    void theSharedGuardsStricterAddressClassesApply() {
+        MediaFetcher onPremises = new MediaFetcher(client, 1000, Duration.ofSeconds(5), true, List.of());
+        // IPv4-mapped metadata and "this network" are refused even with private hosts allowed
+        for (String url : List.of("http://[::ffff:169.254.169.254]/", "http://0.0.0.0:1/", "http://0.1.2.3/")) {
+            assertThrows(IOException.class, () -> onPremises.fetch(URI.create(url)), url);
+        }
+        // carrier-grade NAT (RFC 6598) is internal: refused by default, before any connection
+        MediaFetcher strict = new MediaFetcher(client, 1000, Duration.ofSeconds(5));
+        IOException e = assertThrows(IOException.class, () -> strict.fetch(URI.create("http://100.64.0.1/x")));
+        assertTrue(e.getMessage().contains("private address 100.64.0.1 (not under " + MediaFetcher.PREFIXES_KEY + ")"),
+                e.getMessage());
+    }
 }

@@ -2,18 +2,16 @@ package org.bridgeappliance.adapter.matrix.media;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.bridgeappliance.adapter.matrix.client.MatrixClient;
+import org.bridgeappliance.core.net.UrlSafety;
 
 /**
  * Fetches attachment content from where other networks put it ({@code https:} links such as XMPP
@@ -22,25 +20,20 @@ import org.bridgeappliance.adapter.matrix.client.MatrixClient;
  * blocking (call it from a delivery thread, never from an HTTP request thread).
  *
  * <p>Server-side request forgery: the URLs come from remote users, and what is fetched becomes
- * visible in Matrix. By default only public addresses are fetched. Link-local, multicast and
- * unspecified addresses (cloud metadata services at 169.254.169.254, fe80::/10) are always refused.
- * Loopback, private (RFC 1918) and unique-local (fc00::/7) addresses are refused unless
- * <ul>
- *   <li>{@code allowPrivateHosts} is set (on-premises upload services), or</li>
- *   <li>the URL lies under one of the {@code trustedUrlPrefixes} (typically this appliance's own
- *       public base URL, where the XMPP adapter serves avatars): an exact prefix match on the
- *       normalized URI (RFC 3986 section 6.2.2: lower-case scheme and host, no default port, dot
- *       segments removed), so {@code http://host/a/../b} is judged as {@code http://host/b}. URLs with
- *       user info or a percent-encoded dot, slash or backslash in the path are never trusted, since a
- *       server decoding them could climb out of the prefix after our check.</li>
- * </ul>
+ * visible in Matrix. Every hop is judged by bridge-core's {@link UrlSafety} (the one guard all
+ * adapters share; its class comment has the rules): by default only public addresses; link-local,
+ * multicast and unspecified addresses (cloud metadata at 169.254.169.254) never; internal addresses
+ * (loopback, RFC 1918, fc00::/7, CGNAT) only when {@code allowPrivateHosts} is set (on-premises
+ * upload services) or the URL lies under one of the {@code trustedUrlPrefixes} (typically this
+ * appliance's own public base URL, where the XMPP adapter serves avatars), matched on the canonical
+ * URI, which is then what is requested.
  * Redirects are followed by hand, at most 3, and each target is checked again by the same rules: a
  * redirect from a trusted prefix to an internal address outside every trusted prefix is refused.
- *
- * <p>Not covered: DNS rebinding between our address check and the HTTP client's own lookup (the
- * JDK client resolves again); the check catches hostile links, not hostile DNS servers.
  */
 public final class MediaFetcher {
+    /** The setting the trusted prefixes come from, named in error messages. */
+    public static final String PREFIXES_KEY = "bridge.matrix.media-trusted-url-prefixes";
+
     /** Fetched content. */
     public record Content(byte[] bytes, String contentType) {
     }
@@ -50,7 +43,7 @@ public final class MediaFetcher {
     private final MatrixClient matrix;
     private final long maxBytes;
     private final boolean allowPrivateHosts;
-    private final List<String> trustedPrefixes;
+    private final UrlSafety safety;
     private final HttpClient http;
 
     /** Strict: public addresses only, no trusted prefixes. */
@@ -71,97 +64,29 @@ public final class MediaFetcher {
         this.matrix = matrix;
         this.maxBytes = maxBytes;
         this.allowPrivateHosts = allowPrivateHosts;
-        this.trustedPrefixes = validatePrefixes(trustedUrlPrefixes);
+        this.safety = UrlSafety.withTrustedPrefixes(PREFIXES_KEY,
+                trustedUrlPrefixes == null ? List.of() : trustedUrlPrefixes);
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
     /**
-     * Checks a trusted-prefix list and returns it in normalized form. Each entry must be an absolute
-     * http or https URL with a host, an empty path or one ending in {@code /}, and no user info, query, fragment, dot
-     * segment or percent-encoded dot/slash/backslash.
+     * Checks a trusted-prefix list ({@link UrlSafety}'s rules: absolute http or https URL with a host, an
+     * empty path or one ending in {@code /}, no user info, query, fragment, dot segment or
+     * percent-encoded dot/slash/backslash) and returns it in canonical form; null is an empty list.
      *
-     * @throws IllegalArgumentException naming the first bad entry
+     * @throws IllegalArgumentException naming every bad entry
      */
     public static List<String> validatePrefixes(List<String> prefixes) {
-        if (prefixes == null) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String p : prefixes) {
-            String why = prefixProblem(p);
-            if (why != null) {
-                throw new IllegalArgumentException("bridge.matrix.media-trusted-url-prefixes: bad entry \""
-                        + p + "\": " + why);
-            }
-            out.add(canonical(URI.create(p.strip())).orElseThrow());
-        }
-        return List.copyOf(out);
+        return prefixes == null ? List.of() : UrlSafety.withTrustedPrefixes(PREFIXES_KEY, prefixes).trustedPrefixes();
     }
 
-    private static String prefixProblem(String p) {
-        if (p == null || p.isBlank()) {
-            return "empty";
-        }
-        URI u;
-        try {
-            u = new URI(p.strip());
-        } catch (URISyntaxException e) {
-            return "not a URL (" + e.getReason() + ")";
-        }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return "not an absolute http or https URL";
-        }
-        if (u.isOpaque() || u.getHost() == null) {
-            return "no host";
-        }
-        if (u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
-            return "user info, query and fragment are not allowed";
-        }
-        String path = u.getRawPath() == null ? "" : u.getRawPath();
-        if (hasEncodedSeparator(path) || !u.normalize().getRawPath().equals(path.isEmpty() ? "" : path)) {
-            return "the path must not contain dot segments or encoded dots, slashes or backslashes";
-        }
-        if (!path.isEmpty() && !path.endsWith("/")) {
-            // "http://host/avatar" would also match "http://host/avatar-admin/...".
-            return "the path must end with '/'";
-        }
-        return null;
-    }
-
-    /** Whether {@code uri} is under one of the trusted prefixes (see the class comment). */
+    /**
+     * Whether {@code uri} is under one of the trusted prefixes. A fragment does not count: it is
+     * never sent to the server (RFC 3986 section 3.5) and {@link #fetch} drops it.
+     */
     public boolean isTrusted(URI uri) {
-        if (trustedPrefixes.isEmpty() || uri.getRawUserInfo() != null
-                || hasEncodedSeparator(uri.getRawPath() == null ? "" : uri.getRawPath())) {
-            return false;
-        }
-        Optional<String> normalized = canonical(uri);
-        return normalized.isPresent() && trustedPrefixes.stream().anyMatch(normalized.get()::startsWith);
-    }
-
-    /** Scheme and host in lower case, default port dropped, dot segments removed, no fragment. */
-    private static Optional<String> canonical(URI uri) {
-        if (!uri.isAbsolute() || uri.isOpaque() || uri.getHost() == null) {
-            return Optional.empty();
-        }
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        int port = uri.getPort();
-        if ((scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443)) {
-            port = -1;
-        }
-        URI n = uri.normalize();
-        String path = n.getRawPath() == null || n.getRawPath().isEmpty() ? "/" : n.getRawPath();
-        if (path.startsWith("/..")) {
-            return Optional.empty(); // climbs above the root: no server agrees on what that means
-        }
-        return Optional.of(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (port < 0 ? "" : ":" + port)
-                + path + (n.getRawQuery() == null ? "" : "?" + n.getRawQuery()));
-    }
-
-    private static boolean hasEncodedSeparator(String rawPath) {
-        String p = rawPath.toLowerCase(Locale.ROOT);
-        return p.contains("%2e") || p.contains("%2f") || p.contains("%5c") || p.contains("\\");
+        return safety.isTrusted(UrlSafety.withoutFragment(uri));
     }
 
     /** @throws IOException when it cannot be fetched (unsupported scheme, refused host, too large, HTTP error) */
@@ -173,7 +98,7 @@ public final class MediaFetcher {
         }
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            current = checkTarget(current);
+            current = safety.checkHop(current, allowPrivateHosts);
             HttpRequest request = HttpRequest.newBuilder(current).timeout(Duration.ofSeconds(60)).GET().build();
             HttpResponse<InputStream> response;
             try {
@@ -212,36 +137,5 @@ public final class MediaFetcher {
             }
         }
         throw new IOException("more than " + MAX_REDIRECTS + " redirects");
-    }
-
-    /**
-     * Checks one hop and returns the URI to request: for a trusted URL its normalized form, so that
-     * what is requested is what was matched against the prefix.
-     */
-    private URI checkTarget(URI uri) throws IOException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IOException("unsupported scheme " + scheme);
-        }
-        if (uri.getHost() == null) {
-            throw new IOException("no host in " + uri);
-        }
-        boolean trusted = isTrusted(uri);
-        for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
-            if (address.isLinkLocalAddress() || address.isMulticastAddress() || address.isAnyLocalAddress()) {
-                throw new IOException("refusing to fetch from " + address.getHostAddress());
-            }
-            if (!allowPrivateHosts && !trusted && (address.isLoopbackAddress() || address.isSiteLocalAddress()
-                    || isUniqueLocal(address))) {
-                throw new IOException("refusing to fetch from private address " + address.getHostAddress()
-                        + " (not under bridge.matrix.media-trusted-url-prefixes)");
-            }
-        }
-        return trusted ? URI.create(canonical(uri).orElseThrow()) : uri;
-    }
-
-    private static boolean isUniqueLocal(InetAddress address) {
-        byte[] b = address.getAddress();
-        return b.length == 16 && (b[0] & 0xfe) == 0xfc; // fc00::/7
     }
 }
