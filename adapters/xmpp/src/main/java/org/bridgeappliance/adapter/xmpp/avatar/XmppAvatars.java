@@ -111,6 +111,8 @@ public final class XmppAvatars implements AutoCloseable {
     private final ThreadPoolExecutor fetcher;
     private final Semaphore serving = new Semaphore(SERVE_CONCURRENCY);
     private volatile Listener listener = (p, l) -> { };
+    private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param links        empty to turn the feature off (no public base URL)
@@ -227,6 +229,7 @@ public final class XmppAvatars implements AutoCloseable {
     }
 
     private void start(State s) {
+        started.incrementAndGet();
         s.inFlight = true;
         s.lastAttempt = clock.instant();
         s.lastAttemptFor = s.announced;
@@ -240,6 +243,7 @@ public final class XmppAvatars implements AutoCloseable {
                 s.inFlight = false;
                 s.lastAttempt = null; // not tried: the next sighting tries again
             }
+            finished.incrementAndGet();
             LOG.debug("vCard fetch of {} dropped: too many pending", person.user());
         }
     }
@@ -249,6 +253,8 @@ public final class XmppAvatars implements AutoCloseable {
         try {
             image = fetch(route);
         } finally {
+            // Cached before it becomes known, so a link handed out is served from the cache.
+            image.ifPresent(cache::put);
             String previous;
             String announced;
             boolean again;
@@ -271,7 +277,6 @@ public final class XmppAvatars implements AutoCloseable {
             }
             if (image.isPresent() && !"".equals(announced)) {
                 String sha1 = image.get().sha1();
-                cache.put(image.get());
                 if (announced != null && !announced.equals(sha1)) {
                     // A newer avatar published between the presence and the fetch, or a server hashing otherwise:
                     // the vCard's photo is the current truth and is published under its own hash.
@@ -286,6 +291,7 @@ public final class XmppAvatars implements AutoCloseable {
                     }
                 }
             }
+            finished.incrementAndGet();
         }
     }
 
@@ -360,6 +366,16 @@ public final class XmppAvatars implements AutoCloseable {
         } finally {
             serving.release();
         }
+    }
+
+    /** Background vCard fetches started so far (diagnostics, tests: decided synchronously by observe/seen). */
+    public long fetchesStarted() {
+        return started.get();
+    }
+
+    /** Background vCard fetches finished so far, after their outcome was recorded and announced. */
+    public long fetchesFinished() {
+        return finished.get();
     }
 
     /** Total bytes held in the image cache (diagnostics, tests). */
