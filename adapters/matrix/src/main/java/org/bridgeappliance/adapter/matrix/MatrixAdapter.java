@@ -24,6 +24,7 @@ import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
 import org.bridgeappliance.adapter.matrix.portal.GhostManager;
 import org.bridgeappliance.adapter.matrix.portal.MatrixDeliverer;
+import org.bridgeappliance.adapter.matrix.portal.MemberSync;
 import org.bridgeappliance.adapter.matrix.portal.PortalManager;
 import org.bridgeappliance.adapter.matrix.registration.Registration;
 import org.bridgeappliance.adapter.matrix.registration.RegistrationException;
@@ -155,12 +156,20 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                 executor);
         MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, codec::personOf,
                 context.clock());
+        // Announces the members already in rooms that become portals (and, at start-up, in every mapped room).
+        MemberSync members = new MemberSync(client, codec, portals, context.stores().rooms(), context.ingress(),
+                mxc -> avatarLink(links, mxc), context.clock(), System::nanoTime,
+                new MemberSync.Settings(config.isMemberSyncOnStart(), config.getMemberSyncMaxMembers(),
+                        config.getRoomWatchInterval()));
+        members.started();
         // The deliverer watches its ghosts' member events too: the homeserver rewrites them after a global profile change.
+        // A join of the bot makes a room that waited for it due for its member announcement.
         TransactionProcessor.Hooks hooks = new TransactionProcessor.Hooks() {
             @Override
             public void observe(com.fasterxml.jackson.databind.JsonNode event) {
                 inbound.observe(event);
                 deliverer.observe(event);
+                botJoined(event).ifPresent(members::wake);
             }
 
             @Override
@@ -181,6 +190,42 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         executor.execute(() -> connect(client, 1));
         long probeMillis = Math.max(50, config.getHealthProbeInterval().toMillis());
         executor.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
+        long pauseMillis = Math.max(10, config.getMemberSyncPause().toMillis());
+        executor.scheduleWithFixedDelay(() -> syncMembers(members), pauseMillis, pauseMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** One step of the member sync, only while the homeserver answers (it would only fail and retry otherwise). */
+    private void syncMembers(MemberSync members) {
+        if (runtime == null || !ready || state.status() != Status.CONNECTED) {
+            return;
+        }
+        try {
+            members.tick();
+        } catch (RuntimeException e) {
+            LOG.warn("member sync step failed: {}", e.toString()); // a throw would cancel the schedule
+        }
+    }
+
+    /** The room of an m.room.member join of the bot, if {@code event} is one. */
+    private Optional<String> botJoined(com.fasterxml.jackson.databind.JsonNode event) {
+        if ("m.room.member".equals(event.path("type").asText())
+                && codec.botUserId().equals(event.path("state_key").asText())
+                && "join".equals(event.path("content").path("membership").asText())) {
+            return Optional.of(event.path("room_id").asText()).filter(r -> !r.isEmpty());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<java.net.URI> avatarLink(MediaLinks links, String mxc) {
+        if (!mxc.startsWith("mxc://")) {
+            return Optional.empty();
+        }
+        try {
+            MatrixClient.parseMxc(mxc);
+            return Optional.of(links.link(mxc));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The signer of public media links (for the media endpoint), once started. */

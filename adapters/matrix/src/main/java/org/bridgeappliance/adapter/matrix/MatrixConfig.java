@@ -60,6 +60,49 @@ public class MatrixConfig {
     private List<String> mediaTrustedUrlPrefixes = new ArrayList<>();
     /** How often an unreachable homeserver is probed so that the adapter state recovers. */
     private Duration healthProbeInterval = Duration.ofSeconds(5);
+    /**
+     * Whether the members of every mapped room are announced to the other networks again at start-up
+     * (the XMPP side loses its puppets' MUC presence on a restart); rooms mapped while running always are.
+     */
+    private boolean memberSyncOnStart = true;
+    /** Members announced per room when it becomes a portal, at most (0 turns the member sync off). */
+    private int memberSyncMaxMembers = 500;
+    /** Pause between two rooms' member announcements (bounds the load of a start-up pass). */
+    private Duration memberSyncPause = Duration.ofMillis(250);
+    /** How often the room directory is read for newly mapped Matrix rooms. */
+    private Duration roomWatchInterval = Duration.ofSeconds(5);
+
+    public boolean isMemberSyncOnStart() {
+        return memberSyncOnStart;
+    }
+
+    public void setMemberSyncOnStart(boolean memberSyncOnStart) {
+        this.memberSyncOnStart = memberSyncOnStart;
+    }
+
+    public int getMemberSyncMaxMembers() {
+        return memberSyncMaxMembers;
+    }
+
+    public void setMemberSyncMaxMembers(int memberSyncMaxMembers) {
+        this.memberSyncMaxMembers = Math.max(0, Math.min(100_000, memberSyncMaxMembers));
+    }
+
+    public Duration getMemberSyncPause() {
+        return memberSyncPause;
+    }
+
+    public void setMemberSyncPause(Duration memberSyncPause) {
+        this.memberSyncPause = memberSyncPause;
+    }
+
+    public Duration getRoomWatchInterval() {
+        return roomWatchInterval;
+    }
+
+    public void setRoomWatchInterval(Duration roomWatchInterval) {
+        this.roomWatchInterval = roomWatchInterval;
+    }
 
     public boolean isEnabled() {
         return enabled;

@@ -28,4 +28,24 @@ class MatrixConfigBindingTest {
             assertEquals(List.of(), config.getMediaTrustedUrlPrefixes());
         }
     }
+
+    @Test
+    void memberSyncKeysBindWithBoundedDefaults() {
+        try (ApplicationContext ctx = ApplicationContext.builder().properties(Map.of(
+                "bridge.matrix.member-sync-on-start", "false",
+                "bridge.matrix.member-sync-max-members", "20",
+                "bridge.matrix.member-sync-pause", "1s",
+                "bridge.matrix.room-watch-interval", "30s")).start()) {
+            MatrixConfig config = ctx.getBean(MatrixConfig.class);
+            assertFalse(config.isMemberSyncOnStart());
+            assertEquals(20, config.getMemberSyncMaxMembers());
+            assertEquals(java.time.Duration.ofSeconds(1), config.getMemberSyncPause());
+            assertEquals(java.time.Duration.ofSeconds(30), config.getRoomWatchInterval());
+        }
+        MatrixConfig defaults = new MatrixConfig();
+        assertTrue(defaults.isMemberSyncOnStart());
+        assertEquals(500, defaults.getMemberSyncMaxMembers());
+        defaults.setMemberSyncMaxMembers(-5);
+        assertEquals(0, defaults.getMemberSyncMaxMembers(), "negative is off, not an error at start-up");
+    }
 }

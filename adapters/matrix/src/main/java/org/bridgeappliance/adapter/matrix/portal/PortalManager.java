@@ -39,6 +39,14 @@ public final class PortalManager {
     private final GhostManager ghosts;
     private final Supplier<PortalCoordinator> coordinator;
     private final Set<String> joined = ConcurrentHashMap.newKeySet();
+    /** Rooms this run created or opened as DMs: they start without anyone to announce ({@link MemberSync}). */
+    private final Set<String> createdByBridge = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            }));
 
     public PortalManager(MatrixClient client, GhostIdCodec codec, GhostManager ghosts,
                          Supplier<PortalCoordinator> coordinator) {
@@ -99,6 +107,14 @@ public final class PortalManager {
         joined.remove(key(roomId, userId));
     }
 
+    /**
+     * Whether this run of the bridge created {@code roomId} (a gateway room, a DM) or opened it as a DM
+     * on a Matrix user's invite: such rooms have nobody to announce when they become portals.
+     */
+    public boolean isCreatedByBridge(String roomId) {
+        return createdByBridge.contains(roomId);
+    }
+
     /** Records that a user is known to be joined (the bridge created the room with it inside). */
     void markJoined(String roomId, String userId) {
         joined.add(key(roomId, userId));
@@ -144,6 +160,7 @@ public final class PortalManager {
             throw e;
         }
         markJoined(roomId, bot());
+        createdByBridge.add(roomId);
         Portal origin = new Portal(Network.of(MatrixInboundConverter.NETWORK), RemoteRoomId.of(roomId));
         Optional<BridgedRoom> room;
         try {
@@ -260,6 +277,7 @@ public final class PortalManager {
             throw e;
         }
         markJoined(roomId, ghost);
+        createdByBridge.add(roomId);
         ensureBotJoined(roomId);
         return RemoteRoomId.of(roomId);
     }
@@ -311,6 +329,8 @@ public final class PortalManager {
         client.join(roomId, invitee);
         markJoined(roomId, invitee);
         if (isDirect) {
+            // A DM: the only member to announce is the inviter, and 1:1 chats carry no membership.
+            createdByBridge.add(roomId);
             Portal origin = new Portal(Network.of(MatrixInboundConverter.NETWORK), RemoteRoomId.of(roomId));
             Optional<BridgedRoom> room = coordinator.get().ensureDirectChat(origin,
                     UserRef.of(MatrixInboundConverter.NETWORK, inviter), person.get());
