@@ -332,6 +332,26 @@ class XmppAdapterTest {
     }
 
     @Test
+    void aRetriedDirectDeliveryRepeatsItsIdAndOriginId() throws Exception {
+        start(mapping());
+        Portal dm = Portal.of("xmpp", "dm:alice@xmpp.test " + PUPPET);
+        MessageEvent event = new MessageEvent(new EventMeta(Portal.of("matrix", "!dm:matrix.test"), BOB,
+                Profile.named("Bob"), Optional.of(RemoteMessageId.of("$r1")), Instant.now()), MessageKind.TEXT,
+                MessageBody.plain("only once please"), List.of(), Optional.empty());
+        DeliveryReceipt first = adapter.deliver(new Delivery(BridgeMessageId.of("b-retry"), RoomId.of("r"), dm, event,
+                Optional.empty(), Optional.empty(), 1));
+        Matcher one = expect("<message[^>]*id='([^']+)'[^>]*>.*?only once please.*?</message>");
+        // The router retries (e.g. the first try's outcome was lost in a crash): same id, same XEP-0359 origin-id.
+        DeliveryReceipt retry = adapter.deliver(new Delivery(BridgeMessageId.of("b-retry"), RoomId.of("r"), dm, event,
+                Optional.empty(), Optional.empty(), 2));
+        Matcher two = expect("<message[^>]*id='([^']+)'[^>]*>.*?only once please.*?</message>");
+        assertEquals(one.group(1), two.group(1));
+        assertTrue(two.group().contains("<origin-id xmlns='urn:xmpp:sid:0' id='" + one.group(1) + "'/>"), two.group());
+        assertEquals(first, retry);
+        assertEquals(DeliveryReceipt.of(one.group(1)), first);
+    }
+
+    @Test
     void failedDeliveryIsReportedToTheAuthorAsAnError() throws Exception {
         start(mapping());
         Portal dm = Portal.of("xmpp", "dm:alice@xmpp.test " + PUPPET);

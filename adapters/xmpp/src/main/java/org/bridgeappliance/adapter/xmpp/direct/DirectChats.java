@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
 import org.bridgeappliance.adapter.xmpp.avatar.PhotoHint;
@@ -271,7 +270,8 @@ public final class DirectChats {
         } catch (XmppStringprepException | IllegalArgumentException e) {
             throw new PermanentDeliveryException("cannot address " + event.sender() + " on XMPP", e);
         }
-        String id = UUID.randomUUID().toString();
+        // Deterministic (message, portal, part): a retried delivery repeats its id and origin-id (XEP-0359).
+        String id = org.bridgeappliance.adapter.xmpp.address.DeliveryIds.of(delivery);
         var target = new XmppOutboundConverter.Target(from, pair.user(), Message.Type.chat, id, clock.instant());
         Set<String> reactions = ReactionSets.forDelivery(stores.messages(), stores.reactions(), delivery);
         Optional<Message> stanza;

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.bridgeappliance.adapter.xmpp.XmppSettings;
+import org.bridgeappliance.adapter.xmpp.address.DeliveryIds;
 import org.bridgeappliance.adapter.xmpp.avatar.PhotoHint;
 import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnection.NotConnectedException;
@@ -796,7 +796,8 @@ public final class MucPortals {
                                 delivery.reference().get().author())), delivery.replyTo(), delivery.attempt());
             }
         }
-        String id = UUID.randomUUID().toString();
+        // Deterministic (message, portal, part): a retried delivery repeats its id and origin-id (XEP-0359).
+        String id = DeliveryIds.of(delivery);
         var target = new XmppOutboundConverter.Target(o.jid, room.jid, Message.Type.groupchat, id, clock.instant());
         Optional<Message> stanza;
         try {
