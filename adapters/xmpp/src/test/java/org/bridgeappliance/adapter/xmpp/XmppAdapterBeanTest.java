@@ -40,6 +40,17 @@ class XmppAdapterBeanTest {
     }
 
     @Test
+    void publicBaseUrlBindsAndDefaultsToEmpty() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of())) {
+            assertEquals("", ctx.getBean(XmppAdapterBean.class).adapter().publicBaseUrl());
+        }
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.public-base-url",
+                "https://bridge.example.org"))) {
+            assertEquals("https://bridge.example.org", ctx.getBean(XmppAdapterBean.class).adapter().publicBaseUrl());
+        }
+    }
+
+    @Test
     void anInvalidTrustedPrefixFailsTheStart() {
         try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.enabled", "true",
                 "bridge.xmpp.secret", "s", "bridge.xmpp.avatar-trusted-url-prefixes", java.util.List.of("file:///etc/")))) {
