@@ -191,6 +191,28 @@ class XmppAvatarAdapterTest {
     }
 
     @Test
+    void aContactWhoOnlyWritesGetsTheAvatarAsAProfileChangeInTheirChat() throws Exception {
+        Portal dm = new Portal(org.bridgeappliance.core.id.Network.of("xmpp"), org.bridgeappliance.adapter.xmpp.address
+                .DirectChatIds.of(org.jxmpp.jid.impl.JidCreate.entityBareFrom("alice@xmpp.test"),
+                        org.jxmpp.jid.impl.JidCreate.entityBareFrom(PUPPET)));
+        stores.rooms().create("dm", List.of(dm, Portal.of("matrix", "!dm:matrix.test")), true);
+        start("http://127.0.0.1:18480");
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='m1'><body>hi</body></message>");
+        var first = (MessageEvent) await(e -> e instanceof MessageEvent);
+        assertEquals(Optional.empty(), first.meta().profile().avatar(), "not fetched yet");
+        // First sight: the vCard is asked for once, from the puppet she wrote to.
+        answerVcardRequest(PUPPET, "alice@xmpp.test");
+        var change = (MembershipEvent) await(e -> e instanceof MembershipEvent m
+                && m.membership() == MembershipEvent.Membership.PROFILE_CHANGE);
+        UserRef alice = UserRef.of("xmpp", "alice@xmpp.test");
+        assertEquals(alice, change.subject());
+        assertEquals(dm, change.origin(), "announced in her chat: she never sent presence");
+        assertEquals(Optional.of("alice"), change.meta().profile().displayName());
+        assertTrue(change.meta().profile().avatar().orElseThrow().getPath().contains("/alice@xmpp.test/" + SHA1 + "/"),
+                change.meta().profile().toString());
+    }
+
+    @Test
     void withoutAPublicBaseUrlNoVcardIsAskedFor() throws Exception {
         start("");
         peer.send("<presence from='alice@xmpp.test/phone' to='" + PUPPET + "'>"

@@ -80,7 +80,15 @@ public final class DirectChats {
     /** XMPP users' last availability, sent again with a new profile when their avatar changes. */
     private final Map<UserRef, org.bridgeappliance.core.model.PresenceEvent> lastUserPresenceEvent =
             new ConcurrentHashMap<>();
+    /**
+     * The 1:1 chats each XMPP user opened in this run and the name they last showed there: where a new avatar of
+     * someone who never sent presence is announced (a profile change in each chat).
+     */
+    private final Map<UserRef, Chats> chats = new ConcurrentHashMap<>();
     private final XmppAvatars avatars;
+
+    private record Chats(Set<Portal> portals, String name) {
+    }
 
     public DirectChats(StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                        XmppOutboundConverter outbound, XmppIngress ingress, BridgeStores stores,
@@ -137,6 +145,12 @@ public final class DirectChats {
                 return;
             }
         }
+        String name = context.profile().displayName().orElse(user.getLocalpart().toString());
+        chats.compute(from, (k, known) -> {
+            Set<Portal> portals = known == null ? ConcurrentHashMap.newKeySet() : known.portals();
+            portals.add(portal);
+            return new Chats(portals, name);
+        });
         XmppIngress.Outcome outcome = ingress.submit(result);
         if (outcome.error().isPresent()) {
             reply(m, outcome.error().get());
@@ -211,7 +225,22 @@ public final class DirectChats {
     public boolean profileChanged(UserRef person) {
         var last = lastUserPresenceEvent.get(person);
         if (last == null) {
-            return false; // no presence seen: the profile travels with their next message
+            // No presence seen (a contact who only writes): a profile change in each of their chats, so that the
+            // avatar learned from their vCard shows before their next message.
+            Chats known = chats.get(person);
+            if (known == null) {
+                return false; // not seen in a chat either: the profile travels with their next message
+            }
+            Profile profile = avatars.profile(person, known.name());
+            for (Portal portal : known.portals()) {
+                var meta = new org.bridgeappliance.core.model.EventMeta(portal, person, profile, Optional.empty(),
+                        clock.instant());
+                ingress.submit(new XmppInboundConverter.Result(java.util.List.of(
+                        new org.bridgeappliance.core.model.MembershipEvent(meta, person,
+                                org.bridgeappliance.core.model.MembershipEvent.Membership.PROFILE_CHANGE,
+                                Optional.empty())), Optional.empty(), false));
+            }
+            return true;
         }
         var updated = new org.bridgeappliance.core.model.PresenceEvent(person, last.presence(), last.note(),
                 avatars.profile(person, last.profile().displayName().orElse(null)), clock.instant());
