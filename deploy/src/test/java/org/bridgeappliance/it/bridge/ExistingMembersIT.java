@@ -20,8 +20,9 @@ import org.jxmpp.jid.EntityFullJid;
 
 /**
  * Membership in step from the start: people who were already in a Matrix room when an admin mapped it to a MUC appear
- * there as their puppets (with their room display names) without saying anything; the bridge's own users (its bot
- * and the ghosts of XMPP users) never get puppets.
+ * there as their puppets (with their room display names) without saying anything, and people already in the MUC
+ * appear in the Matrix room as ghosts; the bridge's own users (its bot and the ghosts of XMPP users) never get
+ * puppets.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExistingMembersIT {
@@ -40,7 +41,7 @@ class ExistingMembersIT {
     }
 
     @Test
-    void silentMatrixMembersAppearInTheMucWhenTheRoomIsMapped() throws Exception {
+    void silentMembersOfEachSideAppearOnTheOtherWhenTheRoomIsMapped() throws Exception {
         Session carol = f.newMatrixUser("carol", "Carol " + Sandbox.uniqueName("c"));
         MatrixWatch carolSees = new MatrixWatch(f.matrix, carol);
         Session dave = f.newMatrixUser("dave", "Dave " + Sandbox.uniqueName("d"));
@@ -64,6 +65,14 @@ class ExistingMembersIT {
         BridgeFixture.awaitCondition("dave's puppet in the MUC as '" + daveRoomName + "'",
             () -> occupant(muc, davePuppet).map(o -> daveRoomName.equals(o.getNick().toString())).orElse(false), WAIT);
         BridgeFixture.awaitCondition("carol's puppet in the MUC", () -> occupant(muc, carolPuppet).isPresent(), WAIT);
+
+        // The other way: alice was in her MUC before the bridge came; her ghost joins the Matrix room without her
+        // saying anything.
+        String aliceGhost = f.ghostOf(alice.jid());
+        BridgeFixture.awaitCondition("alice's ghost joined to the Matrix room", () -> {
+            var r = f.call("GET", "/_matrix/client/v3/rooms/" + BridgeFixture.enc(roomId) + "/joined_members", carol, null);
+            return r.ok() && r.body().path("joined").has(aliceGhost);
+        }, WAIT);
 
         String botPuppet = f.puppetOf(f.bot()).toString();
         for (EntityFullJid jid : muc.getOccupants()) {

@@ -266,7 +266,12 @@ class XmppAdapterTest {
         peer.send(fromAlice.replace("<message ", "<message to='matrix.xmpp.test/muc-listener' "));
         peer.send("<iq type='get' id='sync' from='alice@xmpp.test/phone' to='matrix.xmpp.test'><ping xmlns='urn:xmpp:ping'/></iq>");
         expect("id='sync'");
-        // Alice was in the room before the listener joined: part of the roster, not a join to report.
+        // Alice was in the room before the listener joined (the roster comes before our self-presence): announced as
+        // a join once the listener is there, so she appears on the other networks without speaking.
+        var present = (org.bridgeappliance.core.model.MembershipEvent) nextEvent();
+        assertEquals(org.bridgeappliance.core.model.MembershipEvent.Membership.JOIN, present.membership());
+        assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), present.subject());
+        assertEquals(Optional.of("alice"), present.meta().profile().displayName());
         MessageEvent m = (MessageEvent) nextEvent();
         assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), m.sender(), "real JID of a non-anonymous room");
         assertEquals(Optional.of(RemoteMessageId.of("room-sid-2")), m.remoteId());

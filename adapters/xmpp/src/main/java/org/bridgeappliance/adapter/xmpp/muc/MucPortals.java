@@ -472,6 +472,15 @@ public final class MucPortals {
         if (!Objects.equals(previous, room.listener)) {
             LOG.info("listener of {} is now {}", room.jid, room.listener);
         }
+        if (previous == null && room.listener != null) {
+            // XEP-0045 section 7.2.3 sends the existing occupants' presence before our own, so no listener was there
+            // to report them: announce them now, so people already in the MUC appear on the other networks
+            // without having to speak. After a restart this repeats for everyone present, which the other side
+            // treats as a no-op for members it already has.
+            for (Participant present : List.copyOf(room.participants.values())) {
+                membership(room, present.nick(), present.realJid(), MembershipEvent.Membership.JOIN);
+            }
+        }
     }
 
     private void participantPresence(Room room, Presence p, String nick, Set<Integer> codes, MUCUser x,
