@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,6 +20,7 @@ import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.net.UrlSafety;
 import org.bridgeappliance.core.store.Puppet;
 import org.bridgeappliance.core.store.PuppetStore;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
@@ -47,6 +47,7 @@ public final class PuppetDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
     public static final int MAX_AVATAR_BYTES = 512 * 1024;
     public static final String VCARD_UPDATE_NS = "vcard-temp:x:update";
+    static final String PREFIXES_KEY = "bridge.xmpp.avatar-trusted-url-prefixes";
 
     /** A fetched avatar. */
     public record Avatar(byte[] bytes, String mimeType, String sha1) {
@@ -61,7 +62,7 @@ public final class PuppetDirectory {
     private final Map<URI, Boolean> fetching = new ConcurrentHashMap<>();
     private final ExecutorService fetcher;
     private final HttpClient http;
-    private final List<String> trustedPrefixes;
+    private final UrlSafety urlSafety;
 
     public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock) {
         this(addressing, store, network, clock, List.of());
@@ -74,11 +75,7 @@ public final class PuppetDirectory {
      */
     public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock,
             List<String> trustedUrlPrefixes) {
-        String problems = prefixProblems(trustedUrlPrefixes);
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.strip());
-        }
-        this.trustedPrefixes = trustedUrlPrefixes.stream().map(PuppetDirectory::normalizePrefix).toList();
+        this.urlSafety = UrlSafety.withTrustedPrefixes(PREFIXES_KEY, trustedUrlPrefixes);
         this.addressing = Objects.requireNonNull(addressing, "addressing");
         this.store = Objects.requireNonNull(store, "store");
         this.network = Objects.requireNonNull(network, "network");
@@ -187,7 +184,9 @@ public final class PuppetDirectory {
                     LOG.info("avatar {} not fetched: not a public address", uri);
                     return;
                 }
-                HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(uri)
+                // A trusted link is requested in the canonical form that was matched, nothing else.
+                URI request = urlSafety.trustedForm(uri).orElse(uri);
+                HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(request)
                         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 String type = response.headers().firstValue("content-type").orElse("");
                 try (var in = response.body()) {
@@ -209,68 +208,21 @@ public final class PuppetDirectory {
         });
     }
 
-    /**
-     * Whether {@code uri} is under one of the trusted prefixes: exact prefix match on the normalized URI
-     * string. URIs with user info, a fragment or an encoded dot, slash or backslash in the path are never
-     * trusted, so a link cannot climb out of the prefix after normalization (RFC 3986 section 5.2.4).
-     */
+    /** Whether {@code uri} is under one of the trusted prefixes ({@link UrlSafety#isTrusted}). */
     boolean isTrusted(URI uri) {
-        if (trustedPrefixes.isEmpty() || !uri.isAbsolute() || uri.isOpaque() || uri.getRawUserInfo() != null
-                || uri.getRawFragment() != null || uri.getHost() == null) {
-            return false;
-        }
-        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return false;
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath().toLowerCase(Locale.ROOT);
-        if (path.contains("%2e") || path.contains("%2f") || path.contains("%5c") || path.contains("\\")) {
-            return false;
-        }
-        String normalized = uri.normalize().toString();
-        return trustedPrefixes.stream().anyMatch(normalized::startsWith);
+        return urlSafety.isTrusted(uri);
     }
 
     /**
-     * The problems of a trusted-prefix list, one per line (empty if none): each prefix must be an absolute
-     * http or https URL with a host and no user info, query or fragment.
+     * The problems of a trusted-prefix list, one per line (empty if none); see
+     * {@link UrlSafety#prefixProblems(String, List)}.
      */
     public static String prefixProblems(List<String> prefixes) {
-        if (prefixes == null) {
-            return "avatar-trusted-url-prefixes must not be null\n";
-        }
-        StringBuilder problems = new StringBuilder();
-        for (String p : prefixes) {
-            try {
-                URI u = new URI(p == null ? "" : p.strip());
-                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-                if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null
-                        || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
-                    problems.append("avatar-trusted-url-prefixes: not an http(s) URL prefix with a host: ")
-                            .append(p).append('\n');
-                }
-            } catch (java.net.URISyntaxException e) {
-                problems.append("avatar-trusted-url-prefixes: not a URL: ").append(p).append('\n');
-            }
-        }
-        return problems.toString();
-    }
-
-    private static String normalizePrefix(String prefix) {
-        URI u = URI.create(prefix.strip()).normalize();
-        String s = u.toString();
-        // A prefix without a path would also match "http://host.evil.example/": require the slash after the authority.
-        return u.getRawPath() == null || u.getRawPath().isEmpty() ? s + "/" : s;
+        return UrlSafety.prefixProblems(PREFIXES_KEY, prefixes);
     }
 
     static boolean isPublic(String host) throws java.net.UnknownHostException {
-        for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
-            if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-                    || a.isMulticastAddress() || (a instanceof java.net.Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc)) {
-                return false;
-            }
-        }
-        return true;
+        return UrlSafety.allPublic(host);
     }
 
     /** Stops the background fetcher. */
