@@ -5,13 +5,8 @@ import java.net.URI;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.bridgeappliance.core.net.LinkSigner;
 
 /**
  * Public, content-addressed links to XMPP users' avatars, for other networks (the Matrix adapter
@@ -30,7 +25,7 @@ public final class AvatarLinks {
     private static final int MAX_JID_CHARS = 3071 * 3; // RFC 7622: 3071 bytes per JID, each at most ~XX
 
     private final String base;
-    private final byte[] key;
+    private final LinkSigner signer;
 
     /**
      * @param publicBaseUrl where other networks reach this appliance's HTTP server (no trailing path needed)
@@ -39,8 +34,7 @@ public final class AvatarLinks {
     public AvatarLinks(String publicBaseUrl, String secret) {
         this.base = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
                 : publicBaseUrl;
-        this.key = hmac(("bridge-xmpp-avatar-link-key|" + secret).getBytes(StandardCharsets.UTF_8),
-                "derive".getBytes(StandardCharsets.UTF_8));
+        this.signer = new LinkSigner("bridge-xmpp-avatar-link-key", secret);
     }
 
     /** The public link of {@code jid}'s avatar with hash {@code sha1}. */
@@ -48,7 +42,7 @@ public final class AvatarLinks {
         if (!AvatarImages.isSha1Hex(sha1)) {
             throw new IllegalArgumentException("not a SHA-1 hex hash");
         }
-        return URI.create(base + PATH + escape(jid) + "/" + sha1 + "/" + signature(jid, sha1));
+        return URI.create(base + PATH + escape(jid) + "/" + sha1 + "/" + signer.sign(signed(jid, sha1)));
     }
 
     /** The JID a link names if its signature is right (constant-time check) and its parts are well formed. */
@@ -60,9 +54,7 @@ public final class AvatarLinks {
         if (jid.isEmpty()) {
             return Optional.empty();
         }
-        boolean ok = MessageDigest.isEqual(signature(jid.get(), sha1).getBytes(StandardCharsets.US_ASCII),
-                signature.getBytes(StandardCharsets.US_ASCII));
-        return ok ? jid : Optional.empty();
+        return signer.verify(signed(jid.get(), sha1), signature) ? jid : Optional.empty();
     }
 
     /** The path segment for a JID (see the class comment). */
@@ -134,19 +126,8 @@ public final class AvatarLinks {
         return -1; // lowercase hex is not canonical either
     }
 
-    private String signature(String jid, String sha1) {
-        byte[] mac = hmac(key, ("xmpp-avatar|" + jid + "|" + sha1).getBytes(StandardCharsets.UTF_8));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(mac, 16));
-    }
-
-    private static byte[] hmac(byte[] key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+    private static String signed(String jid, String sha1) {
+        return "xmpp-avatar|" + jid + "|" + sha1;
     }
 
     /** Problems of a {@code bridge.xmpp.public-base-url} value (empty string: none; an empty URL is allowed). */
