@@ -87,12 +87,25 @@ public final class ThroughputBench {
     static final AtomicInteger syncs = new AtomicInteger();
 
     public static void main(String[] args) throws Exception {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
-        int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        if (count < 1 || count > MAX_COUNT || rooms < 1 || rooms > MAX_ROOMS || rooms > count || rounds < 1 || rounds > 20) {
-            throw new IllegalArgumentException("usage: throughput.sh [count 1.." + MAX_COUNT + "] [rooms 1.." + MAX_ROOMS
-                + ", at most count] [rounds 1..20]");
+        String usage = "usage: throughput.sh [count 1.." + MAX_COUNT + "] [rooms 1.." + MAX_ROOMS + ", at most count]"
+            + " [rounds 1..20]";
+        int count;
+        int rooms;
+        int rounds;
+        try {
+            count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+            rooms = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+            rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        } catch (NumberFormatException e) {
+            System.err.println(usage);
+            System.exit(2);
+            return;
+        }
+        if (args.length > 3 || count < 1 || count > MAX_COUNT || rooms < 1 || rooms > MAX_ROOMS || rooms > count
+            || rounds < 1 || rounds > 20) {
+            System.err.println(usage);
+            System.exit(2);
+            return;
         }
         root = Path.of(System.getProperty("bench.repo.root", "."));
         clkTck = Long.getLong("bench.clk.tck", 100L);
