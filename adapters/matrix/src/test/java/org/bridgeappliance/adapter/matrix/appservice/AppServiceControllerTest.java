@@ -165,6 +165,20 @@ class AppServiceControllerTest {
     }
 
     @Test
+    void aTransactionOfEchoesOnlyIsAcknowledgedWithoutAWrite() throws Exception {
+        String echo = """
+                {"events":[{"type":"m.room.message","room_id":"!room:matrix.test","sender":"@bridgebot:matrix.test",
+                  "event_id":"$echo1","origin_server_ts":1,"content":{"msgtype":"m.text","body":"bot echo"}}]}
+                """;
+        assertEquals(200, call(txn("t-echo", echo, "hs-test-token")).code());
+        assertEquals(0, ingress.events.size(), "the bridge's own event is never bridged back");
+        assertFalse(stores.transactions().isProcessed(TransactionProcessor.SCOPE, "t-echo"),
+                "nothing to remember: a retry would bridge nothing either");
+        assertEquals(200, call(txn("t-echo", echo, "hs-test-token")).code());
+        assertEquals(0, ingress.events.size());
+    }
+
+    @Test
     void malformedBodiesGet400AndNothingIsSubmitted() throws Exception {
         for (String body : new String[] {"{not json", "[]", "{\"events\":{}}", "{\"events\":[]} trailing",
             "{\"events\":[" + "[".repeat(2000) + "]".repeat(2000) + "]}"}) {
