@@ -255,9 +255,9 @@ class ReliabilityIT {
 
     /**
      * A mapped MUC across an appliance SIGKILL: what Matrix says while the appliance is dead reaches the MUC exactly
-     * once after the restart, and the puppets' and listener's rejoin does not replay the room's history to Matrix as
-     * new messages. (XMPP messages said in the MUC while the appliance is dead are not bridged: no MAM catch-up after a
-     * restart, documented in MucPortals; not asserted here, see e2e-findings.md.)
+     * once after the restart; what the XMPP user says in the MUC meanwhile reaches Matrix exactly once, in order (the
+     * listener's rejoin asks for the room's history since the last archived message); and that rejoin does not
+     * replay older history to Matrix as new messages.
      */
     @Test
     @Order(4)
@@ -277,15 +277,22 @@ class ReliabilityIT {
 
         String prefix = "muc while dead " + Sandbox.uniqueName("k") + " #";
         List<String> expected = List.of(prefix + 1, prefix + 2, prefix + 3);
+        String xmppPrefix = "erin while the bridge is dead " + Sandbox.uniqueName("k") + " #";
+        List<String> xmppExpected = List.of(xmppPrefix + 1, xmppPrefix + 2, xmppPrefix + 3);
         control.stop("appliance", true);
         try {
             for (String body : expected) {
                 f.send(carol, room.matrixRoomId(), "m.room.message", BridgeFixture.text(body));
             }
+            for (String body : xmppExpected) {
+                room.muc().sendMessage(body);
+            }
         } finally {
             control.up();
         }
         control.awaitAdaptersConnected(f, Duration.ofSeconds(60));
+        carolSees.await("erin's last message from while the appliance was dead", e -> e.roomId().equals(room.matrixRoomId())
+            && xmppExpected.get(2).equals(e.content().path("body").asText()), RECOVERY);
         erinGets.awaitCount("carol's messages from while the appliance was dead", m -> m.getType() == Message.Type.groupchat
             && m.getBody() != null && m.getBody().startsWith(prefix), expected.size(), RECOVERY);
 
@@ -304,6 +311,10 @@ class ReliabilityIT {
             && e.roomId().equals(room.matrixRoomId()) && ghost.equals(e.sender())
             && before.equals(e.content().path("body").asText())).count();
         assertEquals(1, beforeOnMatrix, "the MUC's history was replayed to Matrix after the restart");
+        assertEquals(xmppExpected, carolSees.seen().stream().filter(e -> e.kind() == MatrixWatch.Kind.TIMELINE
+            && e.roomId().equals(room.matrixRoomId()) && ghost.equals(e.sender())
+            && e.content().path("body").asText().startsWith(xmppPrefix)).map(e -> e.content().path("body").asText())
+            .toList(), "erin's messages from while the appliance was dead: each once, in order");
         awaitMatrixToXmppFlowing();
     }
 

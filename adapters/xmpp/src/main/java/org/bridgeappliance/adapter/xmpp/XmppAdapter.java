@@ -194,6 +194,13 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
                 XmppAvatars.CACHE_BYTES, this::defaultAvatarRoute, NETWORK.value());
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
                 context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars);
+        var stores = context.stores();
+        mucs.resumeFrom(jid -> stores.rooms().findByPortal(new org.bridgeappliance.core.id.Portal(NETWORK,
+                        org.bridgeappliance.core.id.RemoteRoomId.of(jid.toString())))
+                .flatMap(room -> stores.archive().query(new org.bridgeappliance.core.store.ArchiveQuery(room.id(),
+                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 1,
+                        org.bridgeappliance.core.store.ArchiveQuery.End.NEWEST, true)).stream().findFirst())
+                .map(org.bridgeappliance.core.store.ArchivedMessage::timestamp));
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
                 NETWORK, context.clock(), avatars);
         gateways = new GatewayRooms(settings, session, puppets, gatewayAddressing, inbound, outbound, ingress,

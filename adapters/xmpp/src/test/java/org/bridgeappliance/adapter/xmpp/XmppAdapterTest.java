@@ -223,6 +223,29 @@ class XmppAdapterTest {
     }
 
     @Test
+    void afterARestartTheListenerAsksForTheHistorySinceTheLastArchivedMessage() throws Exception {
+        var room = stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")),
+                true);
+        stores.archive().append(org.bridgeappliance.core.store.ArchivedMessage.of(BridgeMessageId.of("m-last"), room.id(),
+                UserRef.of("xmpp", "alice@xmpp.test"), "alice", Instant.parse("2026-11-26T09:30:00Z"), MessageKind.TEXT,
+                MessageBody.plain("the last thing bridged before the restart")));
+        start(mapping());
+        // XEP-0045 section 7.2.15: what was said while the bridge was away; the core drops what it relayed already.
+        expect("<presence(?=[^>]*from='matrix.xmpp.test/muc-listener')[^>]*to='" + ROOM
+                + "/Matrix bridge'.*?<history[^>]*since='2026-11-26T09:30:00");
+    }
+
+    @Test
+    void aRoomWithoutArchivedMessagesIsJoinedWithoutHistory() throws Exception {
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        Matcher join = expect("<presence(?=[^>]*from='matrix.xmpp.test/muc-listener')[^>]*to='" + ROOM
+                + "/Matrix bridge'.*?</presence>");
+        assertTrue(join.group().contains("maxchars='0'") || join.group().contains("maxstanzas='0'"), join.group());
+        assertFalse(join.group().contains("since="), join.group());
+    }
+
+    @Test
     void mucListenerRelaysOnceAndPuppetsJoinWithConflictResolution() throws Exception {
         stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
         start(mapping());

@@ -149,6 +149,20 @@ public final class MucPortals {
         }
     }
 
+    /**
+     * Where a room's relaying resumes after a restart: the time of the newest message the bridge archived for
+     * that MUC's bridged room, if any. The listener's first join then asks for the history since then (XEP-0045
+     * section 7.2.15), so what XMPP users said while the appliance was down is bridged; what was relayed already
+     * is dropped by the core's de-duplication (the room's stanza-ids, XEP-0359).
+     */
+    private volatile java.util.function.Function<EntityBareJid, Optional<java.time.Instant>> resumePoint =
+            jid -> Optional.empty();
+
+    /** Sets {@link #resumePoint}; called once at start, before the first {@link #sync}. */
+    public void resumeFrom(java.util.function.Function<EntityBareJid, Optional<java.time.Instant>> resumePoint) {
+        this.resumePoint = Objects.requireNonNull(resumePoint, "resumePoint");
+    }
+
     enum State { LEFT, JOINING, JOINED, BANNED }
 
     static final class Occupant {
@@ -234,6 +248,11 @@ public final class MucPortals {
         }
         return rooms.computeIfAbsent(jid, j -> {
             Room room = new Room(j, network);
+            try {
+                room.lastSeen = resumePoint.apply(j).orElse(null);
+            } catch (RuntimeException e) {
+                LOG.warn("no resume point for {} (its history is not replayed): {}", j, e.toString());
+            }
             Occupant listener = new Occupant(listenerJid, null, settings.listenerNick());
             room.ours.put(listenerJid, listener);
             if (sender.isConnected()) {
@@ -345,8 +364,8 @@ public final class MucPortals {
     /**
      * Puppets never want history. The listener rejoining a room it was relaying (reconnect, kick,
      * failed self-ping) asks for what it missed since its last message (XEP-0045 §7.2.15); the core's
-     * de-duplication by stanza-id drops what was relayed already. After a restart nothing is known, so
-     * nothing is replayed (MAM catch-up is not implemented).
+     * de-duplication by stanza-id drops what was relayed already. After a restart the listener's first join
+     * asks for the history since the room's {@link #resumePoint}.
      */
     private static MUCInitialPresence history(Room room, Occupant o) {
         java.time.Instant since = room.lastSeen;
