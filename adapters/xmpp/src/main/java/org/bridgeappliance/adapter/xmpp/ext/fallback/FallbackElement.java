@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.XmlEnvironment;
@@ -19,7 +20,7 @@ import org.jivesoftware.smack.xml.XmlPullParserException;
  * Without ranges the whole body is fallback. Offsets count Unicode code points. Replaces Smack 4.4's
  * element, which predates {@code for}. Immutable.
  */
-public final class FallbackElement implements ExtensionElement {
+public final class FallbackElement extends NamedExtension {
     public static final String NAMESPACE = "urn:xmpp:fallback:0";
     public static final String ELEMENT = "fallback";
     public static final javax.xml.namespace.QName QNAME = new javax.xml.namespace.QName(NAMESPACE, ELEMENT);
@@ -37,6 +38,7 @@ public final class FallbackElement implements ExtensionElement {
     private final List<Range> bodyRanges;
 
     public FallbackElement(String forNamespace, List<Range> bodyRanges) {
+        super(QNAME);
         this.forNamespace = forNamespace;
         this.bodyRanges = List.copyOf(bodyRanges);
     }
@@ -90,15 +92,6 @@ public final class FallbackElement implements ExtensionElement {
         return out.toString();
     }
 
-    @Override
-    public String getNamespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public String getElementName() {
-        return ELEMENT;
-    }
 
     @Override
     public XmlStringBuilder toXML(XmlEnvironment enclosing) {

@@ -2,6 +2,7 @@ package org.bridgeappliance.adapter.xmpp.ext.occupantid;
 
 import java.io.IOException;
 import java.util.Objects;
+import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.XmlEnvironment;
@@ -15,7 +16,7 @@ import org.jivesoftware.smack.xml.XmlPullParserException;
  * occupant, even in semi-anonymous rooms; used to identify senders whose real JID is hidden.
  * Immutable.
  */
-public final class OccupantIdElement implements ExtensionElement {
+public final class OccupantIdElement extends NamedExtension {
     public static final String NAMESPACE = "urn:xmpp:occupant-id:0";
     public static final String ELEMENT = "occupant-id";
     public static final javax.xml.namespace.QName QNAME = new javax.xml.namespace.QName(NAMESPACE, ELEMENT);
@@ -23,6 +24,7 @@ public final class OccupantIdElement implements ExtensionElement {
     private final String id;
 
     public OccupantIdElement(String id) {
+        super(QNAME);
         this.id = Objects.requireNonNull(id, "id");
     }
 
@@ -34,15 +36,6 @@ public final class OccupantIdElement implements ExtensionElement {
         return stanza.getExtension(OccupantIdElement.class);
     }
 
-    @Override
-    public String getNamespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public String getElementName() {
-        return ELEMENT;
-    }
 
     @Override
     public XmlStringBuilder toXML(XmlEnvironment enclosing) {

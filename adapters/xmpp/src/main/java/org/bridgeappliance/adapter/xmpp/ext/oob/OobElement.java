@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.xmpp.ext.oob;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
+import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.XmlEnvironment;
@@ -15,7 +16,7 @@ import org.jivesoftware.smack.xml.XmlPullParserException;
  * XEP-0066 Out of Band Data ({@code <x xmlns='jabber:x:oob'><url/><desc/></x>}): how XMPP clients
  * send files uploaded with XEP-0363; by convention the body repeats the URL. Immutable.
  */
-public final class OobElement implements ExtensionElement {
+public final class OobElement extends NamedExtension {
     public static final String NAMESPACE = "jabber:x:oob";
     public static final String ELEMENT = "x";
     public static final javax.xml.namespace.QName QNAME = new javax.xml.namespace.QName(NAMESPACE, ELEMENT);
@@ -25,6 +26,7 @@ public final class OobElement implements ExtensionElement {
     private final String desc;
 
     public OobElement(String url, String desc) {
+        super(QNAME);
         this.url = Objects.requireNonNull(url, "url");
         this.desc = desc;
     }
@@ -41,15 +43,6 @@ public final class OobElement implements ExtensionElement {
         return message.getExtension(OobElement.class);
     }
 
-    @Override
-    public String getNamespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public String getElementName() {
-        return ELEMENT;
-    }
 
     @Override
     public XmlStringBuilder toXML(XmlEnvironment enclosing) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.XmlEnvironment;
@@ -19,7 +20,7 @@ import org.jivesoftware.smack.xml.XmlPullParserException;
  * sender's <em>complete</em> current set of reactions to one message (an empty set removes all).
  * Immutable.
  */
-public final class ReactionsElement implements ExtensionElement {
+public final class ReactionsElement extends NamedExtension {
     public static final String NAMESPACE = "urn:xmpp:reactions:0";
     public static final String ELEMENT = "reactions";
     public static final javax.xml.namespace.QName QNAME = new javax.xml.namespace.QName(NAMESPACE, ELEMENT);
@@ -32,6 +33,7 @@ public final class ReactionsElement implements ExtensionElement {
     private final List<String> ordered;
 
     public ReactionsElement(String id, Set<String> reactions) {
+        super(QNAME);
         this.id = Objects.requireNonNull(id, "id");
         this.reactions = Set.copyOf(reactions);
         this.ordered = List.copyOf(new LinkedHashSet<>(reactions));
@@ -54,15 +56,6 @@ public final class ReactionsElement implements ExtensionElement {
         return message.getExtension(ReactionsElement.class);
     }
 
-    @Override
-    public String getNamespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public String getElementName() {
-        return ELEMENT;
-    }
 
     @Override
     public XmlStringBuilder toXML(XmlEnvironment enclosing) {

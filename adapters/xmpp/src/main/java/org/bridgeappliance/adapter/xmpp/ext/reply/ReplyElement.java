@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.xmpp.ext.reply;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
+import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.XmlEnvironment;
@@ -16,7 +17,7 @@ import org.jivesoftware.smack.xml.XmlPullParserException;
  * answered message's stanza-id in a MUC and its message id in 1:1 chats; {@code to} is its author's
  * full JID (optional). Immutable.
  */
-public final class ReplyElement implements ExtensionElement {
+public final class ReplyElement extends NamedExtension {
     public static final String NAMESPACE = "urn:xmpp:reply:0";
     public static final String ELEMENT = "reply";
     public static final javax.xml.namespace.QName QNAME = new javax.xml.namespace.QName(NAMESPACE, ELEMENT);
@@ -25,6 +26,7 @@ public final class ReplyElement implements ExtensionElement {
     private final String id;
 
     public ReplyElement(String to, String id) {
+        super(QNAME);
         this.to = to;
         this.id = Objects.requireNonNull(id, "id");
     }
@@ -41,15 +43,6 @@ public final class ReplyElement implements ExtensionElement {
         return message.getExtension(ReplyElement.class);
     }
 
-    @Override
-    public String getNamespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public String getElementName() {
-        return ELEMENT;
-    }
 
     @Override
     public XmlStringBuilder toXML(XmlEnvironment enclosing) {

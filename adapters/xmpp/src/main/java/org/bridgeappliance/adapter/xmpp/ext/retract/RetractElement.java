@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.xmpp.ext.retract;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
+import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.XmlEnvironment;
@@ -17,7 +18,7 @@ import org.jivesoftware.smack.xml.XmlPullParserException;
  * xmlns='urn:xmpp:message-moderate:1'/>} and a {@code <reason/>}) when a room moderator removed
  * someone else's message. Immutable.
  */
-public final class RetractElement implements ExtensionElement {
+public final class RetractElement extends NamedExtension {
     public static final String NAMESPACE = "urn:xmpp:message-retract:1";
     public static final String ELEMENT = "retract";
     public static final javax.xml.namespace.QName QNAME = new javax.xml.namespace.QName(NAMESPACE, ELEMENT);
@@ -28,6 +29,7 @@ public final class RetractElement implements ExtensionElement {
     private final String reason;
 
     public RetractElement(String id, String moderatedBy, String reason) {
+        super(QNAME);
         this.id = Objects.requireNonNull(id, "id");
         this.moderatedBy = moderatedBy;
         this.reason = reason;
@@ -58,15 +60,6 @@ public final class RetractElement implements ExtensionElement {
         return message.getExtension(RetractElement.class);
     }
 
-    @Override
-    public String getNamespace() {
-        return NAMESPACE;
-    }
-
-    @Override
-    public String getElementName() {
-        return ELEMENT;
-    }
 
     @Override
     public XmlStringBuilder toXML(XmlEnvironment enclosing) {
