@@ -3,14 +3,15 @@ package org.bridgeappliance.deploy;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.time.Instant;
 import org.bridgeappliance.mapping.MappingDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Periodic clean-up of the database: processed Matrix transaction ids older than two days are
- * forgotten (homeservers retry a transaction for hours at most, so older ids can never repeat).
+ * forgotten (homeservers retry a transaction for hours at most, so older ids can never repeat), and,
+ * when {@code bridge.retention.messages} is set, messages older than that (id map, reactions, aliases,
+ * archive: {@link org.bridgeappliance.mapping.MessageRetention}).
  */
 @Singleton
 public class Housekeeping {
@@ -18,20 +19,50 @@ public class Housekeeping {
     static final Duration KEEP_TRANSACTIONS = Duration.ofDays(2);
 
     private final MappingDatabase database;
+    private final Duration keepMessages;
+    private final java.time.Clock clock;
 
-    public Housekeeping(MappingDatabase database) {
+    @jakarta.inject.Inject
+    public Housekeeping(MappingDatabase database,
+                        @io.micronaut.context.annotation.Value("${bridge.retention.messages:0s}") Duration keepMessages) {
+        this(database, keepMessages, java.time.Clock.systemUTC());
+    }
+
+    Housekeeping(MappingDatabase database, Duration keepMessages, java.time.Clock clock) {
+        if (keepMessages.isNegative()) {
+            throw new IllegalArgumentException("bridge.retention.messages must not be negative: " + keepMessages);
+        }
         this.database = database;
+        this.keepMessages = keepMessages;
+        this.clock = clock;
     }
 
     @Scheduled(initialDelay = "10m", fixedDelay = "6h")
     void forgetOldTransactions() {
         try {
-            int removed = database.forgetProcessedTransactions(Instant.now().minus(KEEP_TRANSACTIONS));
+            int removed = database.forgetProcessedTransactions(clock.instant().minus(KEEP_TRANSACTIONS));
             if (removed > 0) {
                 LOG.info("Forgot {} processed transaction id(s) older than {}", removed, KEEP_TRANSACTIONS);
             }
         } catch (RuntimeException e) {
             LOG.warn("Housekeeping failed: {}", e.toString());
+        }
+    }
+
+    @Scheduled(initialDelay = "15m", fixedDelay = "6h")
+    void forgetOldMessages() {
+        if (keepMessages.isZero()) {
+            return;
+        }
+        try {
+            var forgotten = database.forgetMessagesOlderThan(clock.instant().minus(keepMessages));
+            if (!forgotten.isEmpty()) {
+                LOG.info("Retention ({}): forgot {} message(s): {} id-map row(s), {} reaction(s), {} alias(es),"
+                        + " {} archived", keepMessages, forgotten.messages(), forgotten.mapRows(),
+                        forgotten.reactions(), forgotten.aliases(), forgotten.archived());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Message retention failed (retried in 6 h): {}", e.toString());
         }
     }
 }

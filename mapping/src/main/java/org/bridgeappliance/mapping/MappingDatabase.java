@@ -31,6 +31,7 @@ public final class MappingDatabase implements AutoCloseable {
     private final AdminUserStore adminUsers;
     private final AuditLog auditLog;
     private final JdbcProcessedTransactionStore transactions;
+    private final MessageRetention retention;
     private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -38,6 +39,7 @@ public final class MappingDatabase implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Jdbc jdbc = new Jdbc(dataSource);
         this.transactions = new JdbcProcessedTransactionStore(jdbc, clock);
+        this.retention = new MessageRetention(jdbc);
         this.stores = new BridgeStores(
                 new JdbcRoomDirectory(jdbc, clock),
                 new JdbcMessageMapStore(jdbc),
@@ -161,6 +163,14 @@ public final class MappingDatabase implements AutoCloseable {
      */
     public int forgetProcessedTransactions(Instant cutoff) {
         return transactions.forgetOlderThan(cutoff);
+    }
+
+    /**
+     * Forgets messages sent before {@code cutoff}: their id-map rows on every network, reactions, aliases and
+     * archive entries (see {@link MessageRetention}). For the retention job; blocking, in batches.
+     */
+    public MessageRetention.Forgotten forgetMessagesOlderThan(Instant cutoff) {
+        return retention.forgetOlderThan(cutoff);
     }
 
     /**

@@ -42,7 +42,8 @@ final class SchemaMigrations {
             "V1__initial_schema.sql",
             "V2__message_archive.sql",
             "V3__message_alias.sql",
-            "V4__reaction_remote_id_index.sql");
+            "V4__reaction_remote_id_index.sql",
+            "V5__message_map_sent_at.sql");
 
     private SchemaMigrations() {
     }
