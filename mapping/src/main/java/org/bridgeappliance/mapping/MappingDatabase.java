@@ -39,7 +39,6 @@ public final class MappingDatabase implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Jdbc jdbc = new Jdbc(dataSource);
         this.transactions = new JdbcProcessedTransactionStore(jdbc, clock);
-        this.retention = new MessageRetention(jdbc);
         this.stores = new BridgeStores(
                 new JdbcRoomDirectory(jdbc, clock),
                 new JdbcMessageMapStore(jdbc),
@@ -50,6 +49,7 @@ public final class MappingDatabase implements AutoCloseable {
                 transactions,
                 new JdbcMessageArchive(jdbc),
                 new JdbcMessageAliasStore(jdbc));
+        this.retention = new MessageRetention(jdbc, stores.archive());
         this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
         this.auditLog = new JdbcAuditLog(jdbc, clock);
         this.release = release;

@@ -29,9 +29,11 @@ public final class MessageRetention {
     }
 
     private final Jdbc jdbc;
+    private final org.bridgeappliance.core.store.MessageArchive archive;
 
-    MessageRetention(Jdbc jdbc) {
+    MessageRetention(Jdbc jdbc, org.bridgeappliance.core.store.MessageArchive archive) {
         this.jdbc = jdbc;
+        this.archive = archive;
     }
 
     Forgotten forgetOlderThan(Instant cutoff) {
@@ -79,8 +81,7 @@ public final class MessageRetention {
                 break;
             }
         }
-        int archived = jdbc.update("forget archived messages", "DELETE FROM message_archive WHERE sent_at < ?",
-                s -> Jdbc.setInstant(s, 1, cutoff));
+        int archived = archive.forgetOlderThan(cutoff);
         return new Forgotten(messages, mapRows, reactions, aliases, archived);
     }
 }
