@@ -4,10 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
+import org.bridgeappliance.adapter.xmpp.avatar.AvatarImages;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
@@ -197,7 +196,7 @@ public final class PuppetDirectory {
                     if (bytes.length > MAX_AVATAR_BYTES) {
                         return;
                     }
-                    String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+                    String sha1 = AvatarImages.sha1Hex(bytes);
                     avatars.put(uri, new Avatar(bytes, type.split(";")[0].trim(), sha1));
                 }
             } catch (Exception e) {
