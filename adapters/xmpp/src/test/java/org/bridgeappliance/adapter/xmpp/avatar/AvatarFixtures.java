@@ -1,13 +1,11 @@
 package org.bridgeappliance.adapter.xmpp.avatar;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import org.bridgeappliance.adapter.xmpp.component.ComponentStreamReader;
-import org.bridgeappliance.adapter.xmpp.component.StreamElement;
+import org.bridgeappliance.adapter.xmpp.convert.Stanzas;
 import org.jivesoftware.smack.packet.Stanza;
 
 /** Real images (built here, no binary fixtures) and stanza parsing through the component's own reader. */
@@ -60,21 +58,8 @@ final class AvatarFixtures {
                 + "<NICKNAME>Ava</NICKNAME>" + photo + "</vCard></iq>";
     }
 
-    @SuppressWarnings("unchecked")
+    /** Large enough for the biggest photo the tests send (base64 of 512 KiB and more). */
     static <S extends Stanza> S parse(String xml) {
-        String stream = "<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' "
-                + "id='t'>" + xml + "</stream:stream>";
-        try {
-            ComponentStreamReader reader = new ComponentStreamReader(
-                    new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), 4 << 20);
-            reader.readHeader();
-            StreamElement element = reader.next();
-            if (element instanceof StreamElement.StanzaReceived received) {
-                return (S) received.stanza();
-            }
-            throw new AssertionError("not a stanza: " + element);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return Stanzas.parse(xml, 4 << 20);
     }
 }

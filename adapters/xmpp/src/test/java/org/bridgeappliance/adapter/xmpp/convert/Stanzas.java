@@ -23,7 +23,7 @@ import org.jivesoftware.smack.packet.Stanza;
 import org.jxmpp.jid.impl.JidCreate;
 
 /** Test helpers: XML literals through the real component parser, and the converters' fixtures. */
-final class Stanzas {
+public final class Stanzas {
     static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
     static final Portal MUC = Portal.of("xmpp", "room@conference.xmpp.test");
     static final Portal DM = Portal.of("xmpp", "dm:alice@xmpp.test bob%matrix.test@matrix.xmpp.test");
@@ -35,13 +35,18 @@ final class Stanzas {
     private Stanzas() {
     }
 
-    @SuppressWarnings("unchecked")
     static <S extends Stanza> S parse(String xml) {
+        return parse(xml, 1 << 20);
+    }
+
+    /** {@code xml} as the component stream reader parses it, with a stanza limit of {@code maxBytes}. */
+    @SuppressWarnings("unchecked")
+    public static <S extends Stanza> S parse(String xml, int maxBytes) {
         String stream = "<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' id='t'>"
                 + xml + "</stream:stream>";
         try {
             ComponentStreamReader reader = new ComponentStreamReader(
-                    new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), 1 << 20);
+                    new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)), maxBytes);
             reader.readHeader();
             StreamElement element = reader.next();
             if (element instanceof StreamElement.StanzaReceived received) {
