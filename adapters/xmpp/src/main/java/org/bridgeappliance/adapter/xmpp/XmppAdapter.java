@@ -52,6 +52,8 @@ import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
+import org.bridgeappliance.core.store.ArchiveQuery;
+import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgedRoom;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
@@ -194,13 +196,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
                 XmppAvatars.CACHE_BYTES, this::defaultAvatarRoute, NETWORK.value());
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
                 context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars);
-        var stores = context.stores();
-        mucs.resumeFrom(jid -> stores.rooms().findByPortal(new org.bridgeappliance.core.id.Portal(NETWORK,
-                        org.bridgeappliance.core.id.RemoteRoomId.of(jid.toString())))
-                .flatMap(room -> stores.archive().query(new org.bridgeappliance.core.store.ArchiveQuery(room.id(),
-                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 1,
-                        org.bridgeappliance.core.store.ArchiveQuery.End.NEWEST, true)).stream().findFirst())
-                .map(org.bridgeappliance.core.store.ArchivedMessage::timestamp));
+        mucs.resumeFrom(this::newestArchived);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
                 NETWORK, context.clock(), avatars);
         gateways = new GatewayRooms(settings, session, puppets, gatewayAddressing, inbound, outbound, ingress,
@@ -574,6 +570,16 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
                 LOG.debug("answer not sent: {}", e.getMessage());
             }
         });
+    }
+
+    /** When the newest message (tombstones included) archived for the bridged room of MUC {@code jid} was sent. */
+    private Optional<java.time.Instant> newestArchived(org.jxmpp.jid.EntityBareJid jid) {
+        var stores = context.stores();
+        return stores.rooms().findByPortal(new Portal(NETWORK, RemoteRoomId.of(jid.toString())))
+                .flatMap(room -> stores.archive().query(new ArchiveQuery(room.id(), Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty(), Optional.empty(), 1, ArchiveQuery.End.NEWEST, true))
+                        .stream().findFirst())
+                .map(ArchivedMessage::timestamp);
     }
 
     /**
