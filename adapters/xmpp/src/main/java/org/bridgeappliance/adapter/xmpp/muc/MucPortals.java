@@ -567,7 +567,7 @@ public final class MucPortals {
 
     /** A participant whose real JID is on our own component: a puppet of this bridge, never asked for a vCard. */
     private boolean isBridgePuppet(Optional<EntityBareJid> real) {
-        return real.map(j -> j.getDomain().toString().equals(settings.componentDomain())).orElse(false);
+        return real.map(puppets.addressing()::isOnComponent).orElse(false);
     }
 
     /**
