@@ -206,6 +206,15 @@ public final class GhostManager {
     }
 
     private String upload(URI avatar, String asUser) throws java.io.IOException {
+        return avatarMxc(client, media, avatar, asUser);
+    }
+
+    /**
+     * The mxc URI to show {@code avatar} with (a ghost's or a room's): an mxc URI as it is, anything else fetched
+     * through {@code media} and uploaded as {@code asUser}.
+     */
+    static String avatarMxc(MatrixClient client, MediaFetcher media, URI avatar, String asUser)
+            throws java.io.IOException {
         if ("mxc".equalsIgnoreCase(avatar.getScheme())) {
             return avatar.toString();
         }

@@ -408,13 +408,7 @@ public final class MatrixDeliverer {
                 bot));
         info.avatar().ifPresent(avatar -> {
             try {
-                String mxc;
-                if ("mxc".equalsIgnoreCase(avatar.getScheme())) {
-                    mxc = avatar.toString();
-                } else {
-                    MediaFetcher.Content content = media.fetch(avatar);
-                    mxc = client.upload(content.bytes(), content.contentType(), Optional.of("avatar"), bot);
-                }
+                String mxc = GhostManager.avatarMxc(client, media, avatar, bot);
                 client.sendState(roomId, "m.room.avatar", "", Json.object().put("url", mxc), bot);
             } catch (java.io.IOException e) {
                 LOG.info("could not set the avatar of {}: {}", roomId, e.toString());
