@@ -87,8 +87,7 @@ public final class MatrixDeliverer {
             return translate(() -> deliverOnce(delivery));
         } catch (MembershipLostException e) {
             // The ghost was kicked or the homeserver forgot it: re-join once and retry.
-            portals.forgetMembership(e.roomId, e.userId);
-            roomNames.remove(key(e.roomId, e.userId));
+            forgetMember(e.roomId, e.userId);
             ghosts.forget(e.userId);
             try {
                 return translate(() -> deliverOnce(delivery));
@@ -234,21 +233,18 @@ public final class MatrixDeliverer {
             }
             case LEAVE -> {
                 String ghost = ghostOf.get();
-                portals.forgetMembership(roomId, ghost);
-                roomNames.remove(key(roomId, ghost)); // a re-join shows the global name again
+                forgetMember(roomId, ghost);
                 ignoreNotInRoom(() -> client.leave(roomId, ghost));
             }
             case KICK -> {
                 String ghost = ghostOf.get();
-                portals.forgetMembership(roomId, ghost);
-                roomNames.remove(key(roomId, ghost)); // a re-join shows the global name again
+                forgetMember(roomId, ghost);
                 portals.ensureBotJoined(roomId);
                 ignoreNotInRoom(() -> client.kick(roomId, ghost, m.reason(), codec.botUserId()));
             }
             case BAN -> {
                 String ghost = ghostOf.get();
-                portals.forgetMembership(roomId, ghost);
-                roomNames.remove(key(roomId, ghost)); // a re-join shows the global name again
+                forgetMember(roomId, ghost);
                 portals.ensureBotJoined(roomId);
                 client.ban(roomId, ghost, m.reason(), codec.botUserId());
             }
@@ -386,6 +382,12 @@ public final class MatrixDeliverer {
 
     private static String key(String roomId, String ghost) {
         return roomId + "\u0000" + ghost;
+    }
+
+    /** The ghost is no longer in the room: forget its membership and its name there (a re-join shows the global name). */
+    private void forgetMember(String roomId, String ghost) {
+        portals.forgetMembership(roomId, ghost);
+        roomNames.remove(key(roomId, ghost));
     }
 
     private Object nameLock(String key) {
