@@ -61,10 +61,17 @@ final class ApiClient {
             HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
             headers.forEach(b::header);
             if (body == null) {
+                if (contentType != null && !method.equals("GET") && !method.equals("HEAD")) {
+                    // Mutating calls need it even without a body (AuthFilter's cross-site request forgery rule).
+                    b.header("Content-Type", contentType);
+                }
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             } else {
                 String text = body instanceof String s ? s : JSON.writeValueAsString(body);
-                b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(text));
+                if (contentType != null) {
+                    b.header("Content-Type", contentType);
+                }
+                b.method(method, HttpRequest.BodyPublishers.ofString(text));
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r);

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** First-run setup: the one-time token, and the configured first admin. */
 class SetupTokenTest {
@@ -60,6 +64,27 @@ class SetupTokenTest {
             assertFalse(Files.exists(tokenFile));
             assertFalse(new ApiClient(server.getURI()).get("/api/v1/setup").json().get("required").asBoolean());
         }
+    }
+
+    @Test
+    void setupTokenIsNeverWrittenToTheLogOnlyWhereItsFileIs(@TempDir Path dataDir) throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        String token;
+        try (EmbeddedServer server = TestServers.start(dataDir, Map.of())) {
+            token = Files.readString(dataDir.resolve("setup-token")).strip();
+        } finally {
+            root.detachAppender(logs);
+        }
+        boolean fileNamed = false;
+        for (ILoggingEvent e : logs.list) {
+            String line = e.getFormattedMessage();
+            assertFalse(line.contains(token), "setup token in the log: " + line);
+            fileNamed |= line.contains(dataDir.resolve("setup-token").toAbsolutePath().toString());
+        }
+        assertTrue(fileNamed, "the log says where the token file is");
     }
 
     @Test

@@ -28,8 +28,10 @@ final class TestServers {
         props.put("micronaut.server.port", -1);
         props.put("micronaut.server.host", "127.0.0.1");
         props.put("bridge.data-dir", dataDir.toString());
-        // The default 600 000 PBKDF2 iterations would make every login in the tests cost ~0.5 s.
+        // The default 600 000 PBKDF2 iterations would make every login in the tests cost ~0.5 s; below
+        // the floor only with the explicit test switch.
         props.put("bridge.admin.password-iterations", 1000);
+        props.put("bridge.admin.insecure-password-iterations-for-tests", true);
         props.putAll(extra);
         return ApplicationContext.run(EmbeddedServer.class, props);
     }

@@ -27,11 +27,18 @@ import org.bridgeappliance.admin.api.Dtos.SessionDto;
 import org.bridgeappliance.admin.auth.AdminAuthenticator;
 import org.bridgeappliance.admin.auth.AdminPrincipal;
 import org.bridgeappliance.admin.auth.AuthFilter;
+import org.bridgeappliance.admin.auth.ClientAddresses;
 import org.bridgeappliance.admin.auth.SessionStore;
 
 /**
  * Browser sessions: log in with JSON credentials to get an HttpOnly, SameSite=Strict cookie and a
  * CSRF token to send in {@value AdminApi#CSRF_HEADER} on every mutating call; log out with DELETE.
+ *
+ * <p>The cookie is {@code Secure} unless {@code bridge.admin.cookie-secure} is {@code AUTO} and the
+ * client did not come over HTTPS ({@link ClientAddresses#isHttps}: this server's TLS, or a trusted
+ * proxy's {@code X-Forwarded-Proto}). Browsers keep a {@code Secure} cookie only from HTTPS origins,
+ * except that Chromium and Firefox count {@code http://localhost} and {@code http://127.0.0.1} as
+ * secure for this; other plain-http addresses need {@code AUTO}.
  */
 @Controller(AdminApi.BASE + "/session")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -41,13 +48,15 @@ public class SessionController {
     private final SessionStore sessions;
     private final Auditor auditor;
     private final AdminConfig config;
+    private final ClientAddresses clients;
 
     public SessionController(AdminAuthenticator authenticator, SessionStore sessions, Auditor auditor,
-                             AdminConfig config) {
+                             AdminConfig config, ClientAddresses clients) {
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.auditor = auditor;
         this.config = config;
+        this.clients = clients;
     }
 
     @Post
@@ -56,22 +65,20 @@ public class SessionController {
     @ApiResponse(responseCode = "200", description = "logged in")
     @ApiResponse(responseCode = "401", description = "bad credentials")
     @ApiResponse(responseCode = "429", description = "too many failed attempts; see Retry-After")
+    @ApiResponse(responseCode = "503", description = "too many password checks in progress; see Retry-After")
     public HttpResponse<?> login(@Nullable @Body LoginRequest body, HttpRequest<?> request) {
         if (body == null || body.username() == null || body.password() == null) {
             return HttpResponse.badRequest(new ApiError("username and password are required",
                     body == null || body.username() == null ? "username" : "password"));
         }
-        AdminAuthenticator.Result result = authenticator.authenticate(body.username(), body.password(),
-                AuthFilter.clientAddress(request), false);
-        if (result instanceof AdminAuthenticator.Result.Throttled throttled) {
-            return AuthFilter.tooManyAttempts(throttled.retryAfter());
-        }
+        String client = clients.clientAddress(request);
+        AdminAuthenticator.Result result = authenticator.authenticate(body.username(), body.password(), client, false);
         if (!(result instanceof AdminAuthenticator.Result.Success success)) {
-            return AuthFilter.unauthorized(request, "bad credentials");
+            return AuthFilter.refusal(request, result);
         }
         SessionStore.Session session = sessions.create(success.username());
         auditor.record(success.username(), "session.login", "admin:" + success.username(),
-                "from " + AuthFilter.clientAddress(request));
+                "from " + client);
         Cookie cookie = Cookie.of(AdminApi.SESSION_COOKIE, session.id())
                 .httpOnly(true)
                 .sameSite(SameSite.Strict)
@@ -110,8 +117,7 @@ public class SessionController {
     private boolean secure(HttpRequest<?> request) {
         return switch (config.getCookieSecure()) {
             case ALWAYS -> true;
-            case NEVER -> false;
-            case AUTO -> request.isSecure();
+            case AUTO -> clients.isHttps(request);
         };
     }
 }

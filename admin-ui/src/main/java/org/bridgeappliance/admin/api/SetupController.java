@@ -14,18 +14,17 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirements;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.time.Duration;
-import java.util.Optional;
 import org.bridgeappliance.admin.AdminApi;
 import org.bridgeappliance.admin.ApiException;
 import org.bridgeappliance.admin.api.Dtos.AdminUserDto;
 import org.bridgeappliance.admin.api.Dtos.SetupRequest;
 import org.bridgeappliance.admin.api.Dtos.SetupStatusDto;
 import org.bridgeappliance.admin.auth.AuthFilter;
+import org.bridgeappliance.admin.auth.ClientAddresses;
 import org.bridgeappliance.admin.auth.LoginThrottle;
 import org.bridgeappliance.admin.auth.SetupService;
 
-/** First-run setup: creates the first admin with the one-time token from the log or {@code <data-dir>/setup-token}. */
+/** First-run setup: creates the first admin with the one-time token from {@code <data-dir>/setup-token} (the log names the file). */
 @Controller(AdminApi.BASE + "/setup")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "setup", description = "First-run creation of the first admin")
@@ -33,10 +32,12 @@ import org.bridgeappliance.admin.auth.SetupService;
 public class SetupController {
     private final SetupService setup;
     private final LoginThrottle throttle;
+    private final ClientAddresses clients;
 
-    public SetupController(SetupService setup, LoginThrottle throttle) {
+    public SetupController(SetupService setup, LoginThrottle throttle, ClientAddresses clients) {
         this.setup = setup;
         this.throttle = throttle;
+        this.clients = clients;
     }
 
     @Get
@@ -55,18 +56,19 @@ public class SetupController {
         if (body == null) {
             throw ApiException.badRequest(null, "a JSON body {token, username, password} is required");
         }
-        String key = "setup:" + AuthFilter.clientAddress(request);
-        Optional<Duration> wait = throttle.blocked(key);
-        if (wait.isPresent()) {
-            return AuthFilter.tooManyAttempts(wait.get());
+        // Counted before the token is compared, so that parallel guesses cannot slip past the limit.
+        LoginThrottle.Admission admission = throttle.beginSetup(clients.clientAddress(request));
+        if (admission instanceof LoginThrottle.Admission.Refused refused) {
+            return AuthFilter.tooManyAttempts(refused.retryAfter());
         }
+        LoginThrottle.Admission.Admitted attempt = (LoginThrottle.Admission.Admitted) admission;
         try {
             AdminUserDto created = AdminUserDto.of(setup.complete(body.token(), body.username(), body.password()));
-            throttle.success(key);
+            throttle.succeeded(attempt);
             return HttpResponse.status(HttpStatus.CREATED).body(created);
         } catch (ApiException e) {
-            if (e.status() == HttpStatus.FORBIDDEN) {
-                throttle.failure(key);
+            if (e.status() != HttpStatus.FORBIDDEN) {
+                throttle.succeeded(attempt); // the token was right (or setup is over): not a guess
             }
             throw e;
         }

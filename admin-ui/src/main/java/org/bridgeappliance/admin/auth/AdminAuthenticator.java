@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bridgeappliance.admin.AdminConfig;
 import org.bridgeappliance.mapping.AdminUser;
 import org.bridgeappliance.mapping.AdminUserStore;
 import org.slf4j.Logger;
@@ -32,11 +34,14 @@ public class AdminAuthenticator {
     private static final Logger LOG = LoggerFactory.getLogger(AdminAuthenticator.class);
     private static final long CACHE_NANOS = Duration.ofMinutes(5).toNanos();
     private static final int MAX_CACHED = 1000;
+    private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final AdminUserStore users;
     private final LoginThrottle throttle;
     private final SecretKeySpec cacheKey;
     private final Map<String, Cached> verified = new ConcurrentHashMap<>();
+    /** Bounds the CPU that unauthenticated callers can make this process spend on PBKDF2. */
+    private final Semaphore hashing;
 
     private record Cached(String username, byte[] mac, long expiresAtNanos) {
     }
@@ -51,17 +56,27 @@ public class AdminAuthenticator {
 
         record Throttled(Duration retryAfter) implements Result {
         }
+
+        /** Too many password checks running already; nothing was counted. */
+        record Busy(Duration retryAfter) implements Result {
+        }
     }
 
-    public AdminAuthenticator(AdminUserStore users, LoginThrottle throttle) {
+    public AdminAuthenticator(AdminUserStore users, LoginThrottle throttle, AdminConfig config) {
         this.users = users;
         this.throttle = throttle;
+        this.hashing = new Semaphore(config.getMaxConcurrentLogins());
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.cacheKey = new SecretKeySpec(key, "HmacSHA256");
     }
 
     /**
+     * Checks one username and password. Order matters: the throttle counts the attempt before the
+     * password is hashed (so parallel bursts cannot get past it), and at most
+     * {@code bridge.admin.max-concurrent-logins} hashes run at once; beyond that the attempt is
+     * answered {@link Result.Busy} at once instead of queueing unauthenticated CPU work.
+     *
      * @param useCache true for HTTP Basic (repeated on every call), false for interactive logins
      */
     public Result authenticate(String username, String password, String clientAddress, boolean useCache) {
@@ -70,8 +85,6 @@ public class AdminAuthenticator {
                 || password.length() > CredentialPolicy.MAX_PASSWORD_LENGTH) {
             return new Result.Failure();
         }
-        String userKey = "user:" + username.toLowerCase(Locale.ROOT);
-        String addrKey = "addr:" + clientAddress;
         byte[] mac = useCache ? mac(username, password) : null;
         if (useCache) {
             Cached cached = verified.get(username.toLowerCase(Locale.ROOT));
@@ -80,24 +93,32 @@ public class AdminAuthenticator {
                 return new Result.Success(cached.username());
             }
         }
-        Optional<Duration> wait = throttle.blocked(userKey, addrKey);
-        if (wait.isPresent()) {
-            return new Result.Throttled(wait.get());
+        if (!hashing.tryAcquire()) {
+            return new Result.Busy(BUSY_RETRY_AFTER);
         }
-        char[] chars = password.toCharArray();
         Optional<AdminUser> user;
         try {
-            user = users.authenticate(username, chars);
+            LoginThrottle.Admission admission = throttle.beginLogin(username, clientAddress);
+            if (admission instanceof LoginThrottle.Admission.Refused refused) {
+                return new Result.Throttled(refused.retryAfter());
+            }
+            char[] chars = password.toCharArray();
+            try {
+                user = users.authenticate(username, chars);
+            } finally {
+                java.util.Arrays.fill(chars, '\0');
+            }
+            if (user.isPresent()) {
+                throttle.succeeded((LoginThrottle.Admission.Admitted) admission);
+            }
         } finally {
-            java.util.Arrays.fill(chars, '\0');
+            hashing.release();
         }
         if (user.isEmpty()) {
-            throttle.failure(userKey, addrKey);
             // The username is logged (it is not a secret, and admins need to see guessing); the password never.
             LOG.warn("Failed admin login for user '{}' from {}", sanitize(username), clientAddress);
             return new Result.Failure();
         }
-        throttle.success(userKey, addrKey);
         String canonical = user.get().username();
         if (useCache) {
             if (verified.size() >= MAX_CACHED) {

@@ -1,6 +1,7 @@
 package org.bridgeappliance.admin.auth;
 
 import io.micronaut.http.HttpRequest;
+import java.security.Principal;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,7 +10,7 @@ import java.util.Optional;
  *
  * @param sessionId the browser session's id when authenticated by cookie, else null
  */
-public record AdminPrincipal(String username, Method method, String sessionId) {
+public record AdminPrincipal(String username, Method method, String sessionId) implements Principal {
     public enum Method { BASIC, SESSION }
 
     /** Request attribute under which {@link AuthFilter} stores the principal. */
@@ -18,6 +19,21 @@ public record AdminPrincipal(String username, Method method, String sessionId) {
     public AdminPrincipal {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(method, "method");
+    }
+
+    @Override
+    public String getName() {
+        return username;
+    }
+
+    /**
+     * Puts the principal on the request, under {@link #ATTRIBUTE} and as Micronaut's user principal
+     * ({@link HttpRequest#getUserPrincipal()}, which the health endpoint asks to decide whether to
+     * show details).
+     */
+    public static void set(HttpRequest<?> request, AdminPrincipal principal) {
+        request.setAttribute(ATTRIBUTE, principal);
+        request.setUserPrincipal(principal);
     }
 
     public static Optional<AdminPrincipal> of(HttpRequest<?> request) {

@@ -39,9 +39,15 @@ import org.bridgeappliance.admin.ApiError;
  *   <li>Request bodies above {@code bridge.admin.max-body-bytes} are refused with 413, bodies of
  *       unknown length (chunked) on mutating calls with 411: the server-wide
  *       {@code micronaut.server.max-request-size} must be larger for Matrix transaction pushes.</li>
- *   <li>Mutating calls with a CORS-safelisted content type (form or text/plain) are refused with
- *       415: an HTML form on another site can send those without a preflight, so refusing them
- *       closes cross-site request forgery for HTTP Basic credentials a browser may have cached.</li>
+ *   <li>Every mutating call (POST, PUT, PATCH, DELETE), whatever its authentication and including
+ *       login and setup, must be {@code Content-Type: application/json} or carry an
+ *       {@value AdminApi#CSRF_HEADER} header: another content type is refused with 415, none at all
+ *       (and no such header) with 403. Another site can make a browser send a request without a
+ *       CORS preflight only with a CORS-safelisted content type (form, text/plain) or none
+ *       ({@code navigator.sendBeacon} of a Blob, an ArrayBuffer or nothing), and never with a custom
+ *       header; the browser would attach HTTP Basic credentials it has cached for this site. So
+ *       this closes cross-site request forgery for every authentication method; the session cookie
+ *       is SameSite=Strict besides.</li>
  *   <li>Login ({@code POST /api/v1/session}), setup ({@code /api/v1/setup}) and the OpenAPI
  *       document need no credentials.</li>
  *   <li>An {@code Authorization: Basic} header is checked (throttled; 429 with Retry-After when
@@ -56,9 +62,8 @@ import org.bridgeappliance.admin.ApiError;
  * {@code Session realm="bridge-admin"}; everything else (curl, scripts) gets
  * {@code Basic realm="bridge-admin", charset="UTF-8"}.
  *
- * <p>The client address used for throttling is the TCP peer's; {@code X-Forwarded-For} is not
- * trusted (anyone can send it), so behind a reverse proxy all clients share one address key and
- * the per-username key still applies.
+ * <p>The client address used for throttling is decided by {@link ClientAddresses}: the TCP peer,
+ * or what a configured trusted proxy says ({@code bridge.admin.trusted-proxies}).
  */
 @ServerFilter(AdminApi.BASE + "/**")
 public class AuthFilter {
@@ -66,16 +71,17 @@ public class AuthFilter {
     static final String SESSION_CHALLENGE = "Session realm=\"bridge-admin\"";
     private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
             HttpMethod.TRACE);
-    private static final Set<String> SIMPLE_CONTENT_TYPES = Set.of("application/x-www-form-urlencoded",
-            "multipart/form-data", "text/plain");
 
     private final AdminAuthenticator authenticator;
     private final SessionStore sessions;
+    private final ClientAddresses clients;
     private final int maxBodyBytes;
 
-    public AuthFilter(AdminAuthenticator authenticator, SessionStore sessions, AdminConfig config) {
+    public AuthFilter(AdminAuthenticator authenticator, SessionStore sessions, ClientAddresses clients,
+                      AdminConfig config) {
         this.authenticator = authenticator;
         this.sessions = sessions;
+        this.clients = clients;
         this.maxBodyBytes = config.getMaxBodyBytes();
     }
 
@@ -92,12 +98,27 @@ public class AuthFilter {
         if (mutating && length < 0 && request.getHeaders().contains(HttpHeaders.TRANSFER_ENCODING)) {
             return error(HttpStatus.LENGTH_REQUIRED, "request body needs a Content-Length");
         }
-        if (mutating && isSimpleContentType(request)) {
-            return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "request bodies must be application/json");
+        if (mutating) {
+            HttpResponse<?> refused = refuseForgeable(request);
+            if (refused != null) {
+                return refused;
+            }
         }
         if (isPublic(request)) {
             return null;
         }
+        return identify(request, mutating, true);
+    }
+
+    /**
+     * Authenticates by {@code Authorization: Basic} or the session cookie and puts the
+     * {@link AdminPrincipal} on the request. Blocking (PBKDF2, JDBC).
+     *
+     * @param required whether a request without any credentials is refused (401) or passes anonymously
+     * @return the error response, or null to go on (authenticated, or anonymous when allowed)
+     */
+    @Nullable
+    HttpResponse<?> identify(HttpRequest<?> request, boolean mutating, boolean required) {
         Optional<String> authorization = request.getHeaders().getAuthorization();
         if (authorization.isPresent()) {
             return basic(request, authorization.get());
@@ -112,11 +133,28 @@ public class AuthFilter {
                     request.getHeaders().get(AdminApi.CSRF_HEADER))) {
                 return error(HttpStatus.FORBIDDEN, "missing or invalid " + AdminApi.CSRF_HEADER + " header");
             }
-            request.setAttribute(AdminPrincipal.ATTRIBUTE,
+            AdminPrincipal.set(request,
                     new AdminPrincipal(session.get().username(), AdminPrincipal.Method.SESSION, session.get().id()));
             return null;
         }
-        return unauthorized(request, "authentication required");
+        return required ? unauthorized(request, "authentication required") : null;
+    }
+
+    /**
+     * 415 for a mutating request with a content type other than JSON, 403 for one with neither a
+     * content type nor the CSRF header; null when it could not have been forged cross-site.
+     */
+    @Nullable
+    private static HttpResponse<?> refuseForgeable(HttpRequest<?> request) {
+        Optional<MediaType> type = request.getContentType();
+        if (type.isPresent()) {
+            String name = (type.get().getType() + "/" + type.get().getSubtype()).toLowerCase(Locale.ROOT);
+            return name.equals(MediaType.APPLICATION_JSON) ? null
+                    : error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "request bodies must be application/json");
+        }
+        String csrf = request.getHeaders().get(AdminApi.CSRF_HEADER);
+        return csrf != null && !csrf.isBlank() ? null : error(HttpStatus.FORBIDDEN, "mutating requests need"
+                + " Content-Type: application/json or the " + AdminApi.CSRF_HEADER + " header");
     }
 
     /** Replaces the body of any 5xx that is not one of ours: Micronaut's default may quote an exception message. */
@@ -143,14 +181,23 @@ public class AuthFilter {
             return unauthorized(request, "malformed Basic credentials");
         }
         AdminAuthenticator.Result result = authenticator.authenticate(decoded.substring(0, colon),
-                decoded.substring(colon + 1), clientAddress(request), true);
+                decoded.substring(colon + 1), clients.clientAddress(request), true);
         if (result instanceof AdminAuthenticator.Result.Success success) {
-            request.setAttribute(AdminPrincipal.ATTRIBUTE,
-                    new AdminPrincipal(success.username(), AdminPrincipal.Method.BASIC, null));
+            AdminPrincipal.set(request, new AdminPrincipal(success.username(), AdminPrincipal.Method.BASIC, null));
             return null;
         }
+        return refusal(request, result);
+    }
+
+    /** The answer to a login that did not succeed: 429 or 503 with Retry-After, else 401. */
+    public static MutableHttpResponse<ApiError> refusal(HttpRequest<?> request, AdminAuthenticator.Result result) {
         if (result instanceof AdminAuthenticator.Result.Throttled throttled) {
             return tooManyAttempts(throttled.retryAfter());
+        }
+        if (result instanceof AdminAuthenticator.Result.Busy busy) {
+            return HttpResponse.<ApiError>status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds(busy.retryAfter())))
+                    .body(ApiError.of("too many logins in progress; retry in " + seconds(busy.retryAfter()) + " s"));
         }
         return unauthorized(request, "bad credentials");
     }
@@ -163,18 +210,6 @@ public class AuthFilter {
                 || (path.equals(AdminApi.OPENAPI_PATH) && (method == HttpMethod.GET || method == HttpMethod.HEAD));
     }
 
-    private static boolean isSimpleContentType(HttpRequest<?> request) {
-        return request.getContentType()
-                .map(t -> (t.getType() + "/" + t.getSubtype()).toLowerCase(Locale.ROOT))
-                .filter(SIMPLE_CONTENT_TYPES::contains)
-                .isPresent();
-    }
-
-    /** The client's address as this server saw it (for throttling and logs). */
-    public static String clientAddress(HttpRequest<?> request) {
-        var address = request.getRemoteAddress();
-        return address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
-    }
 
     /** True for requests made by the browser UI, which must not get a Basic challenge. */
     static boolean fromBrowserUi(HttpRequest<?> request) {
@@ -189,8 +224,12 @@ public class AuthFilter {
                 .body(ApiError.of(message));
     }
 
+    private static long seconds(Duration retryAfter) {
+        return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+    }
+
     public static MutableHttpResponse<ApiError> tooManyAttempts(Duration retryAfter) {
-        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        long seconds = seconds(retryAfter);
         return HttpResponse.<ApiError>status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
                 .body(ApiError.of("too many failed attempts; retry in " + seconds + " s"));

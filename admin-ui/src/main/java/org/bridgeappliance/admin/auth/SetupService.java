@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At start-up, while no admin exists: if {@code bridge.admin.initial-user} and
  * {@code initial-password} are configured, that admin is created; otherwise a random one-time
- * setup token is generated, logged once and written to {@code <data-dir>/setup-token} (readable by
- * the owner only). {@code POST /api/v1/setup} with that token creates the first admin, after which
+ * setup token is generated and written to {@code <data-dir>/setup-token} (readable by the owner
+ * only); the log says where that file is, never the token (logs are shipped, kept and read by more
+ * people than the appliance's data directory). {@code POST /api/v1/setup} with that token creates the first admin, after which
  * the token is forgotten and its file deleted. A restart without an admin makes a new token.
  */
 @Singleton
@@ -71,10 +72,9 @@ public class SetupService {
         }
         token = Tokens.random();
         writeTokenFile(token);
-        // The one place a secret is logged, by design: the operator needs it, it works once, and it
-        // is useless as soon as the first admin exists.
-        LOG.warn("No admin account exists. Create the first one within this run with the one-time setup token {}"
-                + " (also in {}): POST /api/v1/setup with JSON {\"token\", \"username\", \"password\"}", token, tokenFile);
+        LOG.warn("No admin account exists. Create the first one within this run with the one-time setup token"
+                + " in {} (readable by the appliance's user only): POST /api/v1/setup with JSON"
+                + " {\"token\", \"username\", \"password\"}", tokenFile);
     }
 
     private void createConfiguredAdmin(String user, String password) {

@@ -1,13 +1,13 @@
 package org.bridgeappliance.admin.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Optional;
+import org.bridgeappliance.admin.auth.LoginThrottle.Admission;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
@@ -29,34 +29,68 @@ class LoginThrottleTest {
         }
     };
 
-    @Test
-    void waitDoublesAfterTheAllowedFailuresAndIsCapped() {
-        LoginThrottle t = new LoginThrottle(3, Duration.ofSeconds(10), clock);
-        for (int i = 0; i < 2; i++) {
-            t.failure("user:a");
-        }
-        assertTrue(t.blocked("user:a").isEmpty(), "two failures are allowed");
-        t.failure("user:a");
-        assertEquals(Optional.of(Duration.ofSeconds(1)), t.blocked("user:a"));
-        t.failure("user:a");
-        assertEquals(Optional.of(Duration.ofSeconds(2)), t.blocked("user:a"));
-        for (int i = 0; i < 10; i++) {
-            t.failure("user:a");
-        }
-        assertEquals(Optional.of(Duration.ofSeconds(10)), t.blocked("user:a"), "capped");
-        now = now.plusSeconds(10);
-        assertTrue(t.blocked("user:a").isEmpty(), "the wait passes");
-        assertTrue(t.blocked("user:b").isEmpty(), "other keys are not affected");
+    private static Duration refused(Admission a) {
+        return assertInstanceOf(Admission.Refused.class, a).retryAfter();
     }
 
     @Test
-    void successClearsTheKey() {
-        LoginThrottle t = new LoginThrottle(1, Duration.ofMinutes(5), clock);
-        t.failure("user:a", "addr:1");
-        assertTrue(t.blocked("user:a").isPresent());
-        assertTrue(t.blocked("addr:1").isPresent());
-        t.success("user:a");
-        assertTrue(t.blocked("user:a").isEmpty());
-        assertTrue(t.blocked("user:a", "addr:1").isPresent(), "the longest wait of all keys applies");
+    void waitDoublesAfterTheAllowedFailuresAndIsCapped() {
+        LoginThrottle t = new LoginThrottle(3, 100, Duration.ofSeconds(10), clock);
+        for (int i = 0; i < 3; i++) {
+            assertInstanceOf(Admission.Admitted.class, t.beginLogin("a", "10.0.0.1"), "three attempts are allowed");
+        }
+        assertEquals(Duration.ofSeconds(1), refused(t.beginLogin("a", "10.0.0.1")));
+        now = now.plusSeconds(1);
+        assertInstanceOf(Admission.Admitted.class, t.beginLogin("a", "10.0.0.1"));
+        assertEquals(Duration.ofSeconds(2), refused(t.beginLogin("a", "10.0.0.1")), "refusals are not counted");
+        for (int i = 0; i < 10; i++) {
+            now = now.plusSeconds(10);
+            t.beginLogin("a", "10.0.0.1");
+        }
+        assertEquals(Duration.ofSeconds(10), refused(t.beginLogin("a", "10.0.0.1")), "capped");
+        now = now.plusSeconds(10);
+        assertInstanceOf(Admission.Admitted.class, t.beginLogin("a", "10.0.0.1"), "the wait passes");
+    }
+
+    @Test
+    void aSuccessClearsItsKeys() {
+        LoginThrottle t = new LoginThrottle(2, 100, Duration.ofMinutes(5), clock);
+        t.beginLogin("a", "10.0.0.1");
+        Admission ok = t.beginLogin("a", "10.0.0.1");
+        t.succeeded(assertInstanceOf(Admission.Admitted.class, ok));
+        assertInstanceOf(Admission.Admitted.class, t.beginLogin("a", "10.0.0.1"));
+    }
+
+    @Test
+    void anAttemptIsCountedWhenAdmittedSoABurstStopsAtTheLimit() {
+        LoginThrottle t = new LoginThrottle(5, 100, Duration.ofMinutes(5), clock);
+        int admitted = 0;
+        for (int i = 0; i < 20; i++) { // none has finished (succeeded or failed) yet
+            if (t.beginLogin("admin", "10.0.0.1") instanceof Admission.Admitted) {
+                admitted++;
+            }
+        }
+        assertEquals(5, admitted);
+    }
+
+    @Test
+    void oneAddressGuessingCannotLockTheUsernameForOthers() {
+        LoginThrottle t = new LoginThrottle(5, 50, Duration.ofMinutes(5), clock);
+        for (int i = 0; i < 1000; i++) { // a day and a half of one attempt per lockout
+            t.beginLogin("admin", "203.0.113.66");
+            now = now.plus(Duration.ofMinutes(5));
+        }
+        assertInstanceOf(Admission.Admitted.class, t.beginLogin("admin", "192.0.2.10"));
+    }
+
+    @Test
+    void manyAddressesPauseTheUsernameForTheRestOfTheWindowOnly() {
+        LoginThrottle t = new LoginThrottle(5, 10, Duration.ofMinutes(5), clock);
+        for (int i = 0; i < 10; i++) {
+            t.beginLogin("admin", "198.51.100." + i);
+        }
+        assertEquals(Duration.ofMinutes(15), refused(t.beginLogin("admin", "192.0.2.10")));
+        now = now.plus(Duration.ofMinutes(15));
+        assertInstanceOf(Admission.Admitted.class, t.beginLogin("admin", "192.0.2.10"));
     }
 }
