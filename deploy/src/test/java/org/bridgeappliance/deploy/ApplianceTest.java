@@ -46,6 +46,7 @@ class ApplianceTest {
         props.put("bridge.admin.initial-user", ADMIN);
         props.put("bridge.admin.initial-password", PASSWORD);
         props.put("bridge.admin.password-iterations", 1000);
+        props.put("bridge.admin.insecure-password-iterations-for-tests", true);
         props.put("bridge.xmpp.secret", XMPP_SECRET);
         props.put("bridge.test-adapter.enabled", "true");
         return ApplicationContext.run(EmbeddedServer.class, props);
@@ -56,6 +57,9 @@ class ApplianceTest {
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString((ADMIN + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
         if (body == null) {
+            if (!method.equals("GET")) {
+                b.header("Content-Type", "application/json"); // mutating calls need it even without a body
+            }
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
             b.header("Content-Type", "application/json")
@@ -76,8 +80,7 @@ class ApplianceTest {
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir)));
             assertTrue(Files.exists(dataDir.resolve("bridge.mv.db")));
 
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(server.getURI().resolve("/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = send(server, "GET", "/health", null);
             assertEquals(200, health.statusCode(), health.body());
             JsonNode h = JSON.readTree(health.body());
             assertEquals("UP", h.get("status").asText());
@@ -103,6 +106,30 @@ class ApplianceTest {
         for (ILoggingEvent e : logs.list) {
             String line = e.getFormattedMessage();
             assertFalse(line.contains(XMPP_SECRET) || line.contains(PASSWORD), "secret in log: " + line);
+        }
+    }
+
+    @Test
+    void anonymousHealthShowsTheStatusButNoInternalDetails(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedServer server = start(dataDir)) {
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(server.getURI().resolve("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, anonymous.statusCode(), anonymous.body());
+            JsonNode h = JSON.readTree(anonymous.body());
+            assertEquals("UP", h.get("status").asText(), anonymous.body());
+            assertFalse(h.has("details"), "no adapter states, URLs or disk figures without credentials: " + anonymous.body());
+            HttpResponse<String> readiness = http.send(HttpRequest.newBuilder(server.getURI().resolve("/health/readiness"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertFalse(JSON.readTree(readiness.body()).has("details"), readiness.body());
+
+            HttpResponse<String> admin = send(server, "GET", "/health", null);
+            assertTrue(JSON.readTree(admin.body()).at("/details/diskSpace/details").has("free"), admin.body());
+
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(server.getURI().resolve("/health"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                            (ADMIN + ":wrong-password").getBytes(StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrong.statusCode(), "wrong credentials are refused, not silently anonymous: " + wrong.body());
         }
     }
 

@@ -253,6 +253,9 @@ final class BridgeFixture implements AutoCloseable {
             .getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + path))
             .timeout(Duration.ofSeconds(20)).header("Authorization", "Basic " + auth);
+        if (json == null && !method.equals("GET")) {
+            b.header("Content-Type", "application/json"); // the admin API's rule for every mutating call
+        }
         if (json == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -63,6 +63,10 @@ final class SandboxProsody {
         try {
             HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build().send(
                     HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + "/health"))
+                            // adapter details are shown to admins only (endpoints.health.details-visible)
+                            .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                                    (sandbox.get("ADMIN_USER") + ":" + sandbox.get("ADMIN_PASSWORD"))
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode status = new ObjectMapper().readTree(r.body()).path("details").path("adapters").path("details")
                     .path("xmpp").path("status");
