@@ -36,9 +36,10 @@ import org.bridgeappliance.admin.auth.SessionStore;
  *
  * <p>The cookie is {@code Secure} unless {@code bridge.admin.cookie-secure} is {@code AUTO} and the
  * client did not come over HTTPS ({@link ClientAddresses#isHttps}: this server's TLS, or a trusted
- * proxy's {@code X-Forwarded-Proto}). Browsers keep a {@code Secure} cookie only from HTTPS origins,
- * except that Chromium and Firefox count {@code http://localhost} and {@code http://127.0.0.1} as
- * secure for this; other plain-http addresses need {@code AUTO}.
+ * proxy's {@code X-Forwarded-Proto}). Browsers keep a {@code Secure} cookie only from secure
+ * origins: HTTPS, and for Chromium (checked with version 156) also {@code http://localhost} and
+ * {@code http://127.0.0.1}, which the W3C Secure Contexts spec (§3.1) counts as potentially
+ * trustworthy; any other plain-http address needs {@code AUTO}.
  */
 @Controller(AdminApi.BASE + "/session")
 @ExecuteOn(TaskExecutors.BLOCKING)
