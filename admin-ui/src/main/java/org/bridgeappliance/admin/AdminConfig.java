@@ -37,8 +37,8 @@ public class AdminConfig {
     private int loginMaxFailures = 5;
     /**
      * Failed logins for one username from all addresses within 15 minutes before that username is
-     * paused for everyone until those 15 minutes are over (a distributed guessing attack). Never
-     * below {@link #loginMaxFailures}.
+     * paused until those 15 minutes are over (a distributed guessing attack), except from addresses
+     * that admin logged in from within the last 30 days. Never below {@link #loginMaxFailures}.
      */
     private int loginMaxFailuresPerUser = 50;
     /** Password checks (PBKDF2) running at once; further attempts get 503 with Retry-After. */

@@ -44,15 +44,16 @@ import org.bridgeappliance.admin.ApiError;
  *       {@value AdminApi#CSRF_HEADER} header: another content type is refused with 415, none at all
  *       (and no such header) with 403. Another site can make a browser send a request without a
  *       CORS preflight only with a CORS-safelisted content type (form, text/plain) or none
- *       ({@code navigator.sendBeacon} of a Blob, an ArrayBuffer or nothing), and never with a custom
- *       header; the browser would attach HTTP Basic credentials it has cached for this site. So
- *       this closes cross-site request forgery for every authentication method; the session cookie
- *       is SameSite=Strict besides.</li>
+ *       ({@code navigator.sendBeacon} of an untyped Blob, an ArrayBuffer or nothing), and never
+ *       with a custom header; the browser would attach HTTP Basic credentials it has cached for
+ *       this site. So this closes cross-site request forgery for every authentication method; the
+ *       session cookie is SameSite=Strict besides.</li>
  *   <li>Login ({@code POST /api/v1/session}), setup ({@code /api/v1/setup}) and the OpenAPI
  *       document need no credentials.</li>
  *   <li>An {@code Authorization: Basic} header is checked (throttled; 429 with Retry-After when
- *       locked); otherwise the session cookie. Cookie-authenticated mutating calls need the
- *       session's CSRF token in {@code X-CSRF-Token} (403 without it).</li>
+ *       locked, 503 with Retry-After when too many password checks run already); otherwise the
+ *       session cookie. Cookie-authenticated mutating calls need the session's CSRF token in
+ *       {@code X-CSRF-Token} (403 without it).</li>
  * </ol>
  *
  * <p>401 challenge: RFC 9110 §11.6.1 requires a {@code WWW-Authenticate} header, and a

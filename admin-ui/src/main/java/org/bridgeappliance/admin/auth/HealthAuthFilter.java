@@ -14,7 +14,8 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
  * internal URLs, disk figures) only to them, while load balancers and scripts without credentials
  * still get the status.
  *
- * <p>Credentials are the admin API's (HTTP Basic or the session cookie, same throttling); none at
+ * <p>Credentials are the admin API's (HTTP Basic, same throttling; the session cookie too, though
+ * browsers send it only under {@code /api/v1}, its path); none at
  * all is fine (status only), wrong ones are 401 and throttled ones 429 rather than silently
  * anonymous, so a misconfigured monitor notices. The principal reaches the endpoint through
  * {@link HttpRequest#getUserPrincipal()} and {@link PrincipalArgumentBinder}.

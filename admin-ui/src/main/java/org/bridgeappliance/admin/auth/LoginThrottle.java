@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +31,10 @@ import org.bridgeappliance.admin.AdminConfig;
  *       {@code loginMaxLockout}, then counting starts again after a quiet period;</li>
  *   <li>the username alone ({@code user:}), with a much higher threshold
  *       ({@code loginMaxFailuresPerUser} within {@value #USER_WINDOW_MINUTES} minutes): guessing
- *       one admin from many addresses. The pause lasts until that window is over, never longer.</li>
+ *       one admin from many addresses. The pause lasts until that window is over, never longer, and
+ *       does not apply to an address this admin has logged in from successfully within the last
+ *       {@value #KNOWN_CLIENT_DAYS} days, so that a botnet re-arming it every window cannot keep the
+ *       admin out from their usual place.</li>
  * </ul>
  * A username is therefore not locked by one source's failures: someone sending one bad login for
  * {@code admin} every few minutes from their address delays themselves only, and the admin logs in
@@ -45,7 +49,10 @@ import org.bridgeappliance.admin.AdminConfig;
 public class LoginThrottle {
     static final int USER_WINDOW_MINUTES = 15;
     private static final Duration USER_WINDOW = Duration.ofMinutes(USER_WINDOW_MINUTES);
+    static final int KNOWN_CLIENT_DAYS = 30;
+    private static final Duration KNOWN_CLIENT_FOR = Duration.ofDays(KNOWN_CLIENT_DAYS);
     private static final int MAX_KEYS = 10_000;
+    private static final int MAX_KNOWN_CLIENTS = 1_000;
     private static final Duration FORGET_AFTER = Duration.ofMinutes(15);
 
     private final int maxFailures;
@@ -53,6 +60,8 @@ public class LoginThrottle {
     private final Duration maxLockout;
     private final Clock clock;
     private final Map<String, Failures> failures = new HashMap<>();
+    /** "user@addr" of recent successful logins, least recently used first (bounded). */
+    private final Map<String, Instant> knownClients = new LinkedHashMap<>(16, 0.75f, true);
 
     /** {@code count} failures, the first at {@code first}, the latest at {@code last}. */
     private record Failures(int count, Instant first, Instant last) {
@@ -64,8 +73,12 @@ public class LoginThrottle {
 
     /** What {@link #begin} decided. */
     public sealed interface Admission {
-        /** Go ahead; counted already as a failure until {@link LoginThrottle#succeeded} is called with it. */
-        record Admitted(List<String> keys) implements Admission {
+        /**
+         * Go ahead; counted already as a failure until {@link LoginThrottle#succeeded} is called with it.
+         *
+         * @param client "user@addr" of a login (remembered as a known client on success), null for setup
+         */
+        record Admitted(List<String> keys, String client) implements Admission {
         }
 
         /** Refused without counting; retry after this long. */
@@ -92,29 +105,40 @@ public class LoginThrottle {
     /** A password attempt for {@code username} from {@code clientAddress}. */
     public Admission beginLogin(String username, String clientAddress) {
         String user = username.toLowerCase(Locale.ROOT);
+        String client = user + "@" + clientAddress;
         return begin(List.of(new Key("addr:" + clientAddress, maxFailures, false),
-                new Key("user@addr:" + user + "@" + clientAddress, maxFailures, false),
-                new Key("user:" + user, maxFailuresPerUser, true)));
+                new Key("user@addr:" + client, maxFailures, false),
+                new Key("user:" + user, maxFailuresPerUser, true)), client);
     }
 
     /** A setup token attempt from {@code clientAddress}. */
     public Admission beginSetup(String clientAddress) {
-        return begin(List.of(new Key("setup:" + clientAddress, maxFailures, false)));
+        return begin(List.of(new Key("setup:" + clientAddress, maxFailures, false)), null);
     }
 
-    /** The attempt succeeded: its keys start from zero again. */
+    /** The attempt succeeded: its keys start from zero again, and a login's address becomes known for its user. */
     public synchronized void succeeded(Admission.Admitted attempt) {
         for (String key : attempt.keys()) {
             failures.remove(key);
         }
+        if (attempt.client() != null) {
+            knownClients.put(attempt.client(), clock.instant());
+            if (knownClients.size() > MAX_KNOWN_CLIENTS) {
+                Iterator<String> eldest = knownClients.keySet().iterator();
+                eldest.next();
+                eldest.remove();
+            }
+        }
     }
 
-    private synchronized Admission begin(List<Key> keys) {
+    private synchronized Admission begin(List<Key> keys, String client) {
         Instant now = clock.instant();
+        Instant knownSince = client == null ? null : knownClients.get(client);
+        boolean known = knownSince != null && now.isBefore(knownSince.plus(KNOWN_CLIENT_FOR));
         Duration longest = Duration.ZERO;
         for (Key key : keys) {
             Failures f = current(key, now);
-            if (f == null || f.count() < key.maxFailures()) {
+            if (f == null || f.count() < key.maxFailures() || (key.windowed() && known)) {
                 continue;
             }
             Instant until = key.windowed() ? f.first().plus(USER_WINDOW) : f.last().plus(lockout(f.count()));
@@ -133,7 +157,7 @@ public class LoginThrottle {
             Failures f = current(key, now);
             failures.put(key.name(), f == null ? new Failures(1, now, now) : new Failures(f.count() + 1, f.first(), now));
         }
-        return new Admission.Admitted(keys.stream().map(Key::name).toList());
+        return new Admission.Admitted(keys.stream().map(Key::name).toList(), client);
     }
 
     /** The key's failures still in force at {@code now}, or null (forgotten after a quiet period or window). */

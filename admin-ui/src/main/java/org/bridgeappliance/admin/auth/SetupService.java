@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code initial-password} are configured, that admin is created; otherwise a random one-time
  * setup token is generated and written to {@code <data-dir>/setup-token} (readable by the owner
  * only); the log says where that file is, never the token (logs are shipped, kept and read by more
- * people than the appliance's data directory). {@code POST /api/v1/setup} with that token creates the first admin, after which
- * the token is forgotten and its file deleted. A restart without an admin makes a new token.
+ * people than the appliance's data directory). {@code POST /api/v1/setup} with that token creates
+ * the first admin, after which the token is forgotten and its file deleted. A restart without an
+ * admin makes a new token.
  */
 @Singleton
 public class SetupService {

@@ -93,4 +93,16 @@ class LoginThrottleTest {
         now = now.plus(Duration.ofMinutes(15));
         assertInstanceOf(Admission.Admitted.class, t.beginLogin("admin", "192.0.2.10"));
     }
+
+    @Test
+    void anAddressTheAdminLoggedInFromBeforeIsNotPausedByManyAddressesGuessing() {
+        LoginThrottle t = new LoginThrottle(5, 10, Duration.ofMinutes(5), clock);
+        t.succeeded(assertInstanceOf(Admission.Admitted.class, t.beginLogin("admin", "192.0.2.10")));
+        now = now.plus(Duration.ofDays(1));
+        for (int i = 0; i < 10; i++) {
+            t.beginLogin("admin", "198.51.100." + i);
+        }
+        assertInstanceOf(Admission.Refused.class, t.beginLogin("admin", "192.0.2.11"), "a new address waits");
+        assertInstanceOf(Admission.Admitted.class, t.beginLogin("admin", "192.0.2.10"), "the known one does not");
+    }
 }
