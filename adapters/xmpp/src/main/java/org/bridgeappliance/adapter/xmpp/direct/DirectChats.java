@@ -390,6 +390,12 @@ public final class DirectChats {
         }
     }
 
+    /** The largest of the per-person memories (tests: they stay within {@code max-tracked-users}). */
+    int remembered() {
+        return Math.max(Math.max(shown.size(), lastUserPresence.size()),
+                Math.max(lastUserPresenceEvent.size(), chats.size()));
+    }
+
     static boolean hasChatState(Message m) {
         return m.getExtensions().stream().anyMatch(e -> e instanceof ChatStateExtension);
     }

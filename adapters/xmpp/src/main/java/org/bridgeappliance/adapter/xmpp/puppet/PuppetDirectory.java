@@ -253,6 +253,11 @@ public final class PuppetDirectory {
         return UrlSafety.allPublic(host);
     }
 
+    /** Profiles held in memory (tests: within {@code max-tracked-users}). */
+    int cachedProfiles() {
+        return saved.size();
+    }
+
     /** Stops the background fetcher. */
     public void close() {
         fetcher.shutdownNow();
