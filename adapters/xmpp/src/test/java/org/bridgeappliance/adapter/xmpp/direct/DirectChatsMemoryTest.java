@@ -17,6 +17,7 @@ import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.provision.Provisioner;
+import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.UserRef;
@@ -65,11 +66,9 @@ class DirectChatsMemoryTest {
             }, stores), stores, PortalCoordinator.NONE, XMPP, Clock.systemUTC(), avatars, limits, provisioner);
 
     static XmppLimits capped(int users) {
-        XmppLimits d = XmppLimits.defaults();
-        return new XmppLimits(d.provisionThreads(), d.provisionQueue(), d.provisionFailureTtl(), d.provisionBurst(),
-                d.provisionPerMinute(), d.provisionParked(), d.maxGatewayRooms(), d.maxGatewayOccupants(),
-                d.maxGatewayMembers(), users, d.maxCachedAvatars(), d.maxStatusChars(), List.of(), List.of(), List.of(),
-                List.of(), "");
+        LimitsBuilder b = new LimitsBuilder();
+        b.maxTrackedUsers = users;
+        return b.build();
     }
 
     @AfterEach

@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bridgeappliance.adapter.xmpp.XmppAdapter;
-import org.bridgeappliance.adapter.xmpp.XmppSettings;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.testing.FakeComponentServer;
+import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.UserRef;
@@ -65,10 +65,7 @@ class GatewayLimitsTest {
     }
 
     void start(XmppLimits limits) throws Exception {
-        adapter = new XmppAdapter(new XmppSettings(true, "127.0.0.1", server.port(), "secret", "xmpp.test",
-                "conference.xmpp.test", "matrix.xmpp.test", 64 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5),
-                Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5),
-                "Matrix bridge", true, 20), () -> 0.5);
+        adapter = new XmppAdapter(LimitsBuilder.settings(server.port()), () -> 0.5);
         adapter.setLimits(limits);
         EventIngress ingress = event -> {
             submitted.add(event);
@@ -93,7 +90,7 @@ class GatewayLimitsTest {
     }
 
     static XmppLimits defaults() {
-        return XmppLimits.defaults().withMatrixServerName("matrix.test");
+        return new LimitsBuilder().build();
     }
 
     Matcher expect(String regex) throws Exception {
@@ -146,11 +143,7 @@ class GatewayLimitsTest {
 
     @Test
     void aFullRoomRefusesTheNextJoinerWithServiceUnavailable() throws Exception {
-        XmppLimits d = defaults();
-        start(new XmppLimits(d.provisionThreads(), d.provisionQueue(), d.provisionFailureTtl(), d.provisionBurst(),
-                d.provisionPerMinute(), d.provisionParked(), d.maxGatewayRooms(), 2, d.maxGatewayMembers(),
-                d.maxTrackedUsers(), d.maxCachedAvatars(), d.maxStatusChars(), List.of(), List.of(), List.of(),
-                List.of(), "matrix.test"));
+        start(caps(1000, 2, 2000));
         joined("a@xmpp.test/1", "a");
         joined("b@xmpp.test/1", "b");
         peer.send(join("c@xmpp.test/1", GW, "c"));
@@ -160,10 +153,11 @@ class GatewayLimitsTest {
     }
 
     static XmppLimits caps(int rooms, int occupants, int members) {
-        XmppLimits d = defaults();
-        return new XmppLimits(d.provisionThreads(), d.provisionQueue(), d.provisionFailureTtl(), d.provisionBurst(),
-                d.provisionPerMinute(), d.provisionParked(), rooms, occupants, members, d.maxTrackedUsers(),
-                d.maxCachedAvatars(), d.maxStatusChars(), List.of(), List.of(), List.of(), List.of(), "matrix.test");
+        LimitsBuilder b = new LimitsBuilder();
+        b.maxGatewayRooms = rooms;
+        b.maxGatewayOccupants = occupants;
+        b.maxGatewayMembers = members;
+        return b.build();
     }
 
     @Test

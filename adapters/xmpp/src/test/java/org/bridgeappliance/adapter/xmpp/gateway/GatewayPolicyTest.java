@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
+import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.junit.jupiter.api.Test;
 import org.jxmpp.jid.impl.JidCreate;
@@ -14,11 +14,12 @@ import org.jxmpp.jid.impl.JidCreate;
 /** Issue 9 item 8: the gateway is no open relay; who may use it and which Matrix rooms it reaches. */
 class GatewayPolicyTest {
     static XmppLimits lists(List<String> allowX, List<String> denyX, List<String> allowM, List<String> denyM) {
-        XmppLimits d = XmppLimits.defaults();
-        return new XmppLimits(d.provisionThreads(), d.provisionQueue(), Duration.ofMinutes(5), d.provisionBurst(),
-                d.provisionPerMinute(), d.provisionParked(), d.maxGatewayRooms(), d.maxGatewayOccupants(),
-                d.maxGatewayMembers(), d.maxTrackedUsers(), d.maxCachedAvatars(), d.maxStatusChars(), allowX, denyX,
-                allowM, denyM, "matrix.test");
+        LimitsBuilder b = new LimitsBuilder();
+        b.allowedXmppDomains = allowX;
+        b.deniedXmppDomains = denyX;
+        b.allowedMatrixServers = allowM;
+        b.deniedMatrixServers = denyM;
+        return b.build();
     }
 
     @Test

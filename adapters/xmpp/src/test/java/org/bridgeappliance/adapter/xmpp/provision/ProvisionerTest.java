@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
+import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,10 +59,13 @@ class ProvisionerTest {
     }
 
     static XmppLimits limits(int threads, int queue, int burst, int perMinute, int parked) {
-        XmppLimits d = XmppLimits.defaults();
-        return new XmppLimits(threads, queue, Duration.ofMinutes(5), burst, perMinute, parked, d.maxGatewayRooms(),
-                d.maxGatewayOccupants(), d.maxGatewayMembers(), d.maxTrackedUsers(), d.maxCachedAvatars(),
-                d.maxStatusChars(), List.of(), List.of(), List.of(), List.of(), "");
+        LimitsBuilder b = new LimitsBuilder();
+        b.provisionThreads = threads;
+        b.provisionQueue = queue;
+        b.provisionBurst = burst;
+        b.provisionPerMinute = perMinute;
+        b.provisionParked = parked;
+        return b.build();
     }
 
     void request(String key, String sender, Provisioner.Job job, String name) {

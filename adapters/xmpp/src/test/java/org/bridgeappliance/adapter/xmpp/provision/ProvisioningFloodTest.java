@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bridgeappliance.adapter.xmpp.XmppAdapter;
-import org.bridgeappliance.adapter.xmpp.XmppSettings;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.testing.FakeComponentServer;
+import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.UserRef;
@@ -70,11 +70,8 @@ class ProvisioningFloodTest {
     }
 
     void start(PortalCoordinator coordinator) throws Exception {
-        adapter = new XmppAdapter(new XmppSettings(true, "127.0.0.1", server.port(), "secret", "xmpp.test",
-                "conference.xmpp.test", "matrix.xmpp.test", 64 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5),
-                Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(3), Duration.ofMinutes(5),
-                "Matrix bridge", true, 20), () -> 0.5);
-        adapter.setLimits(XmppLimits.defaults().withMatrixServerName("matrix.test"));
+        adapter = new XmppAdapter(LimitsBuilder.settings(server.port()), () -> 0.5);
+        adapter.setLimits(new LimitsBuilder().build());
         EventIngress ingress = event -> {
             submitted.add(event);
             return EventIngress.Acceptance.QUEUED;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
+import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.Profile;
@@ -18,11 +19,9 @@ import org.junit.jupiter.api.Test;
 class PuppetDirectoryMemoryTest {
     @Test
     void puppetProfilesHeldInMemoryStayWithinTheCap() {
-        XmppLimits d = XmppLimits.defaults();
-        XmppLimits limits = new XmppLimits(d.provisionThreads(), d.provisionQueue(), d.provisionFailureTtl(),
-                d.provisionBurst(), d.provisionPerMinute(), d.provisionParked(), d.maxGatewayRooms(),
-                d.maxGatewayOccupants(), d.maxGatewayMembers(), 100, d.maxCachedAvatars(), d.maxStatusChars(),
-                List.of(), List.of(), List.of(), List.of(), "");
+        LimitsBuilder b = new LimitsBuilder();
+        b.maxTrackedUsers = 100;
+        XmppLimits limits = b.build();
         PuppetDirectory puppets = new PuppetDirectory(new PuppetAddressing("matrix.xmpp.test"),
                 InMemoryStores.create().puppets(), Network.of("xmpp"), Clock.systemUTC(), List.of(), limits);
         try {
