@@ -349,6 +349,11 @@ public final class GatewayRooms {
             return;
         }
         join(room, user, nick, p);
+        if (existing(roomJid) != room) {
+            // Evicted by a delivery at the room cap between getOrCreate and the join (it had no joiner yet): hold it
+            // again, or its joiner's later stanzas would find no room.
+            rooms.put(roomJid, room);
+        }
         observeAvatar(user, p);
     }
 
