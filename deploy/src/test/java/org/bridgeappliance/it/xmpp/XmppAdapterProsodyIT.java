@@ -71,6 +71,8 @@ class XmppAdapterProsodyIT {
                 component, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMillis(200),
                 Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMinutes(5), "Matrix bridge", true, 20);
         xmpp = new XmppAdapter(settings);
+        // The fake Matrix network's rooms are on matrix.test (the bean would take bridge.matrix.server-name).
+        xmpp.setLimits(org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults().withMatrixServerName("matrix.test"));
         List<org.bridgeappliance.core.port.ProtocolAdapter> adapters = List.of(xmpp, matrix);
         router = new Router(stores, adapters, RouterConfig.defaults(), Clock.systemUTC(),
                 new DefaultPortalCoordinator(stores.rooms(), adapters));

@@ -104,6 +104,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private volatile List<String> avatarTrustedUrlPrefixes = List.of();
     private volatile String publicBaseUrl = "";
     private volatile XmppAvatars avatars;
+    private volatile org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits =
+            org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults();
+    private org.bridgeappliance.adapter.xmpp.provision.Provisioner provisioner;
 
     public XmppAdapter(XmppSettings settings) {
         this(settings, () -> ThreadLocalRandom.current().nextDouble());
@@ -153,6 +156,15 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         return publicBaseUrl;
     }
 
+    /** Caps, provisioning bounds and the gateway's allow/deny lists (bridge.xmpp.*, XmppLimits). Call before start. */
+    public void setLimits(org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits() {
+        return limits;
+    }
+
     /** XMPP users' avatars (learned, published, served); empty before {@link #start} or when disabled. */
     public Optional<XmppAvatars> avatars() {
         return Optional.ofNullable(avatars);
@@ -186,7 +198,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         var inbound = new XmppInboundConverter();
         var outbound = new XmppOutboundConverter();
         puppets = new PuppetDirectory(addressing, context.stores().puppets(), NETWORK, context.clock(),
-                avatarTrustedUrlPrefixes);
+                avatarTrustedUrlPrefixes, limits);
+        provisioner = new org.bridgeappliance.adapter.xmpp.provision.Provisioner(limits, session::runInbound,
+                context.clock());
         Optional<AvatarLinks> links = Optional.of(publicBaseUrl).filter(u -> !u.isBlank())
                 .map(u -> new AvatarLinks(u, settings.secret()));
         if (links.isEmpty()) {
@@ -198,9 +212,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
                 context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars);
         mucs.resumeFrom(this::newestArchived);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
-                NETWORK, context.clock(), avatars);
+                NETWORK, context.clock(), avatars, limits, provisioner);
         gateways = new GatewayRooms(settings, session, puppets, gatewayAddressing, inbound, outbound, ingress,
-                context.stores(), context.portals(), NETWORK, context.clock(), avatars);
+                context.stores(), context.portals(), NETWORK, context.clock(), avatars, limits, provisioner);
         // Learned asynchronously: the update goes out on the inbound thread, in order with the stanzas.
         avatars.setListener((person, link) -> {
             try {
@@ -256,6 +270,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             scheduler.shutdownNow();
             puppets.close();
             avatars.close();
+            provisioner.close();
         }
         report(AdapterState.of(AdapterState.Status.STOPPED, "stopped"));
     }

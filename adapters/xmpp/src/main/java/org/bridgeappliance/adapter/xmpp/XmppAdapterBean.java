@@ -26,7 +26,18 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
     private final XmppAdapter adapter;
 
     public XmppAdapterBean(XmppConfig config) {
+        this(config, "");
+    }
+
+    /**
+     * @param matrixServerName the homeserver's server name ({@code bridge.matrix.server-name}): the default of
+     *     the gateway's Matrix allow-list
+     */
+    @jakarta.inject.Inject
+    public XmppAdapterBean(XmppConfig config,
+                           @io.micronaut.context.annotation.Value("${bridge.matrix.server-name:}") String matrixServerName) {
         this.adapter = new XmppAdapter(config.toSettings());
+        this.adapter.setLimits(config.toLimits().withMatrixServerName(matrixServerName));
         // Kept out of XmppSettings (a record built in many places): only the bean and tests need it.
         this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
         this.adapter.setPublicBaseUrl(config.getPublicBaseUrl());

@@ -33,6 +33,23 @@ import java.util.List;
  *       - http://127.0.0.1:18480/_bridge/matrix/media/   # addresses (default: none; https + public only)
  *     public-base-url: https://bridge.example.org   # where other networks fetch XMPP users' avatars
  *                                    # (/_bridge/xmpp/avatar/...); empty (default): avatars not published
+ *     # Bounds on remote input and the gateway's allow/deny lists (XmppLimits; README "Limits and gateway policy"):
+ *     gateway-allowed-xmpp-domains: []   # who may join gateway rooms; empty: server-domain only; "*" anyone
+ *     gateway-denied-xmpp-domains: []
+ *     gateway-allowed-matrix-servers: [] # whose rooms the gateway reaches; empty: bridge.matrix.server-name only
+ *     gateway-denied-matrix-servers: []
+ *     provision-threads: 2               # gateway rooms / 1:1 chats are opened on these, never on the inbound thread
+ *     provision-queue: 64
+ *     provision-failure-ttl: 5m          # a failed opening is answered from cache this long
+ *     provision-burst: 5                 # openings one sender may start at once ...
+ *     provision-per-minute: 10           # ... refilled at this rate
+ *     provision-parked: 32               # stanzas held per room/chat while it is being opened
+ *     max-gateway-rooms: 1000
+ *     max-gateway-occupants: 500         # XMPP joiners per gateway room
+ *     max-gateway-members: 2000          # Matrix members remembered per gateway room
+ *     max-tracked-users: 10000           # per-user memories (presence, chats, profiles, allowances)
+ *     max-cached-avatars: 64             # puppet avatars held in memory (each at most 512 KiB)
+ *     max-status-chars: 512              # presence status texts are cut to this length
  * </pre>
  */
 @ConfigurationProperties("bridge.xmpp")
@@ -57,6 +74,24 @@ public class XmppConfig {
     private int gatewayHistory = d.gatewayHistory();
     private List<String> avatarTrustedUrlPrefixes = List.of();
     private String publicBaseUrl = "";
+    private final org.bridgeappliance.adapter.xmpp.limits.XmppLimits l =
+            org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults();
+    private List<String> gatewayAllowedXmppDomains = l.allowedXmppDomains();
+    private List<String> gatewayDeniedXmppDomains = l.deniedXmppDomains();
+    private List<String> gatewayAllowedMatrixServers = l.allowedMatrixServers();
+    private List<String> gatewayDeniedMatrixServers = l.deniedMatrixServers();
+    private int provisionThreads = l.provisionThreads();
+    private int provisionQueue = l.provisionQueue();
+    private Duration provisionFailureTtl = l.provisionFailureTtl();
+    private int provisionBurst = l.provisionBurst();
+    private int provisionPerMinute = l.provisionPerMinute();
+    private int provisionParked = l.provisionParked();
+    private int maxGatewayRooms = l.maxGatewayRooms();
+    private int maxGatewayOccupants = l.maxGatewayOccupants();
+    private int maxGatewayMembers = l.maxGatewayMembers();
+    private int maxTrackedUsers = l.maxTrackedUsers();
+    private int maxCachedAvatars = l.maxCachedAvatars();
+    private int maxStatusChars = l.maxStatusChars();
 
     /** The validated settings. */
     public XmppSettings toSettings() {
@@ -217,5 +252,165 @@ public class XmppConfig {
 
     public void setAvatarTrustedUrlPrefixes(List<String> avatarTrustedUrlPrefixes) {
         this.avatarTrustedUrlPrefixes = avatarTrustedUrlPrefixes == null ? List.of() : List.copyOf(avatarTrustedUrlPrefixes);
+    }
+
+    // ---- Bounds on remote input and the gateway policy (XmppLimits), not part of toSettings() -------------
+
+    /**
+     * The limits of {@code bridge.xmpp.gateway-*}, {@code provision-*} and {@code max-*} (see {@code XmppLimits}
+     * for each key's meaning); the Matrix allow-list's default, the homeserver's server name, is added by the bean.
+     *
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public org.bridgeappliance.adapter.xmpp.limits.XmppLimits toLimits() {
+        return new org.bridgeappliance.adapter.xmpp.limits.XmppLimits(provisionThreads, provisionQueue,
+                provisionFailureTtl, provisionBurst, provisionPerMinute, provisionParked, maxGatewayRooms,
+                maxGatewayOccupants, maxGatewayMembers, maxTrackedUsers, maxCachedAvatars, maxStatusChars,
+                gatewayAllowedXmppDomains, gatewayDeniedXmppDomains, gatewayAllowedMatrixServers,
+                gatewayDeniedMatrixServers, "");
+    }
+
+    /** XMPP domains whose users may join gateway rooms; empty (default): server-domain only; "*": any. */
+    public List<String> getGatewayAllowedXmppDomains() {
+        return gatewayAllowedXmppDomains;
+    }
+
+    public void setGatewayAllowedXmppDomains(List<String> v) {
+        this.gatewayAllowedXmppDomains = v == null ? List.of() : List.copyOf(v);
+    }
+
+    /** XMPP domains refused by the gateway even if allowed (default none). */
+    public List<String> getGatewayDeniedXmppDomains() {
+        return gatewayDeniedXmppDomains;
+    }
+
+    public void setGatewayDeniedXmppDomains(List<String> v) {
+        this.gatewayDeniedXmppDomains = v == null ? List.of() : List.copyOf(v);
+    }
+
+    /** Matrix servers whose rooms the gateway reaches; empty (default): bridge.matrix.server-name only; "*": any. */
+    public List<String> getGatewayAllowedMatrixServers() {
+        return gatewayAllowedMatrixServers;
+    }
+
+    public void setGatewayAllowedMatrixServers(List<String> v) {
+        this.gatewayAllowedMatrixServers = v == null ? List.of() : List.copyOf(v);
+    }
+
+    /** Matrix servers the gateway never reaches, even if allowed (default none). */
+    public List<String> getGatewayDeniedMatrixServers() {
+        return gatewayDeniedMatrixServers;
+    }
+
+    public void setGatewayDeniedMatrixServers(List<String> v) {
+        this.gatewayDeniedMatrixServers = v == null ? List.of() : List.copyOf(v);
+    }
+
+    /** Threads opening gateway rooms and 1:1 chats on the other network (default 2). */
+    public int getProvisionThreads() {
+        return provisionThreads;
+    }
+
+    public void setProvisionThreads(int v) {
+        this.provisionThreads = v;
+    }
+
+    /** Openings waiting for a thread; more are refused with resource-constraint (default 64). */
+    public int getProvisionQueue() {
+        return provisionQueue;
+    }
+
+    public void setProvisionQueue(int v) {
+        this.provisionQueue = v;
+    }
+
+    /** How long a failed opening is answered from cache (default 5m). */
+    public Duration getProvisionFailureTtl() {
+        return provisionFailureTtl;
+    }
+
+    public void setProvisionFailureTtl(Duration v) {
+        this.provisionFailureTtl = v;
+    }
+
+    /** Openings one sender may start at once (default 5). */
+    public int getProvisionBurst() {
+        return provisionBurst;
+    }
+
+    public void setProvisionBurst(int v) {
+        this.provisionBurst = v;
+    }
+
+    /** How many openings per minute a sender's allowance regains (default 10). */
+    public int getProvisionPerMinute() {
+        return provisionPerMinute;
+    }
+
+    public void setProvisionPerMinute(int v) {
+        this.provisionPerMinute = v;
+    }
+
+    /** Stanzas held per room or chat while it is being opened (default 32). */
+    public int getProvisionParked() {
+        return provisionParked;
+    }
+
+    public void setProvisionParked(int v) {
+        this.provisionParked = v;
+    }
+
+    /** Gateway rooms held in memory (default 1000; rooms with joiners are never dropped). */
+    public int getMaxGatewayRooms() {
+        return maxGatewayRooms;
+    }
+
+    public void setMaxGatewayRooms(int v) {
+        this.maxGatewayRooms = v;
+    }
+
+    /** XMPP joiners per gateway room (default 500). */
+    public int getMaxGatewayOccupants() {
+        return maxGatewayOccupants;
+    }
+
+    public void setMaxGatewayOccupants(int v) {
+        this.maxGatewayOccupants = v;
+    }
+
+    /** Matrix members remembered per gateway room (default 2000). */
+    public int getMaxGatewayMembers() {
+        return maxGatewayMembers;
+    }
+
+    public void setMaxGatewayMembers(int v) {
+        this.maxGatewayMembers = v;
+    }
+
+    /** Entries of each per-user memory (default 10000). */
+    public int getMaxTrackedUsers() {
+        return maxTrackedUsers;
+    }
+
+    public void setMaxTrackedUsers(int v) {
+        this.maxTrackedUsers = v;
+    }
+
+    /** Puppet avatars held in memory (default 64). */
+    public int getMaxCachedAvatars() {
+        return maxCachedAvatars;
+    }
+
+    public void setMaxCachedAvatars(int v) {
+        this.maxCachedAvatars = v;
+    }
+
+    /** Presence status texts are cut to this many characters (default 512). */
+    public int getMaxStatusChars() {
+        return maxStatusChars;
+    }
+
+    public void setMaxStatusChars(int v) {
+        this.maxStatusChars = v;
     }
 }

@@ -73,6 +73,9 @@ class XmppAdapterTest {
     }
 
     Duration selfPing = Duration.ofMinutes(5);
+    /** The gateway reaches rooms on matrix.test (the bean sets bridge.matrix.server-name; this test has no bean). */
+    org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits =
+            org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults().withMatrixServerName("matrix.test");
 
     XmppSettings settings(boolean enabled) {
         return new XmppSettings(enabled, "127.0.0.1", server.port(), "secret", "xmpp.test", "conference.xmpp.test",
@@ -82,6 +85,7 @@ class XmppAdapterTest {
 
     void start(PortalCoordinator coordinator) throws Exception {
         adapter = new XmppAdapter(settings(true), () -> 0.5);
+        adapter.setLimits(limits);
         EventIngress ingress = event -> {
             EventIngress.Acceptance a = acceptance.apply(event);
             submitted.add(event);

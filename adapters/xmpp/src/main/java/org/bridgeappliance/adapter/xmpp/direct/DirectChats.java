@@ -14,6 +14,9 @@ import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
+import org.bridgeappliance.adapter.xmpp.limits.Lru;
+import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
+import org.bridgeappliance.adapter.xmpp.provision.Provisioner;
 import org.bridgeappliance.adapter.xmpp.muc.ReactionSets;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
 import org.bridgeappliance.core.id.Network;
@@ -55,8 +58,12 @@ import org.slf4j.LoggerFactory;
  * answered with the puppet's last known presence (unavailable when none is known, never a made-up
  * "online").
  *
- * <p>Threading: stanza handlers on the inbound thread (a first message may wait for the other
- * network to create the chat); {@link #deliver} on router threads.
+ * <p>A first message opens the chat on the other network through the {@link Provisioner} (off the inbound
+ * thread, rate-limited per sender, failures cached); later stanzas of that chat wait for it in order. What is
+ * remembered per person (their last presence, the chats they opened, puppets' last presence) is capped at
+ * {@code bridge.xmpp.max-tracked-users} each, least recently used dropped.
+ *
+ * <p>Threading: stanza handlers on the inbound thread; {@link #deliver} on router threads.
  */
 public final class DirectChats {
     private static final Logger LOG = LoggerFactory.getLogger(DirectChats.class);
@@ -75,24 +82,29 @@ public final class DirectChats {
     private final PortalCoordinator coordinator;
     private final Network network;
     private final Clock clock;
-    private final Map<UserRef, Shown> shown = new ConcurrentHashMap<>();
-    private final Map<EntityBareJid, String> lastUserPresence = new ConcurrentHashMap<>();
+    /** The most chats per user {@link #profileChanged} announces a new avatar in (the first ones opened). */
+    static final int MAX_CHATS_PER_USER = 64;
+
+    private final Lru<UserRef, Shown> shown;
+    private final Lru<EntityBareJid, String> lastUserPresence;
     /** XMPP users' last availability, sent again with a new profile when their avatar changes. */
-    private final Map<UserRef, org.bridgeappliance.core.model.PresenceEvent> lastUserPresenceEvent =
-            new ConcurrentHashMap<>();
+    private final Lru<UserRef, org.bridgeappliance.core.model.PresenceEvent> lastUserPresenceEvent;
     /**
      * The 1:1 chats each XMPP user opened in this run and the name they last showed there: where a new avatar of
      * someone who never sent presence is announced (a profile change in each chat).
      */
-    private final Map<UserRef, Chats> chats = new ConcurrentHashMap<>();
+    private final Lru<UserRef, Chats> chats;
     private final XmppAvatars avatars;
+    private final XmppLimits limits;
+    private final Provisioner provisioner;
 
     private record Chats(Set<Portal> portals, String name) {
     }
 
     public DirectChats(StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                        XmppOutboundConverter outbound, XmppIngress ingress, BridgeStores stores,
-                       PortalCoordinator coordinator, Network network, Clock clock, XmppAvatars avatars) {
+                       PortalCoordinator coordinator, Network network, Clock clock, XmppAvatars avatars,
+                       XmppLimits limits, Provisioner provisioner) {
         this.sender = sender;
         this.puppets = puppets;
         this.inbound = inbound;
@@ -103,6 +115,12 @@ public final class DirectChats {
         this.network = network;
         this.clock = clock;
         this.avatars = java.util.Objects.requireNonNull(avatars, "avatars");
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        this.provisioner = java.util.Objects.requireNonNull(provisioner, "provisioner");
+        this.shown = new Lru<>(limits.maxTrackedUsers());
+        this.lastUserPresence = new Lru<>(limits.maxTrackedUsers());
+        this.lastUserPresenceEvent = new Lru<>(limits.maxTrackedUsers());
+        this.chats = new Lru<>(limits.maxTrackedUsers());
     }
 
     /** A message from an XMPP user to a puppet JID. */
@@ -117,6 +135,11 @@ public final class DirectChats {
             return;
         }
         Portal portal = new Portal(network, DirectChatIds.of(user, puppet));
+        String key = "dm " + portal.room().value();
+        // A chat being opened: this stanza waits for it, in order (the second message never overtakes the first).
+        if (provisioner.parkIfPending(key, () -> onMessage(m, person), failure -> reply(m, failure.error()))) {
+            return;
+        }
         UserRef from = UserRef.of(network.value(), user.toString());
         String remote = m.getStanzaId() != null ? m.getStanzaId()
                 : Optional.ofNullable(OriginIdElement.getOriginId(m)).map(OriginIdElement::getId).orElse(null);
@@ -132,23 +155,27 @@ public final class DirectChats {
             if (!isContent(result)) {
                 return; // typing or markers for a chat that does not exist yet: nothing to open it for
             }
-            Optional<BridgedRoom> opened;
-            try {
-                opened = coordinator.ensureDirectChat(portal, from, person);
-            } catch (RuntimeException e) {
-                LOG.warn("could not open a chat {} -> {}: {}", user, person, e.toString());
-                opened = Optional.empty();
-            }
-            if (opened.isEmpty()) {
-                reply(m, StanzaErrors.error(StanzaError.Condition.service_unavailable,
-                        "The bridge cannot open a chat with " + person.user() + " right now."));
-                return;
-            }
+            // Opened on the provisioner's pool; this message is handled again once the chat exists.
+            provisioner.provision(key, user.toString(), () -> {
+                Optional<BridgedRoom> opened;
+                try {
+                    opened = coordinator.ensureDirectChat(portal, from, person);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not open a chat {} -> {}: {}", user, person, e.toString());
+                    opened = Optional.empty();
+                }
+                return opened.isPresent() ? Optional.empty()
+                        : Optional.of(new Provisioner.Failure(StanzaError.Condition.service_unavailable,
+                                "The bridge cannot open a chat with " + person.user() + " right now."));
+            }, () -> onMessage(m, person), failure -> reply(m, failure.error()));
+            return;
         }
         String name = context.profile().displayName().orElse(user.getLocalpart().toString());
         chats.compute(from, (k, known) -> {
             Set<Portal> portals = known == null ? ConcurrentHashMap.newKeySet() : known.portals();
-            portals.add(portal);
+            if (portals.size() < MAX_CHATS_PER_USER) {
+                portals.add(portal);
+            }
             return new Chats(portals, name);
         });
         XmppIngress.Outcome outcome = ingress.submit(result);
@@ -203,7 +230,8 @@ public final class DirectChats {
         }
     }
 
-    private void userPresence(Presence p, EntityBareJid user, EntityBareJid puppet) {
+    private void userPresence(Presence request, EntityBareJid user, EntityBareJid puppet) {
+        Presence p = limits.boundedStatus(request);
         UserRef person = UserRef.of(network.value(), user.toString());
         if (p.getType() == Presence.Type.available) {
             // XEP-0153: the avatar hash in the user's presence; the vCard is asked for from the puppet it was sent to.
@@ -360,6 +388,12 @@ public final class DirectChats {
         } catch (NotConnectedException e) {
             LOG.debug("not sent: {}", e.getMessage());
         }
+    }
+
+    /** The largest of the per-person memories (tests: they stay within {@code max-tracked-users}). */
+    int remembered() {
+        return Math.max(Math.max(shown.size(), lastUserPresence.size()),
+                Math.max(lastUserPresenceEvent.size(), chats.size()));
     }
 
     static boolean hasChatState(Message m) {

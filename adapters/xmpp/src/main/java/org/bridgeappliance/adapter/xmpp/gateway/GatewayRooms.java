@@ -25,6 +25,9 @@ import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
+import org.bridgeappliance.adapter.xmpp.limits.Lru;
+import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
+import org.bridgeappliance.adapter.xmpp.provision.Provisioner;
 import org.bridgeappliance.adapter.xmpp.muc.ReactionSets;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
 import org.bridgeappliance.core.id.BridgeMessageId;
@@ -123,13 +126,21 @@ public final class GatewayRooms {
     private final PortalCoordinator coordinator;
     private final Network network;
     private final Clock clock;
-    private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
+    /** Rooms seen in this run, capped; a room with joiners is never dropped (its joiners would vanish). */
+    private final Lru<EntityBareJid, Room> rooms;
     private final XmppAvatars avatars;
+    private final XmppLimits limits;
+    private final GatewayPolicy policy;
+    private final Provisioner provisioner;
 
+    /**
+     * @param limits      caps (rooms, occupants, members, status text) and the gateway's allow/deny lists
+     * @param provisioner where unmapped rooms are created, off the inbound thread
+     */
     public GatewayRooms(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, GatewayAddressing addressing,
                         XmppInboundConverter inbound, XmppOutboundConverter outbound, XmppIngress ingress,
                         BridgeStores stores, PortalCoordinator coordinator, Network network, Clock clock,
-                        XmppAvatars avatars) {
+                        XmppAvatars avatars, XmppLimits limits, Provisioner provisioner) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -142,6 +153,10 @@ public final class GatewayRooms {
         this.network = network;
         this.clock = clock;
         this.avatars = java.util.Objects.requireNonNull(avatars, "avatars");
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        this.policy = GatewayPolicy.of(limits, settings.serverDomain());
+        this.provisioner = java.util.Objects.requireNonNull(provisioner, "provisioner");
+        this.rooms = new Lru<>(limits.maxGatewayRooms(), r -> r.joiners.isEmpty());
         MamQueryProvider.install();
     }
 
@@ -152,12 +167,18 @@ public final class GatewayRooms {
         final EntityBareJid jid;
         final Portal portal;
         final Map<EntityFullJid, Joiner> joiners = new ConcurrentHashMap<>();
-        final Map<UserRef, String> members = new ConcurrentHashMap<>();
+        /** Matrix members by nick, capped: the least recently active go first (and leave the joiners' view). */
+        final Lru<UserRef, String> members;
         volatile String subject = "";
 
-        Room(EntityBareJid jid, Network network) {
+        Room(EntityBareJid jid, Network network, int maxMembers) {
             this.jid = jid;
-            this.portal = new Portal(network, RemoteRoomId.of(jid.toString()));
+            this.portal = portal(jid, network);
+            this.members = new Lru<>(maxMembers);
+        }
+
+        static Portal portal(EntityBareJid jid, Network network) {
+            return new Portal(network, RemoteRoomId.of(jid.toString()));
         }
 
         boolean nickTaken(String nick, EntityBareJid except) {
@@ -193,8 +214,18 @@ public final class GatewayRooms {
         return out;
     }
 
-    private Room room(EntityBareJid jid) {
-        return rooms.computeIfAbsent(jid, j -> new Room(j, network));
+    /**
+     * The room held for {@code jid}, created if there is room for it; empty when the cap is reached and every
+     * room held has joiners. Only for rooms that are bridged (a join after provisioning, a delivery): stanzas to
+     * unknown rooms never create an entry.
+     */
+    private Optional<Room> room(EntityBareJid jid) {
+        return rooms.getOrCreate(jid, j -> new Room(j, network, limits.maxGatewayMembers()));
+    }
+
+    /** The room held for {@code jid} if any, without creating it. */
+    private Room existing(EntityBareJid jid) {
+        return rooms.get(jid);
     }
 
     public void connected() {
@@ -223,14 +254,30 @@ public final class GatewayRooms {
 
     // ------------------------------------------------------------------ inbound
 
-    public void onPresence(Presence p) {
-        EntityBareJid roomJid = p.getTo().asEntityBareJidIfPossible();
-        EntityFullJid user = p.getFrom().asEntityFullJidIfPossible();
+    /**
+     * A presence to a gateway room: join (provisioning an unmapped room off the inbound thread first), nick
+     * change, show/status, leave. Inbound thread.
+     */
+    public void onPresence(Presence request) {
+        EntityBareJid roomJid = request.getTo().asEntityBareJidIfPossible();
+        EntityFullJid user = request.getFrom().asEntityFullJidIfPossible();
         if (roomJid == null || user == null) {
             return;
         }
-        Room room = room(roomJid);
+        // Stanzas for a room being provisioned wait for it, in order (a leave after the join stays after it).
+        if (provisioner.parkIfPending(provisionKey(roomJid), () -> onPresence(request), failure -> {
+            if (request.getType() == Presence.Type.available) {
+                send(StanzaErrors.replyTo(request, failure.error()));
+            } // a leave from a room that could not be joined: there is nothing to leave
+        })) {
+            return;
+        }
+        Presence p = limits.boundedStatus(request);
+        Room room = existing(roomJid);
         if (p.getType() == Presence.Type.unavailable) {
+            if (room == null) {
+                return;
+            }
             Joiner gone = room.joiners.remove(user);
             if (gone != null) {
                 for (Joiner j : room.joiners.values()) {
@@ -253,7 +300,7 @@ public final class GatewayRooms {
             send(StanzaErrors.replyTo(p, StanzaErrors.error(StanzaError.Condition.jid_malformed, "A nick is required.")));
             return;
         }
-        Joiner existing = room.joiners.get(user);
+        Joiner existing = room == null ? null : room.joiners.get(user);
         if (existing != null) {
             observeAvatar(user, p);
             if (!existing.nick().equals(nick)) {
@@ -272,7 +319,28 @@ public final class GatewayRooms {
             }
             return;
         }
-        if (!ensureMapped(room, p)) {
+        boolean mapped = isMapped(roomJid);
+        Optional<StanzaError> refused = policy.refusal(user, addressing.matrixAddress(roomJid).orElseThrow(), !mapped);
+        if (refused.isPresent()) {
+            LOG.info("gateway join of {} by {} refused by the gateway policy", roomJid, user.asBareJid());
+            send(StanzaErrors.replyTo(p, refused.get()));
+            return;
+        }
+        if (!mapped) {
+            provision(roomJid, user, request);
+            return;
+        }
+        Optional<Room> held = room(roomJid);
+        if (held.isEmpty()) {
+            send(StanzaErrors.replyTo(p, StanzaErrors.error(StanzaError.Condition.service_unavailable,
+                    "The bridge serves too many rooms right now; try again later.")));
+            return;
+        }
+        room = held.get();
+        if (room.joiners.size() >= limits.maxGatewayOccupants()) {
+            // XEP-0045 §7.2.10: the room has reached its maximum number of occupants.
+            send(StanzaErrors.replyTo(p, StanzaErrors.error(StanzaError.Condition.service_unavailable,
+                    "This room is full.")));
             return;
         }
         if (room.nickTaken(nick, user.asEntityBareJid())) {
@@ -281,6 +349,11 @@ public final class GatewayRooms {
             return;
         }
         join(room, user, nick, p);
+        if (existing(roomJid) != room) {
+            // Evicted by a delivery at the room cap between getOrCreate and the join (it had no joiner yet): hold it
+            // again, or its joiner's later stanzas would find no room.
+            rooms.put(roomJid, room);
+        }
         observeAvatar(user, p);
     }
 
@@ -313,29 +386,40 @@ public final class GatewayRooms {
         membership(room, joiner.jid().asEntityBareJid(), nick, MembershipEvent.Membership.PROFILE_CHANGE);
     }
 
-    private boolean ensureMapped(Room room, Stanza request) {
-        if (stores.rooms().findByPortal(room.portal).isPresent()) {
-            return true;
-        }
-        String address = addressing.matrixAddress(room.jid).orElseThrow();
-        Optional<BridgedRoom> mapped;
-        try {
-            mapped = coordinator.ensureGatewayRoom(room.portal, MATRIX, address);
-        } catch (RuntimeException e) {
-            LOG.warn("gateway join of {} failed: {}", address, e.toString());
-            mapped = Optional.empty();
-        }
-        if (mapped.isEmpty()) {
-            send(StanzaErrors.replyTo(request, StanzaErrors.error(StanzaError.Condition.item_not_found,
-                    "No Matrix room " + address + " is reachable through this bridge.")));
-            return false;
-        }
-        return true;
+    private boolean isMapped(EntityBareJid roomJid) {
+        return stores.rooms().findByPortal(Room.portal(roomJid, network)).isPresent();
+    }
+
+    /** The {@link Provisioner} key of a gateway room (1:1 chats use theirs). */
+    static String provisionKey(EntityBareJid roomJid) {
+        return "gateway " + roomJid;
+    }
+
+    /**
+     * Maps the room on the pool ({@link Provisioner}): the join is handled again once it exists, or answered with
+     * item-not-found (no such Matrix room) or remote-server-timeout (Matrix unreachable, RFC 6120 §8.3.3.16).
+     */
+    private void provision(EntityBareJid roomJid, EntityFullJid user, Presence request) {
+        Portal portal = Room.portal(roomJid, network);
+        String address = addressing.matrixAddress(roomJid).orElseThrow();
+        provisioner.provision(provisionKey(roomJid), user.asBareJid().toString(), () -> {
+            try {
+                if (coordinator.ensureGatewayRoom(portal, MATRIX, address).isPresent()) {
+                    return Optional.empty();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("gateway join of {} failed: {}", address, e.toString());
+                return Optional.of(new Provisioner.Failure(StanzaError.Condition.remote_server_timeout,
+                        "The Matrix room " + address + " could not be reached; try again later."));
+            }
+            return Optional.of(new Provisioner.Failure(StanzaError.Condition.item_not_found,
+                    "No Matrix room " + address + " is reachable through this bridge."));
+        }, () -> onPresence(request), failure -> send(StanzaErrors.replyTo(request, failure.error())));
     }
 
     private void join(Room room, EntityFullJid user, String nick, Presence p) {
         // XEP-0045 §7.2: existing occupants, self-presence, history, subject.
-        for (Map.Entry<UserRef, String> m : room.members.entrySet()) {
+        for (Map.Entry<UserRef, String> m : room.members.entries()) {
             send(memberPresence(room, m.getKey(), m.getValue(), Presence.Type.available, user));
         }
         for (Joiner j : room.joiners.values()) {
@@ -519,13 +603,17 @@ public final class GatewayRooms {
         if (roomJid == null || user == null || m.getType() == Message.Type.error) {
             return;
         }
-        Room room = room(roomJid);
+        if (provisioner.parkIfPending(provisionKey(roomJid), () -> onMessage(m),
+                failure -> send(StanzaErrors.replyTo(m, failure.error())))) {
+            return; // sent right after the join, before the room exists: handled after the join
+        }
+        Room room = existing(roomJid);
         if (m.getType() != Message.Type.groupchat || m.getTo().hasResource()) {
             send(StanzaErrors.replyTo(m, StanzaErrors.error(StanzaError.Condition.feature_not_implemented,
                     "Private messages in bridged rooms are not supported.")));
             return;
         }
-        Joiner joiner = room.joiners.get(user);
+        Joiner joiner = room == null ? null : room.joiners.get(user);
         if (joiner == null) {
             send(StanzaErrors.replyTo(m, StanzaErrors.error(StanzaError.Condition.not_acceptable,
                     "Join the room before writing to it.")));
@@ -545,10 +633,7 @@ public final class GatewayRooms {
             return;
         }
         // Reflect to every joiner, the sender included (XEP-0045 §7.4), with the room's stanza-id.
-        MessageBuilder reflection = m.asBuilder(m.getStanzaId()).from(occupant(room, joiner.nick()));
-        reflection.removeExtension(StanzaIdElement.ELEMENT, StanzaIdElement.NAMESPACE);
-        reflection.addExtension(new StanzaIdElement(stanzaId, room.jid.toString()));
-        Message template = reflection.to(room.jid).build();
+        Message template = reflection(m, occupant(room, joiner.nick()), room.jid, stanzaId);
         // The router archives the accepted message (MessageArchive), under this stanza-id's canonical message.
         if (m.getSubject() != null && m.getBody() == null) {
             room.subject = m.getSubject();
@@ -556,6 +641,43 @@ public final class GatewayRooms {
         for (Joiner j : room.joiners.values()) {
             send(template.asBuilder(m.getStanzaId()).to(j.jid()).build());
         }
+    }
+
+    /**
+     * What a reflection carries of the joiner's message, as {@code namespace element}: the parts the bridge
+     * understands and bridges (body, subject, thread, XEP-0308, 0444, 0461, 0428, 0424, 0066, 0085, 0333 and the
+     * XEP-0359 origin-id). Anything else (unknown extensions, a forged stanza-id or XEP-0425 moderation, XHTML-IM
+     * the bridge would have to sanitise) is not passed on to the other joiners under the room's name.
+     */
+    static final Set<String> REFLECTED = Set.of(
+            "jabber:client body", "jabber:client subject", "jabber:client thread",
+            "urn:xmpp:message-correct:0 replace",
+            "urn:xmpp:reactions:0 reactions",
+            "urn:xmpp:reply:0 reply",
+            "urn:xmpp:fallback:0 fallback",
+            "urn:xmpp:message-retract:0 retract", "urn:xmpp:message-retract:1 retract",
+            "jabber:x:oob x",
+            "http://jabber.org/protocol/chatstates active", "http://jabber.org/protocol/chatstates composing",
+            "http://jabber.org/protocol/chatstates paused", "http://jabber.org/protocol/chatstates inactive",
+            "http://jabber.org/protocol/chatstates gone",
+            "urn:xmpp:chat-markers:0 markable", "urn:xmpp:chat-markers:0 received",
+            "urn:xmpp:chat-markers:0 displayed", "urn:xmpp:chat-markers:0 acknowledged",
+            "urn:xmpp:sid:0 origin-id");
+
+    /** The room's copy of a joiner's message: from their occupant JID, the {@link #REFLECTED} parts, our stanza-id. */
+    static Message reflection(Message m, Jid from, EntityBareJid roomJid, String stanzaId) {
+        MessageBuilder b = StanzaBuilder.buildMessage(m.getStanzaId()).ofType(Message.Type.groupchat).from(from)
+                .to(roomJid);
+        if (m.getLanguage() != null) {
+            b.setLanguage(m.getLanguage());
+        }
+        for (org.jivesoftware.smack.packet.ExtensionElement e : m.getExtensions()) {
+            if (REFLECTED.contains(e.getNamespace() + " " + e.getElementName())) {
+                b.addExtension(e);
+            }
+        }
+        b.addExtension(new StanzaIdElement(stanzaId, roomJid.toString()));
+        return b.build();
     }
 
     /** A room stanza-id unique per sender: two users reusing an id never collide (Matterbridge #1396). */
@@ -571,17 +693,20 @@ public final class GatewayRooms {
 
     public IQ onIq(IQ iq) {
         EntityBareJid roomJid = iq.getTo().asEntityBareJidIfPossible();
-        Room room = roomJid == null ? null : room(roomJid);
-        if (room != null && iq instanceof Ping && iq.getTo().hasResource()) {
+        Room room = roomJid == null ? null : existing(roomJid);
+        if (roomJid != null && iq instanceof Ping && iq.getTo().hasResource()) {
             // XEP-0410 self-ping from a joiner's client: answer only for its own, current nick.
-            Joiner j = iq.getFrom() == null ? null : room.joiners.get(iq.getFrom().asEntityFullJidIfPossible());
+            Joiner j = iq.getFrom() == null || room == null ? null
+                    : room.joiners.get(iq.getFrom().asEntityFullJidIfPossible());
             if (j != null && j.nick().equals(iq.getTo().getResourceOrEmpty().toString())) {
                 return IQ.createResultIQ(iq);
             }
             return IQ.createErrorResponse(iq, StanzaErrors.error(StanzaError.Condition.not_acceptable, null));
         }
-        if (room != null && iq instanceof MamQueryIQ query && iq.getType() == IQ.Type.set && !iq.getTo().hasResource()) {
-            return mam(room, query);
+        if (roomJid != null && iq instanceof MamQueryIQ query && iq.getType() == IQ.Type.set
+                && !iq.getTo().hasResource()) {
+            return room == null ? IQ.createErrorResponse(query, StanzaErrors.error(StanzaError.Condition.forbidden,
+                    "Join the room to read its archive.")) : mam(room, query);
         }
         return IQ.createErrorResponse(iq, StanzaErrors.error(StanzaError.Condition.service_unavailable, null));
     }
@@ -722,7 +847,7 @@ public final class GatewayRooms {
     private Optional<UserRef> author(Room room, Jid with) {
         if (with.asBareJid().equals(room.jid)) {
             String nick = with.getResourceOrEmpty().toString();
-            for (Map.Entry<UserRef, String> m : room.members.entrySet()) {
+            for (Map.Entry<UserRef, String> m : room.members.entries()) {
                 if (m.getValue().equals(nick)) {
                     return Optional.of(m.getKey());
                 }
@@ -750,7 +875,8 @@ public final class GatewayRooms {
         } catch (XmppStringprepException e) {
             throw new PermanentDeliveryException("not a gateway room: " + delivery.target().room(), e);
         }
-        Room room = room(roomJid);
+        // A room with no place in memory (the cap reached, every held room joined) has no joiners to tell.
+        Room room = room(roomJid).orElseGet(() -> new Room(roomJid, network, limits.maxGatewayMembers()));
         RoomEvent event = delivery.event();
         if (event instanceof MembershipEvent m) {
             switch (m.membership()) {
@@ -828,7 +954,11 @@ public final class GatewayRooms {
             String old = existing;
             room.joiners.values().forEach(j -> send(memberPresence(room, person, old, Presence.Type.unavailable, j.jid())));
         }
-        room.members.put(person, nick);
+        for (Map.Entry<UserRef, String> evicted : room.members.put(person, nick)) {
+            // The least recently active member leaves the joiners' view (the cap of remembered members).
+            room.joiners.values().forEach(j -> send(memberPresence(room, evicted.getKey(), evicted.getValue(),
+                    Presence.Type.unavailable, j.jid())));
+        }
         String announced = nick;
         room.joiners.values().forEach(j -> send(memberPresence(room, person, announced, Presence.Type.available, j.jid())));
         return nick;

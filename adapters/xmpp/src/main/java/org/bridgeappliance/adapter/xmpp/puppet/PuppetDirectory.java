@@ -11,10 +11,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
 import org.bridgeappliance.adapter.xmpp.avatar.AvatarImages;
+import org.bridgeappliance.adapter.xmpp.limits.Lru;
+import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
@@ -41,12 +46,18 @@ import org.slf4j.LoggerFactory;
  * appliance's own re-hosted Matrix media links): a URI whose normalized string starts with one of them is
  * fetched even over http or on a private/loopback address (still no redirects, same size and type
  * limits). Thread-safe.
+ *
+ * <p>Bounded: profiles are cached for {@code bridge.xmpp.max-tracked-users} people (the store has the rest),
+ * avatars for {@code bridge.xmpp.max-cached-avatars} URIs (an evicted one is fetched again at its next use), and
+ * at most {@link #FETCH_QUEUE} fetches wait (more are skipped and tried at the next use).
  */
 public final class PuppetDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
     public static final int MAX_AVATAR_BYTES = 512 * 1024;
     public static final String VCARD_UPDATE_NS = "vcard-temp:x:update";
     static final String PREFIXES_KEY = "bridge.xmpp.avatar-trusted-url-prefixes";
+    /** Avatar fetches waiting for the fetcher thread. */
+    static final int FETCH_QUEUE = 64;
 
     /** A fetched avatar. */
     public record Avatar(byte[] bytes, String mimeType, String sha1) {
@@ -56,8 +67,8 @@ public final class PuppetDirectory {
     private final PuppetStore store;
     private final Network network;
     private final Clock clock;
-    private final Map<UserRef, Profile> saved = new ConcurrentHashMap<>();
-    private final Map<URI, Avatar> avatars = new ConcurrentHashMap<>();
+    private final Lru<UserRef, Profile> saved;
+    private final Lru<URI, Avatar> avatars;
     private final Map<URI, Boolean> fetching = new ConcurrentHashMap<>();
     private final ExecutorService fetcher;
     private final HttpClient http;
@@ -74,12 +85,23 @@ public final class PuppetDirectory {
      */
     public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock,
             List<String> trustedUrlPrefixes) {
+        this(addressing, store, network, clock, trustedUrlPrefixes, XmppLimits.defaults());
+    }
+
+    /**
+     * @param limits {@code max-tracked-users} bounds the profile cache, {@code max-cached-avatars} the avatar cache
+     * @throws IllegalArgumentException if a prefix is not an absolute http(s) URL with a host
+     */
+    public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock,
+            List<String> trustedUrlPrefixes, XmppLimits limits) {
+        this.saved = new Lru<>(limits.maxTrackedUsers());
+        this.avatars = new Lru<>(limits.maxCachedAvatars());
         this.urlSafety = UrlSafety.withTrustedPrefixes(PREFIXES_KEY, trustedUrlPrefixes);
         this.addressing = Objects.requireNonNull(addressing, "addressing");
         this.store = Objects.requireNonNull(store, "store");
         this.network = Objects.requireNonNull(network, "network");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.fetcher = Executors.newSingleThreadExecutor(r -> {
+        this.fetcher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(FETCH_QUEUE), r -> {
             Thread t = new Thread(r, "xmpp-avatar-fetch");
             t.setDaemon(true);
             return t;
@@ -176,35 +198,42 @@ public final class PuppetDirectory {
                 || avatars.containsKey(uri) || fetching.putIfAbsent(uri, Boolean.TRUE) != null) {
             return;
         }
-        fetcher.execute(() -> {
-            try {
-                if (!trusted && !isPublic(uri.getHost())) {
-                    // A profile must not make the bridge fetch (and show XMPP users) internal resources.
-                    LOG.info("avatar {} not fetched: not a public address", uri);
+        try {
+            fetcher.execute(() -> fetch(uri, trusted));
+        } catch (RejectedExecutionException e) {
+            fetching.remove(uri); // the queue is full: tried again at the next use of this profile
+            LOG.debug("avatar {} not fetched now: {} fetches waiting", uri, FETCH_QUEUE);
+        }
+    }
+
+    private void fetch(URI uri, boolean trusted) {
+        try {
+            if (!trusted && !isPublic(uri.getHost())) {
+                // A profile must not make the bridge fetch (and show XMPP users) internal resources.
+                LOG.info("avatar {} not fetched: not a public address", uri);
+                return;
+            }
+            // A trusted link is requested in the canonical form that was matched, nothing else.
+            URI request = urlSafety.trustedForm(uri).orElse(uri);
+            HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(request)
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            String type = response.headers().firstValue("content-type").orElse("");
+            try (var in = response.body()) {
+                if (response.statusCode() != 200 || !type.startsWith("image/")) {
                     return;
                 }
-                // A trusted link is requested in the canonical form that was matched, nothing else.
-                URI request = urlSafety.trustedForm(uri).orElse(uri);
-                HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(request)
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                String type = response.headers().firstValue("content-type").orElse("");
-                try (var in = response.body()) {
-                    if (response.statusCode() != 200 || !type.startsWith("image/")) {
-                        return;
-                    }
-                    byte[] bytes = in.readNBytes(MAX_AVATAR_BYTES + 1);
-                    if (bytes.length > MAX_AVATAR_BYTES) {
-                        return;
-                    }
-                    String sha1 = AvatarImages.sha1Hex(bytes);
-                    avatars.put(uri, new Avatar(bytes, type.split(";")[0].trim(), sha1));
+                byte[] bytes = in.readNBytes(MAX_AVATAR_BYTES + 1);
+                if (bytes.length > MAX_AVATAR_BYTES) {
+                    return;
                 }
-            } catch (Exception e) {
-                LOG.debug("avatar {} not fetched: {}", uri, e.toString());
-            } finally {
-                fetching.remove(uri);
+                String sha1 = AvatarImages.sha1Hex(bytes);
+                avatars.put(uri, new Avatar(bytes, type.split(";")[0].trim(), sha1));
             }
-        });
+        } catch (Exception e) {
+            LOG.debug("avatar {} not fetched: {}", uri, e.toString());
+        } finally {
+            fetching.remove(uri);
+        }
     }
 
     /** Whether {@code uri} is under one of the trusted prefixes ({@link UrlSafety#isTrusted}). */
@@ -222,6 +251,11 @@ public final class PuppetDirectory {
 
     static boolean isPublic(String host) throws java.net.UnknownHostException {
         return UrlSafety.allPublic(host);
+    }
+
+    /** Profiles held in memory (tests: within {@code max-tracked-users}). */
+    int cachedProfiles() {
+        return saved.size();
     }
 
     /** Stops the background fetcher. */

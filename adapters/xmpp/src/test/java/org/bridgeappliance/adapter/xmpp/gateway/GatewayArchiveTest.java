@@ -90,8 +90,9 @@ class GatewayArchiveTest {
             router.close();
         }
         matrix = new RecordingAdapter("matrix");
-        router = new Router(stores, List.of(new XmppAdapter(settings(), () -> 0.5), matrix), FAST, Clock.systemUTC(),
-                coordinator);
+        XmppAdapter xmpp = new XmppAdapter(settings(), () -> 0.5);
+        xmpp.setLimits(org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults().withMatrixServerName("matrix.test"));
+        router = new Router(stores, List.of(xmpp, matrix), FAST, Clock.systemUTC(), coordinator);
         router.start();
         peer = server.awaitPeer(WAIT);
         assertTrue(peer.authenticated());
