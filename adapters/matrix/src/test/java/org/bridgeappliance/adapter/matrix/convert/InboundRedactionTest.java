@@ -29,12 +29,33 @@ class InboundRedactionTest extends InboundFixture {
             public Optional<String> authorOf(String roomId, String eventId) {
                 return Optional.of("@bob:matrix.test");
             }
+
+            @Override
+            public boolean mayRedactOthers(String roomId, String userId) {
+                return userId.equals("@alice:matrix.test");
+            }
         };
         RetractionEvent r = (RetractionEvent) convert(redaction("", "{\"redacts\":\"$msg\",\"reason\":\"spam\"}"))
                 .get(0);
         assertEquals(RemoteMessageId.of("$msg"), r.target());
         assertEquals(true, r.moderation());
         assertEquals(Optional.of("spam"), r.reason());
+    }
+
+    /**
+     * Issue 9: room versions 3 and later accept anyone's redaction event and only withhold its effect, so the
+     * homeserver pushes a redaction of bob's message by alice even when alice lacks the redact power level: it
+     * must not become a moderation that other networks carry out.
+     */
+    @Test
+    void aRedactionOfSomeoneElsesMessageBelowTheRedactLevelIsNotBridged() {
+        lookups = new MatrixInboundConverter.Lookups() {
+            @Override
+            public Optional<String> authorOf(String roomId, String eventId) {
+                return Optional.of("@bob:matrix.test");
+            }
+        };
+        assertEquals(java.util.List.of(), convert(redaction("", "{\"redacts\":\"$msg\"}")));
     }
 
     private static String redaction(String topLevel, String content) {
