@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  * The AS endpoints on Micronaut's embedded server, with a fake homeserver behind the CS client and a
  * recording ingress in place of the core (AS API: authorization, transactions, unknown routes, ping).
  */
-@MicronautTest
+@MicronautTest(environments = AppServiceControllerTest.ENVIRONMENT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "bridge.matrix.enabled", value = "true")
 @Property(name = "bridge.matrix.as-token", value = "as-test-token")
@@ -48,7 +48,11 @@ import org.junit.jupiter.api.TestInstance;
 class AppServiceControllerTest {
     static final FakeHomeserver HOMESERVER = new FakeHomeserver("@bridgebot:matrix.test");
 
+    /** Keeps the fake homeserver below out of other tests' contexts (they share the test classpath). */
+    static final String ENVIRONMENT = "appservice-controller-test";
+
     @Factory
+    @io.micronaut.context.annotation.Requires(env = ENVIRONMENT)
     static class TestBeans {
         @Singleton
         @Replaces(MatrixAdapter.class)
