@@ -158,7 +158,7 @@ public final class MediaFetcher {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             UrlSafety.Hop checked = safety.checkHop(current, allowPrivateHosts, resolver);
-            Hop result = get(checked, deadline);
+            Answer result = get(checked, deadline);
             if (result.content() != null) {
                 return result.content();
             }
@@ -172,11 +172,11 @@ public final class MediaFetcher {
     }
 
     /** The outcome of one request: content, or the Location of a redirect. */
-    private record Hop(Content content, String location) {
+    private record Answer(Content content, String location) {
     }
 
     /** One GET to exactly the checked addresses, torn down at {@code deadline}. */
-    private Hop get(UrlSafety.Hop checked, long deadline) throws IOException {
+    private Answer get(UrlSafety.Hop checked, long deadline) throws IOException {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
             throw timedOut(null);
@@ -212,14 +212,14 @@ public final class MediaFetcher {
         }
     }
 
-    private Hop read(ClassicHttpResponse response) throws IOException {
+    private Answer read(ClassicHttpResponse response) throws IOException {
         int status = response.getCode();
         if (status / 100 == 3) {
             Header location = response.getFirstHeader("Location");
             if (location == null) {
                 throw new IOException("redirect without Location");
             }
-            return new Hop(null, location.getValue());
+            return new Answer(null, location.getValue());
         }
         if (status / 100 != 2) {
             throw new IOException("HTTP " + status);
@@ -240,7 +240,7 @@ public final class MediaFetcher {
             throw new IOException("larger than " + maxBytes + " bytes");
         }
         Header type = response.getFirstHeader("Content-Type");
-        return new Hop(new Content(bytes, type == null ? "application/octet-stream" : type.getValue()), null);
+        return new Answer(new Content(bytes, type == null ? "application/octet-stream" : type.getValue()), null);
     }
 
     private IOException timedOut(Exception cause) {
