@@ -11,12 +11,7 @@ import org.junit.jupiter.api.Test;
 class InboundRedactionTest extends InboundFixture {
     @Test
     void redactionOfOwnMessageIsARetraction() {
-        lookups = new MatrixInboundConverter.Lookups() {
-            @Override
-            public Optional<String> authorOf(String roomId, String eventId) {
-                return Optional.of("@alice:matrix.test");
-            }
-        };
+        lookups = authorAndModerators("@alice:matrix.test");
         RetractionEvent r = (RetractionEvent) convert(redaction("\"redacts\":\"$msg\",", "{}")).get(0);
         assertEquals(RemoteMessageId.of("$msg"), r.target());
         assertEquals(false, r.moderation());
@@ -24,17 +19,7 @@ class InboundRedactionTest extends InboundFixture {
 
     @Test
     void roomV11RedactionWithReasonByAModerator() {
-        lookups = new MatrixInboundConverter.Lookups() {
-            @Override
-            public Optional<String> authorOf(String roomId, String eventId) {
-                return Optional.of("@bob:matrix.test");
-            }
-
-            @Override
-            public boolean mayRedactOthers(String roomId, String userId) {
-                return userId.equals("@alice:matrix.test");
-            }
-        };
+        lookups = authorAndModerators("@bob:matrix.test", "@alice:matrix.test");
         RetractionEvent r = (RetractionEvent) convert(redaction("", "{\"redacts\":\"$msg\",\"reason\":\"spam\"}"))
                 .get(0);
         assertEquals(RemoteMessageId.of("$msg"), r.target());
@@ -49,13 +34,23 @@ class InboundRedactionTest extends InboundFixture {
      */
     @Test
     void aRedactionOfSomeoneElsesMessageBelowTheRedactLevelIsNotBridged() {
-        lookups = new MatrixInboundConverter.Lookups() {
+        lookups = authorAndModerators("@bob:matrix.test");
+        assertEquals(java.util.List.of(), convert(redaction("", "{\"redacts\":\"$msg\"}")));
+    }
+
+    /** Lookups where every message was written by {@code author} and only {@code moderators} reach the redact level. */
+    private static MatrixInboundConverter.Lookups authorAndModerators(String author, String... moderators) {
+        return new MatrixInboundConverter.Lookups() {
             @Override
             public Optional<String> authorOf(String roomId, String eventId) {
-                return Optional.of("@bob:matrix.test");
+                return Optional.of(author);
+            }
+
+            @Override
+            public boolean mayRedactOthers(String roomId, String userId) {
+                return java.util.List.of(moderators).contains(userId);
             }
         };
-        assertEquals(java.util.List.of(), convert(redaction("", "{\"redacts\":\"$msg\"}")));
     }
 
     private static String redaction(String topLevel, String content) {
