@@ -13,16 +13,18 @@ import org.bridgeappliance.adapter.matrix.MatrixAdapter;
 import org.bridgeappliance.adapter.matrix.json.Json;
 
 /**
- * Checks the {@code hs_token} of every request under {@code /_matrix/app} before its body is read: a
- * transaction's body may be as large as {@code micronaut.server.max-request-size}, and buffering that for a
+ * Checks the {@code hs_token} of the AS routes that take a body (transactions and ping) before the body is
+ * read: a transaction's body may be as large as {@code micronaut.server.max-request-size}, and buffering that for a
  * caller without the token would let anyone who reaches the port spend the appliance's memory. A request
  * without a valid token gets 403 {@code M_FORBIDDEN} (AS API "Authorization") while its body is still
  * arriving; the handler checks the token again (it is cheap) so that it never depends on this filter alone.
  *
  * <p>Runs on the event loop, before the route's arguments are bound; never blocks. While the adapter is not
- * running it lets requests through to the controller, which answers 503.
+ * running it lets requests through to the controller, which answers 503. Other paths keep the controller's
+ * answers (unknown routes 404 {@code M_UNRECOGNIZED}; the body-less user and alias queries check the token
+ * there).
  */
-@ServerFilter("/_matrix/app/**")
+@ServerFilter({"/_matrix/app/v1/transactions/**", "/_matrix/app/v1/ping"})
 public class HsTokenFilter {
     private final MatrixAdapter adapter;
 
