@@ -35,8 +35,10 @@ import java.util.Optional;
  *
  * <p>Redirects: callers follow them by hand and pass every hop through {@link #checkHop}.
  *
- * <p>Not covered: DNS rebinding between {@link #checkHop}'s look-up and the HTTP client's own; the check
- * catches hostile links, not hostile DNS servers.
+ * <p>DNS rebinding: a name may resolve to a public address for the check and to 169.254.169.254 for the
+ * HTTP client's own look-up a moment later. {@link #checkHop(URI, boolean, Resolver)} therefore returns the
+ * addresses it checked ({@link Hop#addresses()}), and a caller must connect to exactly those (sending the
+ * original host name in the Host header and as TLS SNI), never resolve the name again.
  */
 public final class UrlSafety {
     private final String configKey;
@@ -149,10 +151,32 @@ public final class UrlSafety {
         return Optional.empty();
     }
 
+    /** Resolves a host name to its addresses ({@code InetAddress::getAllByName} outside tests). Blocking. */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /**
+     * One checked hop of a fetch.
+     *
+     * @param uri       what to request (see {@link #checkHop(URI, boolean)})
+     * @param addresses every address the host resolved to, each one allowed: connect to one of these, never
+     *                  to a fresh look-up of the name
+     */
+    public record Hop(URI uri, List<InetAddress> addresses) {
+        public Hop {
+            Objects.requireNonNull(uri, "uri");
+            addresses = List.copyOf(addresses);
+        }
+    }
+
     /**
      * Checks one hop of a fetch (the first URL and then every redirect target) and returns the URI to
      * request: the canonical form when it is trusted, else {@code uri} without its fragment (never sent to
-     * the server, RFC 3986 section 3.5). Resolves the host (blocking DNS).
+     * the server, RFC 3986 section 3.5). Resolves the host (blocking DNS). The HTTP client resolves the name
+     * again, so a hostile DNS server can answer it differently: fetchers use
+     * {@link #checkHop(URI, boolean, Resolver)} and connect to the addresses it checked.
      *
      * @param allowInternal whether internal addresses are fetched even outside the trusted prefixes
      *                      (an on-premises deployment); {@link #isAlwaysRefused} addresses are refused anyway
@@ -160,6 +184,16 @@ public final class UrlSafety {
      *                     not resolve
      */
     public URI checkHop(URI uri, boolean allowInternal) throws IOException {
+        return checkHop(uri, allowInternal, InetAddress::getAllByName).uri();
+    }
+
+    /**
+     * {@link #checkHop(URI, boolean)}, resolving the host once with {@code resolver} and returning the
+     * addresses it checked, to connect to (against DNS rebinding, see the class comment).
+     *
+     * @throws IOException saying why the hop is refused, or if the host does not resolve
+     */
+    public Hop checkHop(URI uri, boolean allowInternal, Resolver resolver) throws IOException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IOException("unsupported scheme " + (scheme.isEmpty() ? "(none)" : scheme));
@@ -169,7 +203,11 @@ public final class UrlSafety {
         }
         URI request = withoutFragment(uri);
         Optional<URI> trusted = trustedForm(request);
-        for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
+        InetAddress[] addresses = resolver.resolve(uri.getHost());
+        if (addresses == null || addresses.length == 0) {
+            throw new UnknownHostException(uri.getHost());
+        }
+        for (InetAddress address : addresses) {
             if (isAlwaysRefused(address)) {
                 throw new IOException("refusing to fetch from " + address.getHostAddress());
             }
@@ -178,7 +216,7 @@ public final class UrlSafety {
                         + (configKey == null ? "" : " (not under " + configKey + ")"));
             }
         }
-        return trusted.orElse(request);
+        return new Hop(trusted.orElse(request), List.of(addresses));
     }
 
     /** {@code uri} without its fragment. */
@@ -207,7 +245,10 @@ public final class UrlSafety {
     /**
      * Whether an address is not on the public internet: loopback, unspecified, link-local (cloud metadata at
      * 169.254.169.254), site-local (RFC 1918), multicast, unique-local IPv6 (fc00::/7), carrier-grade NAT
-     * (100.64.0.0/10, RFC 6598), "this network" 0.0.0.0/8, and IPv4-mapped IPv6 forms of any of these.
+     * (100.64.0.0/10, RFC 6598), "this network" 0.0.0.0/8, benchmarking 198.18.0.0/15 (RFC 2544), reserved
+     * 240.0.0.0/4 (with the broadcast address), local-use NAT64 64:ff9b:1::/48 (RFC 8215), and the IPv6 forms
+     * that carry an IPv4 address of any of these: IPv4-mapped and -compatible, NAT64 64:ff9b::/96 (RFC 6052,
+     * a NAT64 gateway connects to the IPv4 inside) and 6to4 2002::/16 (RFC 3056, a relay does).
      */
     public static boolean isInternal(InetAddress a) {
         if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
@@ -216,16 +257,17 @@ public final class UrlSafety {
         }
         byte[] b = a.getAddress();
         if (a instanceof Inet6Address) {
-            if ((b[0] & 0xfe) == 0xfc) {
+            if ((b[0] & 0xfe) == 0xfc || isLocalUseNat64(b)) {
                 return true;
             }
-            Optional<InetAddress> v4 = mappedV4(b);
+            Optional<InetAddress> v4 = embeddedV4(b);
             return v4.isPresent() && isInternal(v4.get());
         }
         if (a instanceof Inet4Address) {
             int first = b[0] & 0xff;
             int second = b[1] & 0xff;
-            return first == 0 || (first == 100 && second >= 64 && second <= 127);
+            return first == 0 || (first == 100 && second >= 64 && second <= 127)
+                    || (first == 198 && (second & 0xfe) == 18) || first >= 240;
         }
         return true;
     }
@@ -233,7 +275,8 @@ public final class UrlSafety {
     /**
      * Whether an address is refused even where internal addresses are allowed: link-local (cloud metadata
      * services at 169.254.169.254, fe80::/10), multicast, unspecified and "this network" 0.0.0.0/8 (which
-     * reaches the local host on Linux), and IPv4-mapped IPv6 forms of these. No upload service lives there.
+     * reaches the local host on Linux), and the IPv6 forms that carry one of these IPv4 addresses
+     * (IPv4-mapped and -compatible, NAT64 64:ff9b::/96, 6to4 2002::/16). No upload service lives there.
      */
     public static boolean isAlwaysRefused(InetAddress a) {
         if (a.isLoopbackAddress()) {
@@ -244,27 +287,46 @@ public final class UrlSafety {
         }
         byte[] b = a.getAddress();
         if (a instanceof Inet6Address) {
-            Optional<InetAddress> v4 = mappedV4(b);
+            Optional<InetAddress> v4 = embeddedV4(b);
             return v4.isPresent() && isAlwaysRefused(v4.get());
         }
         return a instanceof Inet4Address ? (b[0] & 0xff) == 0 : true;
     }
 
-    /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d) IPv6 address. */
-    private static Optional<InetAddress> mappedV4(byte[] b) {
-        for (int i = 0; i < 10; i++) {
+    /**
+     * The IPv4 address an IPv6 address leads to: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d),
+     * NAT64 well-known prefix (64:ff9b::a.b.c.d, RFC 6052 section 2.1) or 6to4 (2002:AABB:CCDD::/48, RFC 3056
+     * section 2).
+     */
+    private static Optional<InetAddress> embeddedV4(byte[] b) {
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+            return Optional.of(v4(java.util.Arrays.copyOfRange(b, 2, 6)));
+        }
+        boolean nat64 = b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+        for (int i = nat64 ? 4 : 0; i < 10; i++) {
             if (b[i] != 0) {
                 return Optional.empty();
             }
         }
-        if ((b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0)) {
-            try {
-                return Optional.of(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException("four bytes are always an IPv4 address", e);
-            }
+        if (nat64 ? b[10] == 0 && b[11] == 0
+                : (b[10] == (byte) 0xff && b[11] == (byte) 0xff) || (b[10] == 0 && b[11] == 0)) {
+            return Optional.of(v4(java.util.Arrays.copyOfRange(b, 12, 16)));
         }
         return Optional.empty();
+    }
+
+    /** 64:ff9b:1::/48, NAT64 prefixes for local use (RFC 8215): the IPv4 inside may sit at any offset. */
+    private static boolean isLocalUseNat64(byte[] b) {
+        return b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+                && b[4] == 0 && b[5] == 1;
+    }
+
+    private static InetAddress v4(byte[] four) {
+        try {
+            return InetAddress.getByAddress(four);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
+        }
     }
 
     private static boolean hasEncodedSeparator(String rawPath) {

@@ -32,6 +32,29 @@ class UrlSafetyTest {
         assertFalse(UrlSafety.isInternal(InetAddress.getByName(literal)), literal);
     }
 
+    /** Issue 9: benchmarking and reserved IPv4 ranges, and IPv6 forms that lead to an internal IPv4 address. */
+    @ParameterizedTest
+    @ValueSource(strings = {"198.18.0.1", "198.19.255.254", "240.0.0.1", "255.255.255.255",
+        "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::1", "64:ff9b:1:ffff::808:808",
+        "2002:7f00:1::", "2002:a00:1::1", "2002:a9fe:a9fe::", "2002:c0a8:101:1::1"})
+    void nat64SixToFourBenchmarkingAndReservedRangesAreInternal(String literal) throws Exception {
+        assertTrue(UrlSafety.isInternal(InetAddress.getByName(literal)), literal);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"198.17.255.255", "198.20.0.1", "64:ff9b::808:808",
+        "2002:808:808::1", "64:ff9b:2::1"})
+    void nat64AndSixToFourOfPublicAddressesArePublic(String literal) throws Exception {
+        assertFalse(UrlSafety.isInternal(InetAddress.getByName(literal)), literal);
+    }
+
+    /** Issue 9: metadata and "this network" reached through NAT64 or a 6to4 relay are refused even on-premises. */
+    @ParameterizedTest
+    @ValueSource(strings = {"64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "64:ff9b::", "2002::1"})
+    void nat64AndSixToFourFormsOfMetadataAreAlwaysRefused(String literal) throws Exception {
+        assertTrue(UrlSafety.isAlwaysRefused(InetAddress.getByName(literal)), literal);
+    }
+
     @Test
     void literalHostsResolveWithoutDns() throws Exception {
         assertFalse(UrlSafety.allPublic("127.0.0.1"));

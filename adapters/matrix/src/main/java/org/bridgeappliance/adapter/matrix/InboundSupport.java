@@ -148,6 +148,63 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
         }
     }
 
+    /**
+     * Reads the room's power levels as the bot (CS API "m.room.power_levels": a user's level is
+     * {@code users[id]}, else {@code users_default}, 0 by default; redacting others needs {@code redact}, 50 by
+     * default). Room version 12 creators outrank every level and are not listed in {@code users}: the creator
+     * of the create event (whose id is the room id with '$' for '!') and {@code additional_creators}.
+     * In a room without power levels (createRoom always sets them) only a version 12 creator counts. On a failed
+     * call, false (logged).
+     */
+    @Override
+    public boolean mayRedactOthers(String roomId, String userId) {
+        String bot = codec.botUserId();
+        try {
+            JsonNode create = client.state(roomId, "m.room.create", "", bot).orElse(Json.object());
+            if (isCreator(roomId, userId, create, bot)) {
+                return true;
+            }
+            Optional<JsonNode> levels = client.state(roomId, "m.room.power_levels", "", bot);
+            boolean allowed = levels.isPresent() && level(levels.get().path("users").path(userId),
+                    level(levels.get().path("users_default"), 0)) >= level(levels.get().path("redact"), 50);
+            if (!allowed) {
+                LOG.info("{} redacted someone else's event in {} below the room's redact level: not bridged", userId,
+                        roomId);
+            }
+            return allowed;
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the power levels of {}; {}'s redaction is not bridged: {}", roomId, userId,
+                    e.toString());
+            return false;
+        }
+    }
+
+    private boolean isCreator(String roomId, String userId, JsonNode createContent, String bot) {
+        String version = Json.string(createContent, "room_version").orElse("1");
+        if (!version.matches("[1-9]|1[01]")) {
+            // Room version 12 (MSC4289): creators have unlimited power and the room id is the create event's id.
+            for (JsonNode extra : createContent.path("additional_creators")) {
+                if (userId.equals(extra.asText())) {
+                    return true;
+                }
+            }
+            return roomId.startsWith("!") && userId.equals(
+                    client.event(roomId, "$" + roomId.substring(1), bot).path("sender").asText());
+        }
+        return false; // versions 1 to 11: creators are ordinary entries of the power levels' users
+
+    }
+
+    private static long level(JsonNode value, long fallback) {
+        if (value.isIntegralNumber()) {
+            return value.asLong();
+        }
+        if (value.isTextual() && value.asText().matches("-?\\d{1,15}")) {
+            return Long.parseLong(value.asText()); // room versions before 10 allow levels as strings
+        }
+        return fallback;
+    }
+
     @Override
     public URI mediaUri(String mxc) {
         return links.link(mxc);

@@ -141,7 +141,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         String mediaBase = config.getPublicMediaBaseUrl().isBlank() ? config.getAppserviceUrl()
                 : config.getPublicMediaBaseUrl();
         MediaLinks links = new MediaLinks(mediaBase, registration.hsToken());
-        MediaFetcher media = new MediaFetcher(client, config.getMediaMaxBytes(), config.getRequestTimeout(),
+        MediaFetcher media = new MediaFetcher(client, config.getMediaMaxBytes(), config.getMediaFetchTimeout(),
                 config.isMediaFetchPrivateHosts(), trustedMedia);
         GhostManager ghosts = new GhostManager(client, codec, context.stores().puppets(), media, context.clock());
         PortalManager portals = new PortalManager(client, codec, ghosts, () -> this.context.portals());

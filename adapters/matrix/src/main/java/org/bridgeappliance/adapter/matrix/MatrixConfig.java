@@ -273,6 +273,40 @@ public class MatrixConfig {
         this.healthProbeInterval = healthProbeInterval;
     }
 
+    // ---- media fetch deadline and media serving limit -----------------------------------------
+
+    /**
+     * Deadline of one whole media fetch from a URL another network's user chose (every redirect hop's connect,
+     * headers and body together): a server that drips its body holds a delivery thread at most this long.
+     */
+    private Duration mediaFetchTimeout = Duration.ofSeconds(30);
+    /**
+     * Matrix media downloads served at once under {@code /_bridge/matrix/media/} (each streams from the
+     * homeserver through one blocking thread); further requests get 503 with {@code Retry-After}.
+     */
+    private int mediaServeMaxConcurrent = 8;
+
+    public Duration getMediaFetchTimeout() {
+        return mediaFetchTimeout;
+    }
+
+    /** @throws IllegalArgumentException unless positive */
+    public void setMediaFetchTimeout(Duration mediaFetchTimeout) {
+        if (mediaFetchTimeout == null || mediaFetchTimeout.isNegative() || mediaFetchTimeout.isZero()) {
+            throw new IllegalArgumentException("bridge.matrix.media-fetch-timeout must be positive");
+        }
+        this.mediaFetchTimeout = mediaFetchTimeout;
+    }
+
+    public int getMediaServeMaxConcurrent() {
+        return mediaServeMaxConcurrent;
+    }
+
+    /** At least 1. */
+    public void setMediaServeMaxConcurrent(int mediaServeMaxConcurrent) {
+        this.mediaServeMaxConcurrent = Math.max(1, mediaServeMaxConcurrent);
+    }
+
     /**
      * Reads {@code bridge.matrix.*} from a property source without starting an application context
      * (for {@code --generate-registration}, which must not start the bridge): for example

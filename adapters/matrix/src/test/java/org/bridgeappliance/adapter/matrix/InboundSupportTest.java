@@ -50,4 +50,31 @@ class InboundSupportTest {
         assertEquals(Profile.named("Erin"), support.profileOf("!r:matrix.test", "@erin:matrix.test"));
         assertEquals(List.of(), homeserver.calls);
     }
+
+    /** Issue 9: a redaction of someone else's event is a moderation only at the room's redact power level. */
+    @Test
+    void onlyUsersAtTheRoomsRedactLevelMayRedactOthers() {
+        String room = "/_matrix/client/v3/rooms/!r:matrix.test/state/";
+        String levels = "{\"users\":{\"@mod:matrix.test\":50,\"@old:matrix.test\":\"75\"},\"users_default\":0,"
+                + "\"redact\":50}";
+        for (String user : List.of("@mod:matrix.test", "@old:matrix.test", "@alice:matrix.test")) {
+            homeserver.override("GET " + room + "m.room.create", 200, "{\"room_version\":\"10\"}");
+            homeserver.override("GET " + room + "m.room.power_levels", 200, levels);
+            org.junit.jupiter.api.Assertions.assertEquals(!user.startsWith("@alice"),
+                    support.mayRedactOthers("!r:matrix.test", user), user);
+        }
+        homeserver.override("GET " + room + "m.room.create", 200, "{\"room_version\":\"10\"}");
+        homeserver.override("GET " + room + "m.room.power_levels", 200, "{\"users\":{\"@mod:matrix.test\":50},"
+                + "\"redact\":100}");
+        org.junit.jupiter.api.Assertions.assertFalse(support.mayRedactOthers("!r:matrix.test", "@mod:matrix.test"),
+                "the room raised its redact level");
+        homeserver.override("GET " + room + "m.room.create", 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+        org.junit.jupiter.api.Assertions.assertFalse(support.mayRedactOthers("!r:matrix.test", "@mod:matrix.test"),
+                "unknown power is no power");
+        // room version 12: the create event's sender outranks every level without being listed
+        homeserver.override("GET /_matrix/client/v3/rooms/!v12/state/m.room.create", 200, "{\"room_version\":\"12\"}");
+        homeserver.override("GET /_matrix/client/v3/rooms/!v12/event/$v12", 200,
+                "{\"sender\":\"@founder:matrix.test\",\"type\":\"m.room.create\"}");
+        org.junit.jupiter.api.Assertions.assertTrue(support.mayRedactOthers("!v12", "@founder:matrix.test"));
+    }
 }

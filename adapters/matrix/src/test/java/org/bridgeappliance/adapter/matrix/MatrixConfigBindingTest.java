@@ -48,4 +48,22 @@ class MatrixConfigBindingTest {
         defaults.setMemberSyncMaxMembers(-5);
         assertEquals(0, defaults.getMemberSyncMaxMembers(), "negative is off, not an error at start-up");
     }
+
+    @Test
+    void mediaFetchDeadlineAndServingCapBindWithBoundedDefaults() {
+        try (ApplicationContext ctx = ApplicationContext.builder().properties(Map.of(
+                "bridge.matrix.media-fetch-timeout", "3s",
+                "bridge.matrix.media-serve-max-concurrent", "2")).start()) {
+            MatrixConfig config = ctx.getBean(MatrixConfig.class);
+            assertEquals(java.time.Duration.ofSeconds(3), config.getMediaFetchTimeout());
+            assertEquals(2, config.getMediaServeMaxConcurrent());
+        }
+        MatrixConfig defaults = new MatrixConfig();
+        assertEquals(java.time.Duration.ofSeconds(30), defaults.getMediaFetchTimeout());
+        assertEquals(8, defaults.getMediaServeMaxConcurrent());
+        defaults.setMediaServeMaxConcurrent(0);
+        assertEquals(1, defaults.getMediaServeMaxConcurrent(), "never zero: that would refuse every download");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> defaults.setMediaFetchTimeout(java.time.Duration.ZERO));
+    }
 }

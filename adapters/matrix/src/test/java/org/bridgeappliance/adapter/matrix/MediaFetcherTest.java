@@ -55,6 +55,17 @@ class MediaFetcherTest {
             x.sendResponseHeaders(301, -1);
             x.close();
         });
+        server.createContext("/host", x -> {
+            byte[] body = String.valueOf(x.getRequestHeaders().getFirst("Host")).getBytes();
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        server.createContext("/to-rebound-host", x -> {
+            x.getResponseHeaders().add("Location", "http://second.rebind.test:" + server.getAddress().getPort() + "/host");
+            x.sendResponseHeaders(302, -1);
+            x.close();
+        });
         server.createContext("/trusted/", x -> {
             String path = x.getRequestURI().getRawPath();
             if (path.endsWith("/to-outside")) {
@@ -197,5 +208,78 @@ class MediaFetcherTest {
         IOException e = assertThrows(IOException.class, () -> strict.fetch(URI.create("http://100.64.0.1/x")));
         assertTrue(e.getMessage().contains("private address 100.64.0.1 (not under " + MediaFetcher.PREFIXES_KEY + ")"),
                 e.getMessage());
+    }
+
+    /**
+     * Issue 9 item 5 (DNS rebinding): the name is resolved once, checked, and the connection goes to exactly
+     * the checked address. The names here resolve only through the test's resolver (the system cannot resolve
+     * them), and the resolver answers the metadata address from its second question on: a client that
+     * resolved the name again would fail or reach 169.254.169.254.
+     */
+    @Test
+    void aFetchConnectsToTheAddressItCheckedNotToASecondLookup() throws Exception {
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> asked = new java.util.concurrent.ConcurrentHashMap<>();
+        org.bridgeappliance.core.net.UrlSafety.Resolver rebinding = host -> {
+            int n = asked.computeIfAbsent(host, h -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            return new java.net.InetAddress[] {java.net.InetAddress.getByName(n == 1 ? "127.0.0.1" : "169.254.169.254")};
+        };
+        MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(5), true, List.of(), rebinding);
+        int port = server.getAddress().getPort();
+
+        byte[] host = fetcher.fetch(URI.create("http://first.rebind.test:" + port + "/host")).bytes();
+        assertEquals("first.rebind.test:" + port, new String(host), "the Host header names the URL's host");
+        byte[] redirected = fetcher.fetch(URI.create("http://hop.rebind.test:" + port + "/to-rebound-host")).bytes();
+        assertEquals("second.rebind.test:" + port, new String(redirected), "the redirect hop is pinned too");
+        // first.rebind.test now answers the metadata address: refused at the check, never connected to
+        IOException third = assertThrows(IOException.class,
+                () -> fetcher.fetch(URI.create("http://first.rebind.test:" + port + "/host")));
+        assertTrue(third.getMessage().contains("169.254.169.254"), third.getMessage());
+        assertEquals(2, asked.get("first.rebind.test").get(), "one look-up per fetch");
+        assertEquals(1, asked.get("hop.rebind.test").get(), "one look-up per hop");
+        assertEquals(1, asked.get("second.rebind.test").get(), "one look-up for the redirect target");
+    }
+
+    /**
+     * Issue 9 item 6: one deadline on the whole fetch, body included. The server sends its headers at once and
+     * then one byte every 100 ms (each read succeeds well within any per-read timeout); the fetch must give up
+     * at its 1 s deadline, not when the 1,000 bytes are through 100 s later.
+     */
+    @Test
+    void aSlowDripBodyIsCutOffAtTheFetchDeadline() throws Exception {
+        java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            drip.execute(() -> {
+                try {
+                    java.net.Socket s = slow.accept();
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        // the request's head
+                    }
+                    java.io.OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n"
+                            .getBytes());
+                    out.flush();
+                    drip.scheduleAtFixedRate(() -> {
+                        try {
+                            out.write('x');
+                            out.flush();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e); // the fetcher hung up: stop dripping
+                        }
+                    }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (IOException e) {
+                    // the test ended
+                }
+            });
+            MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(1), true);
+            long start = System.nanoTime();
+            IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(6),
+                    () -> assertThrows(IOException.class,
+                            () -> fetcher.fetch(URI.create("http://127.0.0.1:" + slow.getLocalPort() + "/drip"))));
+            long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(millis >= 900 && millis < 2500, "gave up after " + millis + " ms: " + e);
+        } finally {
+            drip.shutdownNow();
+        }
     }
 }

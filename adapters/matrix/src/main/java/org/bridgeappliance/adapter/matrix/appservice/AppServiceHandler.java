@@ -53,6 +53,16 @@ public final class AppServiceHandler {
         this.maxBodyBytes = maxBodyBytes;
     }
 
+    /** Whether a request carries the homeserver's token ({@link HsTokenAuth}); constant-time. */
+    public boolean authorized(String authorization, String queryToken) {
+        return auth.authorized(authorization, queryToken);
+    }
+
+    /** The 403 for a request without a valid token, logged (without the token) as {@code what}. */
+    public Reply refused(String what) {
+        return forbidden(safe(what));
+    }
+
     public Reply transaction(String txnId, String authorization, String queryToken, byte[] body) {
         if (!auth.authorized(authorization, queryToken)) {
             return forbidden("transaction");

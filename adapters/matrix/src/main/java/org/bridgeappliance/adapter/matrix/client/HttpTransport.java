@@ -20,6 +20,20 @@ public interface HttpTransport extends AutoCloseable {
      */
     Response execute(Request request) throws IOException;
 
+    /**
+     * Performs the request and returns once the status and headers arrived, with the body to be read as it
+     * comes: for media served to other networks, which must not be held in memory whole. The caller closes
+     * the returned response (which closes the body). This default buffers through {@link #execute}, for
+     * transports that cannot stream (scripted ones in tests); the production transport streams.
+     *
+     * @throws IOException when no response arrived
+     */
+    default StreamedResponse open(Request request) throws IOException {
+        Response response = execute(request);
+        return new StreamedResponse(response.status(), response.headers(),
+                new java.io.ByteArrayInputStream(response.body()));
+    }
+
     @Override
     void close();
 
@@ -33,6 +47,25 @@ public interface HttpTransport extends AutoCloseable {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(pathAndQuery, "pathAndQuery");
             headers = Map.copyOf(headers);
+        }
+    }
+
+    /** A response whose body is still arriving; closing it closes the body (and its connection). */
+    record StreamedResponse(int status, Map<String, List<String>> headers, java.io.InputStream body)
+            implements AutoCloseable {
+        public StreamedResponse {
+            headers = Map.copyOf(headers);
+            Objects.requireNonNull(body, "body");
+        }
+
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst();
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
         }
     }
 

@@ -310,6 +310,112 @@ public final class MatrixClient {
         return new Media(response.body(), response.header("Content-Type").orElse("application/octet-stream"));
     }
 
+    /** Media being downloaded: read {@code body} as it arrives and close it. */
+    public record MediaStream(java.io.InputStream body, String contentType, long contentLength)
+            implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /**
+     * {@link #download}, streamed: returns once the homeserver sent its headers, with the body still to be read
+     * (the caller closes it), so that a large file never sits in memory whole. One attempt, no retries (the
+     * downloader, another network's client, retries).
+     *
+     * @param maxBytes the body fails with an {@link IOException} beyond this many bytes
+     * @throws MatrixHttpException on an error status or no response
+     */
+    public MediaStream openDownload(String mxc, long maxBytes) {
+        String[] parts = parseMxc(mxc);
+        String media = "/" + seg(parts[0]) + "/" + seg(parts[1]);
+        String path = "/_matrix/client/v1/media/download" + media;
+        HttpTransport.StreamedResponse response = openGet(path);
+        if (response.status() == 404) {
+            MatrixHttpException e = streamedError(path, response);
+            if (!"M_UNRECOGNIZED".equals(e.errcode())) {
+                throw e;
+            }
+            path = "/_matrix/media/v3/download" + media;
+            response = openGet(path);
+        }
+        if (response.status() < 200 || response.status() >= 300) {
+            throw streamedError(path, response);
+        }
+        long length = response.header("Content-Length").flatMap(MatrixClient::number).orElse(-1L);
+        return new MediaStream(new BoundedInputStream(response.body(), maxBytes),
+                response.header("Content-Type").orElse("application/octet-stream"), length);
+    }
+
+    private HttpTransport.StreamedResponse openGet(String path) {
+        HttpTransport.Request request = new HttpTransport.Request("GET", path,
+                Map.of("Authorization", "Bearer " + asToken), null, null);
+        try {
+            HttpTransport.StreamedResponse response = transport.open(request);
+            reachability.accept(response.status() != 401);
+            return response;
+        } catch (IOException e) {
+            reachability.accept(false);
+            throw new MatrixHttpException(0, "", "GET " + path + ": no response (" + e.getMessage() + ")", null, e);
+        }
+    }
+
+    /** The error of a streamed response, read from at most 64 KiB of its body; closes it. */
+    private static MatrixHttpException streamedError(String path, HttpTransport.StreamedResponse response) {
+        byte[] body;
+        try (response) {
+            body = response.body().readNBytes(65_536);
+        } catch (IOException e) {
+            body = new byte[0];
+        }
+        return error("GET", path, new HttpTransport.Response(response.status(), response.headers(), body));
+    }
+
+    private static Optional<Long> number(String value) {
+        try {
+            return Optional.of(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Fails a read beyond {@code max} bytes instead of passing on more than the limit. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private final long max;
+        private long count;
+
+        BoundedInputStream(java.io.InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            count += n;
+            if (count > max) {
+                throw new IOException("media larger than " + max + " bytes");
+            }
+        }
+    }
+
     /** Splits {@code mxc://server/mediaId}. */
     public static String[] parseMxc(String mxc) {
         if (mxc == null || !mxc.startsWith("mxc://")) {

@@ -13,6 +13,7 @@ import io.micronaut.http.client.exceptions.HttpClientException;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import java.io.IOException;
 import java.net.MalformedURLException;
+import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +23,15 @@ import java.util.Map;
 
 /**
  * {@link HttpTransport} on Micronaut's (Netty) HTTP client, blocking. Error statuses come back as
- * responses, not exceptions; only "no response" becomes an {@link IOException}.
+ * responses, not exceptions; only "no response" becomes an {@link IOException}. Streamed responses
+ * ({@link #open}) go through the JDK's {@code java.net.http} client, whose body arrives as an
+ * {@code InputStream} with back-pressure; Micronaut's blocking client buffers whole bodies.
  */
 public final class MicronautHttpTransport implements HttpTransport {
     private final HttpClient client;
+    private final URI base;
+    private final Duration timeout;
+    private final java.net.http.HttpClient streaming;
 
     /**
      * @param baseUrl        the homeserver's base URL ({@code http://127.0.0.1:18008})
@@ -40,8 +46,37 @@ public final class MicronautHttpTransport implements HttpTransport {
         configuration.setFollowRedirects(false);
         try {
             this.client = HttpClient.create(new URL(baseUrl), configuration);
-        } catch (MalformedURLException e) {
+            this.base = new URL(baseUrl).toURI();
+        } catch (MalformedURLException | java.net.URISyntaxException e) {
             throw new IllegalArgumentException("bad homeserver URL " + baseUrl, e);
+        }
+        this.timeout = timeout;
+        this.streaming = java.net.http.HttpClient.newBuilder().connectTimeout(timeout)
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+    }
+
+    /** {@inheritDoc} The timeout bounds the wait for the headers; the body then flows as fast as it is read. */
+    @Override
+    public StreamedResponse open(Request request) throws IOException {
+        String root = base.toString().endsWith("/") ? base.toString().substring(0, base.toString().length() - 1)
+                : base.toString();
+        java.net.http.HttpRequest.Builder http;
+        try {
+            http = java.net.http.HttpRequest.newBuilder(URI.create(root + request.pathAndQuery())).timeout(timeout);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad request path " + request.pathAndQuery(), e);
+        }
+        request.headers().forEach(http::header);
+        http.method(request.method(), request.body() == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                : java.net.http.HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        try {
+            java.net.http.HttpResponse<java.io.InputStream> response = streaming.send(http.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            return new StreamedResponse(response.statusCode(), response.headers().map(), response.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 

@@ -64,6 +64,17 @@ public final class MatrixInboundConverter {
             return Optional.empty();
         }
 
+        /**
+         * Whether {@code userId}'s power level in {@code roomId} reaches the room's {@code redact} level (CS API
+         * "m.room.power_levels"), i.e. whether its redaction of someone else's event is a moderation. Room
+         * versions 3 and later accept a redaction event from anyone and only withhold its effect
+         * (room version 3, "Redactions"), so the homeserver does push redactions that are not allowed.
+         * False when unknown. May block on one Client-Server call.
+         */
+        default boolean mayRedactOthers(String roomId, String userId) {
+            return false;
+        }
+
         /** Where other networks can fetch {@code mxc} (a signed proxy URL); the mxc URI itself by default. */
         default URI mediaUri(String mxc) {
             return URI.create(mxc);
@@ -327,6 +338,11 @@ public final class MatrixInboundConverter {
         }
         boolean moderation = lookups.authorOf(roomId, redacts.get()).map(author -> !author.equals(sender))
                 .orElse(false);
+        if (moderation && !lookups.mayRedactOthers(roomId, sender)) {
+            // Not the author and below the room's redact level: Matrix does not apply it, neither do we
+            // (the lookup logs the refusal).
+            return List.of();
+        }
         return List.of(new RetractionEvent(meta, RemoteMessageId.of(redacts.get()), moderation, reason));
     }
 

@@ -303,12 +303,56 @@ public final class PortalManager {
             return Optional.empty();
         }
         try {
-            ensureBotJoined(roomId);
+            if (!publicRoom(roomId)) {
+                LOG.info("refusing a gateway to {}: the room's join rule is not public", address);
+                return Optional.empty();
+            }
         } catch (PermanentDeliveryException e) {
             LOG.info("cannot bridge {}: {}", address, e.getMessage());
             return Optional.empty();
         }
         return Optional.of(RemoteRoomId.of(roomId));
+    }
+
+    /**
+     * Whether the room's {@code m.room.join_rules} is {@code public} (CS API "m.room.join_rules"; none means
+     * {@code invite}), so that gateway users of other networks reach only rooms anyone may join, never a private
+     * room the bot sits in (invited for plumbing or a DM) nor one an alias points to. Joins the bot if it is not
+     * in the room (only a public room, or one that invited it, lets it in) and leaves again if the room turns
+     * out not to be public.
+     *
+     * @throws PermanentDeliveryException if the room refuses the bot
+     */
+    private boolean publicRoom(String roomId) {
+        boolean wasMember = true;
+        Optional<JsonNode> rules;
+        try {
+            rules = client.state(roomId, "m.room.join_rules", "", bot());
+        } catch (MatrixHttpException e) {
+            if (e.status() != 403) {
+                throw e;
+            }
+            wasMember = false; // not in the room: joining shows whether it lets anyone in
+            ensureBotJoined(roomId);
+            rules = client.state(roomId, "m.room.join_rules", "", bot());
+        }
+        boolean isPublic = rules.map(r -> "public".equals(Json.string(r, "join_rule").orElse(""))).orElse(false);
+        if (isPublic) {
+            ensureBotJoined(roomId);
+        } else if (!wasMember) {
+            leaveAgain(roomId);
+        }
+        return isPublic;
+    }
+
+    /** Leaves a room the bot joined only to look at its join rule. */
+    private void leaveAgain(String roomId) {
+        try {
+            client.leave(roomId, bot());
+        } catch (RuntimeException e) {
+            LOG.info("could not leave {} again: {}", roomId, e.toString());
+        }
+        forgetMembership(roomId, bot());
     }
 
     /**

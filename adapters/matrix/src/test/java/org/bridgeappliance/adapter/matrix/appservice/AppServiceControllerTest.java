@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  * The AS endpoints on Micronaut's embedded server, with a fake homeserver behind the CS client and a
  * recording ingress in place of the core (AS API: authorization, transactions, unknown routes, ping).
  */
-@MicronautTest
+@MicronautTest(environments = AppServiceControllerTest.ENVIRONMENT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "bridge.matrix.enabled", value = "true")
 @Property(name = "bridge.matrix.as-token", value = "as-test-token")
@@ -48,7 +48,11 @@ import org.junit.jupiter.api.TestInstance;
 class AppServiceControllerTest {
     static final FakeHomeserver HOMESERVER = new FakeHomeserver("@bridgebot:matrix.test");
 
+    /** Keeps the fake homeserver below out of other tests' contexts (they share the test classpath). */
+    static final String ENVIRONMENT = "appservice-controller-test";
+
     @Factory
+    @io.micronaut.context.annotation.Requires(env = ENVIRONMENT)
     static class TestBeans {
         @Singleton
         @Replaces(MatrixAdapter.class)
@@ -63,6 +67,9 @@ class AppServiceControllerTest {
     @Inject
     @Client("/")
     HttpClient http;
+
+    @Inject
+    io.micronaut.runtime.server.EmbeddedServer server;
 
     final RecordingIngress ingress = new RecordingIngress();
     final BridgeStores stores = InMemoryStores.create();
@@ -283,5 +290,30 @@ class AppServiceControllerTest {
         assertEquals(400, response.code());
         assertEquals(List.of(), ingress.events);
         assertEquals("{}", new String(Json.bytes(Json.object()), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Issue 9: the hs_token is checked before the body is read. The request announces a 150,000-byte body but
+     * sends only its first kilobyte: a server that buffered the body before the check would wait for the rest,
+     * and this reply would never come.
+     */
+    @Test
+    void aTransactionWithAWrongTokenIsRefusedBeforeItsBodyIsRead() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.getPort())) {
+            socket.setSoTimeout(5000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PUT /_matrix/app/v1/transactions/t-huge HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer wrong-token\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 150000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[1024]);
+            out.flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertTrue(status != null && status.startsWith("HTTP/1.1 403"), "status line: " + status);
+        }
+        assertEquals(List.of(), ingress.events);
+        // the right token still gets through with its body
+        assertEquals(200, call(txn("t-after-huge", TWO_MESSAGES, "hs-test-token")).code());
     }
 }

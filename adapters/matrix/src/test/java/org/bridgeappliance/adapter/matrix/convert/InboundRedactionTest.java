@@ -11,12 +11,7 @@ import org.junit.jupiter.api.Test;
 class InboundRedactionTest extends InboundFixture {
     @Test
     void redactionOfOwnMessageIsARetraction() {
-        lookups = new MatrixInboundConverter.Lookups() {
-            @Override
-            public Optional<String> authorOf(String roomId, String eventId) {
-                return Optional.of("@alice:matrix.test");
-            }
-        };
+        lookups = authorAndModerators("@alice:matrix.test");
         RetractionEvent r = (RetractionEvent) convert(redaction("\"redacts\":\"$msg\",", "{}")).get(0);
         assertEquals(RemoteMessageId.of("$msg"), r.target());
         assertEquals(false, r.moderation());
@@ -24,17 +19,38 @@ class InboundRedactionTest extends InboundFixture {
 
     @Test
     void roomV11RedactionWithReasonByAModerator() {
-        lookups = new MatrixInboundConverter.Lookups() {
-            @Override
-            public Optional<String> authorOf(String roomId, String eventId) {
-                return Optional.of("@bob:matrix.test");
-            }
-        };
+        lookups = authorAndModerators("@bob:matrix.test", "@alice:matrix.test");
         RetractionEvent r = (RetractionEvent) convert(redaction("", "{\"redacts\":\"$msg\",\"reason\":\"spam\"}"))
                 .get(0);
         assertEquals(RemoteMessageId.of("$msg"), r.target());
         assertEquals(true, r.moderation());
         assertEquals(Optional.of("spam"), r.reason());
+    }
+
+    /**
+     * Issue 9: room versions 3 and later accept anyone's redaction event and only withhold its effect, so the
+     * homeserver pushes a redaction of bob's message by alice even when alice lacks the redact power level: it
+     * must not become a moderation that other networks carry out.
+     */
+    @Test
+    void aRedactionOfSomeoneElsesMessageBelowTheRedactLevelIsNotBridged() {
+        lookups = authorAndModerators("@bob:matrix.test");
+        assertEquals(java.util.List.of(), convert(redaction("", "{\"redacts\":\"$msg\"}")));
+    }
+
+    /** Lookups where every message was written by {@code author} and only {@code moderators} reach the redact level. */
+    private static MatrixInboundConverter.Lookups authorAndModerators(String author, String... moderators) {
+        return new MatrixInboundConverter.Lookups() {
+            @Override
+            public Optional<String> authorOf(String roomId, String eventId) {
+                return Optional.of(author);
+            }
+
+            @Override
+            public boolean mayRedactOthers(String roomId, String userId) {
+                return java.util.List.of(moderators).contains(userId);
+            }
+        };
     }
 
     private static String redaction(String topLevel, String content) {

@@ -86,6 +86,8 @@ class PortalManagerTest {
     void resolvesMatrixAddressesForOtherNetworks() {
         homeserver.override("GET /_matrix/client/v3/directory/room/#general:matrix.test", 200,
                 "{\"room_id\":\"!gen:matrix.test\"}");
+        homeserver.override("GET /_matrix/client/v3/rooms/!gen:matrix.test/state/m.room.join_rules", 200,
+                "{\"join_rule\":\"public\"}");
         assertEquals(Optional.of(RemoteRoomId.of("!gen:matrix.test")), portals.resolveRoom("#general:matrix.test"));
         assertEquals("@bridgebot:matrix.test",
                 homeserver.calls("POST /_matrix/client/v3/join/!gen:matrix.test").get(0).userId());
@@ -113,5 +115,38 @@ class PortalManagerTest {
                 homeserver.calls("POST /_matrix/client/v3/join/!plumb:matrix.test").get(0).userId());
         portals.ensureBotJoined("!plumb:matrix.test");
         assertEquals(1, homeserver.calls("POST /_matrix/client/v3/join/!plumb:matrix.test").size(), "cached");
+    }
+
+    /**
+     * Issue 9: a gateway user of another network may name any room id or alias; only rooms anyone may join are
+     * bridged, never a private room the bot sits in (a plumbed or DM room) or that an alias points to.
+     */
+    @Test
+    void gatewaysReachOnlyPublicRoomsNotPrivateRoomsTheBotSitsIn() {
+        String rules = "GET /_matrix/client/v3/rooms/!private:matrix.test/state/m.room.join_rules";
+        homeserver.override(rules, 200, "{\"join_rule\":\"invite\"}");
+        assertEquals(Optional.empty(), portals.resolveRoom("!private:matrix.test"));
+        homeserver.override("GET /_matrix/client/v3/directory/room/#alias-to-private:matrix.test", 200,
+                "{\"room_id\":\"!private:matrix.test\"}");
+        homeserver.override(rules, 200, "{\"join_rule\":\"knock\"}");
+        assertEquals(Optional.empty(), portals.resolveRoom("#alias-to-private:matrix.test"));
+        assertEquals(Optional.empty(), portals.resolveRoom("!private:matrix.test"), "no join rule means invite");
+        assertEquals(List.of(), homeserver.calls("POST /_matrix/client/v3/rooms/!private:matrix.test/leave"),
+                "the bot stays where it was");
+
+        // not in the room yet: a join shows what the room lets in; a private one is left again
+        homeserver.override("GET /_matrix/client/v3/rooms/!invited:matrix.test/state/m.room.join_rules", 403,
+                "{\"errcode\":\"M_FORBIDDEN\"}");
+        homeserver.override("GET /_matrix/client/v3/rooms/!invited:matrix.test/state/m.room.join_rules", 200,
+                "{\"join_rule\":\"invite\"}");
+        assertEquals(Optional.empty(), portals.resolveRoom("!invited:matrix.test"));
+        assertEquals(1, homeserver.calls("POST /_matrix/client/v3/rooms/!invited:matrix.test/leave").size());
+
+        homeserver.override("GET /_matrix/client/v3/rooms/!open:matrix.test/state/m.room.join_rules", 403,
+                "{\"errcode\":\"M_FORBIDDEN\"}");
+        homeserver.override("GET /_matrix/client/v3/rooms/!open:matrix.test/state/m.room.join_rules", 200,
+                "{\"join_rule\":\"public\"}");
+        assertEquals(Optional.of(RemoteRoomId.of("!open:matrix.test")), portals.resolveRoom("!open:matrix.test"));
+        assertEquals(1, homeserver.calls("POST /_matrix/client/v3/join/!open:matrix.test").size());
     }
 }
