@@ -365,9 +365,10 @@ start_appliance() {
   # -p keeps the build's mtime: the launcher's CDS archive is named after the jar's size and mtime.
   cp -pf "$jar" "$RUN_DIR/appliance/bridge-appliance-all.jar"
   log "appliance: starting (a copy of) $jar on $ADMIN_URL"
-  # The packaged launcher: its SerialGC/heap/JIT settings, and a CDS archive written when this jar copy first
-  # stops and mapped from the next start on (deploy/bench/README.md, "Start-up").
-  start_bg appliance "$LOG_DIR/appliance.log" env BRIDGE_CDS_DIR="$RUN_DIR/appliance" \
+  # The packaged launcher: its SerialGC/heap/JIT settings, and a CDS archive written when a new jar build first
+  # stops and mapped from the next start on; kept outside RUN_DIR, which a clean `up` wipes
+  # (deploy/bench/README.md, "Start-up").
+  start_bg appliance "$LOG_DIR/appliance.log" env BRIDGE_CDS_DIR="$STATE_DIR/cds" \
     bash "$REPO_ROOT/deploy/src/main/dist/run-appliance.sh" "$RUN_DIR/appliance/bridge-appliance-all.jar" \
     "-Dmicronaut.config.files=$RUN_DIR/appliance/appliance.yml"
   wait_until appliance "$DEADLINE_APPLIANCE" appliance_ready

@@ -27,11 +27,23 @@ version="$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.
 stamp="$(stat -c '%s-%Y' "$jar")"
 archive="$dir/bridge-appliance-${stamp}-${version//[^A-Za-z0-9.+-]/_}.jsa"
 
+# An archive whose dump was cut short (the JVM killed while writing it at exit, e.g. by a stop deadline on a
+# loaded machine) would only be ignored at every start: check a new archive once (-Xshare:on fails on a bad
+# one), mark it good, or remove it so that the next stop writes it again.
+if [[ -f "$archive" && ! -f "$archive.ok" ]]; then
+    # (A truncated archive crashes the JVM with SIGBUS when mapped: hence no core or hs_err file here.)
+    if "$java" -XX:SharedArchiveFile="$archive" -Xshare:on -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
+            -cp "$jar" -version >/dev/null 2>&1; then
+        touch "$archive.ok"
+    else
+        rm -f "$archive"
+    fi
+fi
 if [[ -f "$archive" ]]; then
     cds=(-XX:SharedArchiveFile="$archive")
 else
     # Archives of older jars or JVMs are useless now.
-    rm -f "$dir"/bridge-appliance-*.jsa
+    rm -f "$dir"/bridge-appliance-*.jsa "$dir"/bridge-appliance-*.jsa.ok
     cds=(-XX:ArchiveClassesAtExit="$archive")
 fi
 # Memory and JIT defaults (deploy/bench/README.md, "Start-up"; options given to this script come later and win):
