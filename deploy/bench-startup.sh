@@ -42,10 +42,10 @@ launch() {
     pid=$!
 }
 
-# SIGTERM and wait up to 20 s for the exit; returns non-zero if it did not stop.
+# SIGTERM and wait up to $1 (default 20) seconds for the exit; returns non-zero if it did not stop.
 stop() {
     kill -TERM "$pid"
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 $(( ${1:-20} * 10 ))); do
         if ! kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; return 0; fi
         sleep 0.1
     done
@@ -60,7 +60,9 @@ if [[ "${BENCH_CDS:-0}" == 1 ]]; then
         curl -fsS -m 1 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"UP"' && break
         sleep 0.1
     done
-    stop || { echo "training run did not stop" >&2; exit 1; }
+    # The archive is written after the graceful stop: ~5 s on an idle machine, a minute under heavy load. A run
+    # killed while writing leaves a truncated archive, which crashes the JVM that maps it (SIGBUS).
+    stop "${BENCH_TIMEOUT:-30}" || { echo "training run did not stop" >&2; exit 1; }
     rm -rf "$data" "$log"
     [[ -f "$archive" ]] || { echo "no CDS archive was written" >&2; exit 1; }
     echo "CDS archive: $archive ($(du -h "$archive" | cut -f1))"
