@@ -5,11 +5,12 @@
 # Usage: deploy/bench-startup.sh [runs] [extra JVM options...]
 #   runs defaults to 5; the jar is deploy/target/bridge-appliance-*-all.jar (build it first with
 #   `mvn -q -o -pl deploy package -DskipTests`) or BENCH_JAR, copied to a temp directory first.
-#   Env: BENCH_PORT (default 18481), JAVA (default java).
+#   Env: BENCH_PORT (default 18481), JAVA (default java), BENCH_TIMEOUT (seconds to UP, default 30;
+#   raise it on a loaded machine).
 #   BENCH_CDS=1 first makes an application class-data-sharing archive with one training run
 #   (-XX:ArchiveClassesAtExit, JDK 13+) and then measures with -XX:SharedArchiveFile: what a
 #   production launcher can do once per installed jar and JDK to roughly halve the start-up CPU.
-# Prints one line per run and the median. Exits non-zero if a run does not come up within 30 s or
+# Prints one line per run and the median. Exits non-zero if a run does not come up within BENCH_TIMEOUT or
 # does not stop within 20 s of SIGTERM.
 set -euo pipefail
 
@@ -30,6 +31,7 @@ command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
 
 times=()
 cpus=()
+rsss=()
 
 # Starts the jar with the given JVM options on a fresh data directory; sets pid, data, log, start.
 launch() {
@@ -40,10 +42,10 @@ launch() {
     pid=$!
 }
 
-# SIGTERM and wait up to 20 s for the exit; returns non-zero if it did not stop.
+# SIGTERM and wait up to $1 (default 20) seconds for the exit; returns non-zero if it did not stop.
 stop() {
     kill -TERM "$pid"
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 $(( ${1:-20} * 10 ))); do
         if ! kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; return 0; fi
         sleep 0.1
     done
@@ -58,7 +60,9 @@ if [[ "${BENCH_CDS:-0}" == 1 ]]; then
         curl -fsS -m 1 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"UP"' && break
         sleep 0.1
     done
-    stop || { echo "training run did not stop" >&2; exit 1; }
+    # The archive is written after the graceful stop: ~5 s on an idle machine, a minute under heavy load. A run
+    # killed while writing leaves a truncated archive, which crashes the JVM that maps it (SIGBUS).
+    stop "${BENCH_TIMEOUT:-30}" || { echo "training run did not stop" >&2; exit 1; }
     rm -rf "$data" "$log"
     [[ -f "$archive" ]] || { echo "no CDS archive was written" >&2; exit 1; }
     echo "CDS archive: $archive ($(du -h "$archive" | cut -f1))"
@@ -67,13 +71,14 @@ fi
 for ((i = 1; i <= runs; i++)); do
     launch "$@"
     up=""
-    deadline=$((start + 30000000000))
+    deadline=$((start + ${BENCH_TIMEOUT:-30} * 1000000000))
     while (( $(date +%s%N) < deadline )); do
         if curl -fsS -m 1 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"UP"'; then
             up=$(date +%s%N)
             # CPU time the JVM used until then (utime+stime, clock ticks): unlike wall time, it does not
             # grow when other processes compete for the two cores.
             cpu_ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+            rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
             break
         fi
         kill -0 "$pid" 2>/dev/null || break
@@ -89,14 +94,17 @@ for ((i = 1; i <= runs; i++)); do
     cpu_ms=$(( cpu_ticks * 1000 / $(getconf CLK_TCK) ))
     times+=("$ms")
     cpus+=("$cpu_ms")
+    rsss+=("$((rss_kb / 1024))")
     if ! stop; then
         echo "run $i: still running 20 s after SIGTERM" >&2
         exit 1
     fi
-    echo "run $i: ${ms} ms to /health UP, ${cpu_ms} ms CPU (Micronaut says: $(grep -o 'Startup completed in [0-9]*ms' "$log" || echo '?'))"
+    echo "run $i: ${ms} ms to /health UP, ${cpu_ms} ms CPU, RSS $((rss_kb / 1024)) MB (Micronaut says: $(grep -o 'Startup completed in [0-9]*ms' "$log" || echo '?'))"
     rm -rf "$data" "$log"
 done
 sorted=($(printf '%s\n' "${times[@]}" | sort -n))
 csorted=($(printf '%s\n' "${cpus[@]}" | sort -n))
+rsorted=($(printf '%s\n' "${rsss[@]}" | sort -n))
 echo "median: ${sorted[$(( ${#sorted[@]} / 2 ))]} ms wall over ${#sorted[@]} runs (min ${sorted[0]}, max ${sorted[-1]});" \
-     "median CPU ${csorted[$(( ${#csorted[@]} / 2 ))]} ms; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+     "median CPU ${csorted[$(( ${#csorted[@]} / 2 ))]} ms (min ${csorted[0]}, max ${csorted[-1]});" \
+     "median RSS at UP ${rsorted[$(( ${#rsorted[@]} / 2 ))]} MB; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
