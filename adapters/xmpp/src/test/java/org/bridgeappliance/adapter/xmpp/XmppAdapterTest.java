@@ -201,6 +201,21 @@ class XmppAdapterTest {
         expect("<iq[^>]*id='p1'[^>]*type='result'|<iq[^>]*type='result'[^>]*id='p1'");
     }
 
+    /**
+     * Issue 9 item 1: a stanza of 4,000 nested elements killed the reader thread (StackOverflowError) while the
+     * adapter kept reporting CONNECTED. Now its sender gets a stanza error and the stream keeps working.
+     */
+    @Test
+    void deeplyNestedStanzaGetsAnErrorAndTheStreamKeepsWorking() throws Exception {
+        start(mapping());
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='deep'><body>x</body>"
+                + "<x xmlns='urn:example:nest'>" + "<a>".repeat(4000) + "</a>".repeat(4000) + "</x></message>");
+        expect("<message type='error' id='deep'.*?<bad-request");
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='after'><body>after</body></message>");
+        assertEquals("after", ((MessageEvent) nextEvent()).body().plain());
+        assertEquals(AdapterState.Status.CONNECTED, adapter.state().status());
+    }
+
     @Test
     void discoAndVcard() throws Exception {
         start(mapping());
