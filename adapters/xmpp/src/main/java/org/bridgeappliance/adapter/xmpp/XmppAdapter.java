@@ -452,6 +452,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         @Override
         public void unparseable(StreamElement.Unparseable stanza) {
             LOG.info("unparseable {} from {}: {}", stanza.header().kind(), stanza.header().from(), stanza.reason());
+            if ("groupchat".equals(stanza.header().type())) {
+                return; // no error into a room: MUC services kick occupants that bounce errors (logged above)
+            }
             StanzaErrors.replyToUnparseable(stanza.header(), StanzaErrors.error(StanzaError.Condition.bad_request,
                     "The bridge could not parse this stanza.")).ifPresent(xml -> session.connection().ifPresent(c -> {
                         try {
