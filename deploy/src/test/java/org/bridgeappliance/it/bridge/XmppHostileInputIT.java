@@ -69,6 +69,12 @@ class XmppHostileInputIT {
         alice = f.xmpp.registerAndLogin("alice");
         aliceGets = new XmppInbox(alice.connection());
         room = f.mappedRoom(carol, carolSees, alice, ALICE_NICK);
+        // As in a real deployment, the bridge bot may moderate (so a believed spoof would really redact).
+        String levels = "/_matrix/client/v3/rooms/" + BridgeFixture.enc(room.matrixRoomId()) + "/state/m.room.power_levels";
+        com.fasterxml.jackson.databind.node.ObjectNode power = (com.fasterxml.jackson.databind.node.ObjectNode)
+            BridgeFixture.expectOk("power levels", f.call("GET", levels, carol, null)).deepCopy();
+        power.with("users").put(f.bot(), 100);
+        BridgeFixture.expectOk("bot made moderator", f.call("PUT", levels, carol, power));
         roomJid = room.muc().getRoom().toString();
         mallory = f.xmpp.registerAndLogin("mallory");
         malloryGets = new XmppInbox(mallory.connection());
@@ -183,7 +189,8 @@ class XmppHostileInputIT {
             evil.connect(new InetSocketAddress(f.sandbox.get("XMPP_HOST"), f.sandbox.getInt("XMPP_COMPONENT_PORT")), 5000);
             String answer = handshake(evil, service, f.sandbox.get("XMPP_PROBE_COMPONENT_SECRET"));
             assertFalse(answer.contains("stream:error"), "the hostile service could not connect: " + answer);
-            String alias = "#_xmpp_" + Sandbox.uniqueName("r") + "=40" + service + ":" + f.serverName();
+            String alias = "#_xmpp_" + BridgeFixture.matrixEncode(Sandbox.uniqueName("r") + "@" + service) + ":"
+                + f.serverName();
             MatrixTestClient.Response r = f.call("GET", "/_matrix/client/v3/directory/room/" + BridgeFixture.enc(alias),
                 carol, null);
             assertEquals(404, r.status(), r.toString());
