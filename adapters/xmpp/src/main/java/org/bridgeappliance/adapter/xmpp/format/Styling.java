@@ -127,12 +127,13 @@ public final class Styling {
     private static SpanResult spans(String line) {
         StringBuilder out = new StringBuilder(line.length() + 16);
         boolean styled = false;
+        int[][] closers = closers(line);
         int i = 0;
         while (i < line.length()) {
             char c = line.charAt(i);
             if (isDirective(c) && (i == 0 || isOpeningBoundary(line.charAt(i - 1)))
                     && i + 1 < line.length() && !Character.isWhitespace(line.charAt(i + 1))) {
-                int close = findClose(line, i, c);
+                int close = i + 2 < line.length() ? closers[DIRECTIVES.indexOf(c)][i + 2] : -1;
                 if (close > i + 1) {
                     String inner = line.substring(i + 1, close);
                     String tag = switch (c) {
@@ -154,14 +155,28 @@ public final class Styling {
         return new SpanResult(out.toString(), styled);
     }
 
-    private static int findClose(String line, int open, char directive) {
-        for (int j = open + 2; j < line.length(); j++) {
-            if (line.charAt(j) == directive && !Character.isWhitespace(line.charAt(j - 1))
-                    && (j + 1 == line.length() || !Character.isLetterOrDigit(line.charAt(j + 1)))) {
-                return j;
+    private static final String DIRECTIVES = "*_~`";
+
+    /**
+     * For each directive (in {@link #DIRECTIVES} order) and each position j, the first position at or after j
+     * that can close a span of it (the directive, not after whitespace, not before a letter or digit), or -1.
+     * One backward pass per line: looking closers up is what made unclosed spans quadratic.
+     */
+    private static int[][] closers(String line) {
+        int n = line.length();
+        int[][] next = new int[DIRECTIVES.length()][n + 1];
+        for (int d = 0; d < DIRECTIVES.length(); d++) {
+            next[d][n] = -1;
+        }
+        for (int j = n - 1; j >= 0; j--) {
+            char c = line.charAt(j);
+            boolean closes = j > 0 && !Character.isWhitespace(line.charAt(j - 1))
+                    && (j + 1 == n || !Character.isLetterOrDigit(line.charAt(j + 1)));
+            for (int d = 0; d < DIRECTIVES.length(); d++) {
+                next[d][j] = closes && c == DIRECTIVES.charAt(d) ? j : next[d][j + 1];
             }
         }
-        return -1;
+        return next;
     }
 
     private static boolean isDirective(char c) {
