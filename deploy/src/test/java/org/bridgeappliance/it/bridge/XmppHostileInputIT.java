@@ -6,21 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.bridgeappliance.it.bridge.BridgeFixture.MappedRoom;
 import org.bridgeappliance.it.harness.MatrixTestClient;
+import org.bridgeappliance.it.harness.RawComponent;
 import org.bridgeappliance.it.harness.MatrixTestClient.Session;
 import org.bridgeappliance.it.harness.Sandbox;
 import org.bridgeappliance.it.harness.XmppUsers;
@@ -187,7 +178,7 @@ class XmppHostileInputIT {
         String service = f.sandbox.get("XMPP_PROBE_COMPONENT_DOMAIN");
         try (Socket evil = new Socket()) {
             evil.connect(new InetSocketAddress(f.sandbox.get("XMPP_HOST"), f.sandbox.getInt("XMPP_COMPONENT_PORT")), 5000);
-            String answer = handshake(evil, service, f.sandbox.get("XMPP_PROBE_COMPONENT_SECRET"));
+            String answer = RawComponent.handshake(evil, service, f.sandbox.get("XMPP_PROBE_COMPONENT_SECRET"));
             assertFalse(answer.contains("stream:error"), "the hostile service could not connect: " + answer);
             String alias = "#_xmpp_" + BridgeFixture.matrixEncode(Sandbox.uniqueName("r") + "@" + service) + ":"
                 + f.serverName();
@@ -195,72 +186,10 @@ class XmppHostileInputIT {
                 carol, null);
             assertEquals(404, r.status(), r.toString());
             // The bridge resolves before it answers: whatever it asked the service is on its way by now.
-            String heard = readFor(evil, Duration.ofSeconds(3));
+            String heard = RawComponent.readFor(evil, Duration.ofSeconds(3));
             assertFalse(heard.contains("disco#info") || heard.contains("<presence"),
                 "the bridge talked to a MUC service outside its allow-list: " + heard);
         }
         stillBridges("a foreign MUC service");
-    }
-
-    // ------------------------------------------------------------------ a raw component (the hostile service)
-
-    private static String handshake(Socket s, String domain, String secret) throws Exception {
-        write(s, "<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='"
-            + domain + "'>");
-        String header = readUntil(s, Pattern.compile("<stream:stream[^>]*>"), Duration.ofSeconds(10));
-        Matcher id = Pattern.compile("<stream:stream[^>]*\\sid=['\"]([^'\"]+)['\"]").matcher(header);
-        assertTrue(id.find(), "no stream id in " + header);
-        byte[] digest = MessageDigest.getInstance("SHA-1").digest((id.group(1) + secret).getBytes(StandardCharsets.UTF_8));
-        write(s, "<handshake>" + HexFormat.of().formatHex(digest) + "</handshake>");
-        return readUntil(s, Pattern.compile("<handshake\\s*/>|<handshake>\\s*</handshake>|</stream:error>|<stream:error/>"),
-            Duration.ofSeconds(10));
-    }
-
-    private static void write(Socket s, String xml) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(xml.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static String readUntil(Socket s, Pattern p, Duration timeout) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        Instant deadline = Instant.now().plus(timeout);
-        while (!p.matcher(sb).find()) {
-            if (!read(s, sb, deadline)) {
-                throw new AssertionError("component did not receive " + p + " within " + timeout + ": " + sb);
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Everything the socket receives within {@code window} (an observation window for something that must not come). */
-    private static String readFor(Socket s, Duration window) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        Instant deadline = Instant.now().plus(window);
-        while (read(s, sb, deadline)) {
-            // keep reading until the window closes or the stream ends
-        }
-        return sb.toString();
-    }
-
-    /** Reads what arrives before {@code deadline} into {@code sb}; false once the deadline passed or the stream ended. */
-    private static boolean read(Socket s, StringBuilder sb, Instant deadline) throws IOException {
-        long left = Duration.between(Instant.now(), deadline).toMillis();
-        if (left <= 0) {
-            return false;
-        }
-        s.setSoTimeout((int) left);
-        byte[] buf = new byte[8192];
-        InputStream in = s.getInputStream();
-        try {
-            int n = in.read(buf);
-            if (n < 0) {
-                return false;
-            }
-            sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        }
     }
 }
