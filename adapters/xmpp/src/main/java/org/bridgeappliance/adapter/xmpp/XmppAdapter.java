@@ -32,6 +32,7 @@ import org.bridgeappliance.adapter.xmpp.ext.XmppExtensions;
 import org.bridgeappliance.adapter.xmpp.gateway.GatewayRooms;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
 import org.bridgeappliance.adapter.xmpp.muc.MucPortals;
+import org.bridgeappliance.adapter.xmpp.muc.MucServices;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
@@ -103,6 +104,8 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private boolean stopped;
     private volatile List<String> avatarTrustedUrlPrefixes = List.of();
     private volatile String publicBaseUrl = "";
+    private volatile List<String> mucServices;
+    private volatile MucServices allowedMucServices;
     private volatile XmppAvatars avatars;
     private volatile org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits =
             org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults();
@@ -165,6 +168,21 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         return limits;
     }
 
+    /**
+     * {@code bridge.xmpp.muc-services}: the MUC services whose rooms may be bridged (see {@link MucServices});
+     * null or not called: the configured {@code muc-domain} alone. Call before {@link #start}; an invalid entry
+     * makes start report FAILED.
+     */
+    public void setMucServices(List<String> services) {
+        this.mucServices = services == null ? null : List.copyOf(services);
+    }
+
+    /** The MUC services rooms may be bridged on (the configured list, else the {@code muc-domain}). */
+    public List<String> mucServices() {
+        List<String> configured = mucServices;
+        return configured == null || configured.isEmpty() ? List.of(settings.mucDomain()) : configured;
+    }
+
     /** XMPP users' avatars (learned, published, served); empty before {@link #start} or when disabled. */
     public Optional<XmppAvatars> avatars() {
         return Optional.ofNullable(avatars);
@@ -178,7 +196,8 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         String problems = settings.problems() + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes)
-                + AvatarLinks.problems(publicBaseUrl);
+                + AvatarLinks.problems(publicBaseUrl)
+                + MucServices.problems(mucServices(), settings.componentDomain());
         if (!problems.isEmpty()) {
             report(AdapterState.of(AdapterState.Status.FAILED, "configuration: " + problems.strip()));
             return;
@@ -208,8 +227,11 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         }
         avatars = new XmppAvatars(links, session, context.clock(), XmppAvatars.NEGATIVE_TTL, XmppAvatars.FETCH_TIMEOUT,
                 XmppAvatars.CACHE_BYTES, this::defaultAvatarRoute, NETWORK.value());
+        allowedMucServices = new MucServices(mucServices());
+        LOG.info("MUC services whose rooms may be bridged: {}", allowedMucServices.domains());
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
-                context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars);
+                context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars,
+                allowedMucServices);
         mucs.resumeFrom(this::newestArchived);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
                 NETWORK, context.clock(), avatars, limits, provisioner);
@@ -404,6 +426,12 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (room.getDomain().toString().equals(settings.componentDomain())) {
             return Optional.empty(); // our own gateway rooms are not MUCs to bridge again
         }
+        if (!allowedMucServices.allows(room)) {
+            // A foreign service decides what its presences claim (real JIDs, moderations): never joined.
+            LOG.info("refused to resolve {}: MUC service not in bridge.xmpp.muc-services {}", room,
+                    allowedMucServices.domains());
+            return Optional.empty();
+        }
         DiscoverInfo request = new DiscoverInfo();
         request.setTo(room);
         request.setFrom(org.jxmpp.jid.impl.JidCreate.domainBareFromOrThrowUnchecked(settings.componentDomain()));
@@ -439,6 +467,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         @Override
         public void unparseable(StreamElement.Unparseable stanza) {
             LOG.info("unparseable {} from {}: {}", stanza.header().kind(), stanza.header().from(), stanza.reason());
+            if ("groupchat".equals(stanza.header().type())) {
+                return; // no error into a room: MUC services kick occupants that bounce errors (logged above)
+            }
             StanzaErrors.replyToUnparseable(stanza.header(), StanzaErrors.error(StanzaError.Condition.bad_request,
                     "The bridge could not parse this stanza.")).ifPresent(xml -> session.connection().ifPresent(c -> {
                         try {

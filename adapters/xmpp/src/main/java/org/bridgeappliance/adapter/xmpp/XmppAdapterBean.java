@@ -41,6 +41,7 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
         // Kept out of XmppSettings (a record built in many places): only the bean and tests need it.
         this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
         this.adapter.setPublicBaseUrl(config.getPublicBaseUrl());
+        this.adapter.setMucServices(config.getMucServices());
     }
 
     /** The plain adapter (diagnostics, tests). */

@@ -18,6 +18,8 @@ import java.util.List;
  *     secret: "..."                  # the component secret configured on the server
  *     server-domain: xmpp.test
  *     muc-domain: conference.xmpp.test
+ *     muc-services:                  # MUC services whose rooms may be bridged (default: [muc-domain] alone)
+ *       - conference.xmpp.test
  *     component-domain: matrix.xmpp.test
  *     max-stanza-bytes: 1048576      # larger stanzas end the stream with policy-violation
  *     ping-interval: 60s             # XEP-0199 keepalive
@@ -412,5 +414,22 @@ public class XmppConfig {
 
     public void setMaxStatusChars(int v) {
         this.maxStatusChars = v;
+    }
+
+    // ---- bridge.xmpp.muc-services (issue 9): which MUC services' rooms may be bridged ----------------------------
+
+    private List<String> mucServices = List.of();
+
+    /**
+     * {@code bridge.xmpp.muc-services}: the MUC services (domains, exact match) whose rooms may be mapped, resolved
+     * and joined, and whose occupant items' real JIDs are believed. Empty (the default): {@code muc-domain} alone.
+     * Not part of {@link #toSettings()}: passed to the adapter separately (see XmppAdapterBean).
+     */
+    public List<String> getMucServices() {
+        return mucServices;
+    }
+
+    public void setMucServices(List<String> mucServices) {
+        this.mucServices = mucServices == null ? List.of() : List.copyOf(mucServices);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micronaut.context.ApplicationContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
@@ -81,6 +82,18 @@ class XmppAdapterBeanTest {
             assertEquals(65536, s.maxStanzaBytes());
             assertEquals(Duration.ofSeconds(20), s.pingTimeout(), "defaults for keys not given");
             assertTrue(!s.toString().contains("s3cret"), "no secret in toString: " + s);
+        }
+    }
+
+    @Test
+    void mucServicesBindAndDefaultToTheMucDomain() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.muc-domain", "muc.example.org",
+                "bridge.xmpp.muc-services", "muc.example.org,rooms.partner.example"))) {
+            assertEquals(List.of("muc.example.org", "rooms.partner.example"),
+                    ctx.getBean(XmppAdapterBean.class).adapter().mucServices());
+        }
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.muc-domain", "muc.example.org"))) {
+            assertEquals(List.of("muc.example.org"), ctx.getBean(XmppAdapterBean.class).adapter().mucServices());
         }
     }
 

@@ -205,6 +205,21 @@ class XmppAdapterTest {
         expect("<iq[^>]*id='p1'[^>]*type='result'|<iq[^>]*type='result'[^>]*id='p1'");
     }
 
+    /**
+     * Issue 9 item 1: a stanza of 4,000 nested elements killed the reader thread (StackOverflowError) while the
+     * adapter kept reporting CONNECTED. Now its sender gets a stanza error and the stream keeps working.
+     */
+    @Test
+    void deeplyNestedStanzaGetsAnErrorAndTheStreamKeepsWorking() throws Exception {
+        start(mapping());
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='deep'><body>x</body>"
+                + "<x xmlns='urn:example:nest'>" + "<a>".repeat(4000) + "</a>".repeat(4000) + "</x></message>");
+        expect("<message type='error' id='deep'.*?<bad-request");
+        peer.send("<message from='alice@xmpp.test/phone' to='" + PUPPET + "' type='chat' id='after'><body>after</body></message>");
+        assertEquals("after", ((MessageEvent) nextEvent()).body().plain());
+        assertEquals(AdapterState.Status.CONNECTED, adapter.state().status());
+    }
+
     @Test
     void discoAndVcard() throws Exception {
         start(mapping());
@@ -434,5 +449,159 @@ class XmppAdapterTest {
         expect("<presence(?=[^>]*from='" + Pattern.quote(gw) + "/caroline').*?code='110'");
         assertEquals(org.bridgeappliance.core.model.MembershipEvent.Membership.PROFILE_CHANGE,
                 ((org.bridgeappliance.core.model.MembershipEvent) nextEvent()).membership());
+    }
+
+    // ------------------------------------------------------------------ issue 9: hostile MUC input
+
+    static final String LISTENER = "matrix.xmpp.test/muc-listener";
+    static final String MUC_USER = "<x xmlns='http://jabber.org/protocol/muc#user'>";
+
+    /** Maps ROOM, starts, and lets the listener join; {@code selfExtra} goes into the room's self-presence. */
+    void listenerJoined(String selfExtra) throws Exception {
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        expect("<presence(?=[^>]*from='" + LISTENER + "')[^>]*to='" + ROOM + "/Matrix bridge'");
+        peer.send("<presence from='" + ROOM + "/Matrix bridge' to='" + LISTENER + "'>" + MUC_USER
+                + "<item affiliation='none' role='participant'/><status code='110'/></x>" + selfExtra + "</presence>");
+        assertTrue(waitListener());
+    }
+
+    /** The next submitted event that is not a participant's presence (those accompany every join). */
+    BridgeEvent nextRoomEvent() throws InterruptedException {
+        BridgeEvent e = nextEvent();
+        while (e instanceof org.bridgeappliance.core.model.PresenceEvent) {
+            e = nextEvent();
+        }
+        return e;
+    }
+
+    /** Sends a ping and waits for its answer: everything sent before it has been handled. */
+    void sync(String id) throws Exception {
+        peer.send("<iq type='get' id='" + id + "' from='alice@xmpp.test/phone' to='matrix.xmpp.test'>"
+                + "<ping xmlns='urn:xmpp:ping'/></iq>");
+        expect("id='" + id + "'");
+    }
+
+    static String moderation(String from, String by, String target) {
+        return "<message from='" + from + "' to='" + LISTENER + "' type='groupchat' id='mod-" + target + "'>"
+                + "<retract id='" + target + "' xmlns='urn:xmpp:message-retract:1'><moderated by='" + by
+                + "' xmlns='urn:xmpp:message-moderate:1'/><reason>spam</reason></retract></message>";
+    }
+
+    /**
+     * Issue 9 item 3: an occupant's {@code <moderated/>} claim was believed (the bot redacted anyone's message),
+     * while the room's own moderations (from its bare JID) were dropped. Now the reverse.
+     */
+    @Test
+    void onlyTheRoomItselfMayModerate() throws Exception {
+        listenerJoined("");
+        peer.send("<presence from='" + ROOM + "/mallory' to='" + LISTENER + "'>" + MUC_USER
+                + "<item affiliation='none' role='participant'/></x></presence>");
+        assertEquals(org.bridgeappliance.core.model.MembershipEvent.Membership.JOIN,
+                ((org.bridgeappliance.core.model.MembershipEvent) nextRoomEvent()).membership());
+        peer.send(moderation(ROOM + "/mallory", ROOM + "/mallory", "victim-sid"));
+        var spoof = (org.bridgeappliance.core.model.RetractionEvent) nextRoomEvent();
+        assertFalse(spoof.moderation(), "an occupant's claim is at most a retraction of their own message");
+        peer.send(moderation(ROOM, ROOM + "/mod", "spam-sid"));
+        var real = (org.bridgeappliance.core.model.RetractionEvent) nextRoomEvent();
+        assertTrue(real.moderation(), "the room's own moderation is bridged");
+        assertEquals(RemoteMessageId.of("spam-sid"), real.target());
+        assertEquals(Optional.of("spam"), real.reason());
+        // A message from the room's bare JID that is not a moderation is not bridged.
+        peer.send("<message from='" + ROOM + "' to='" + LISTENER + "' type='groupchat' id='notice'><body>room notice</body></message>");
+        sync("s1");
+        assertTrue(submitted.stream().allMatch(e -> e instanceof org.bridgeappliance.core.model.PresenceEvent),
+                "only moderations come from the room itself: " + submitted);
+    }
+
+    @Test
+    void aModerationClaimInAChatIsNotBelieved() throws Exception {
+        start(mapping());
+        peer.send("<message from='mallory@xmpp.test/pc' to='" + PUPPET + "' type='chat' id='spoof'>"
+                + "<retract id='someone-elses' xmlns='urn:xmpp:message-retract:1'><moderated by='x@y/z' "
+                + "xmlns='urn:xmpp:message-moderate:1'/></retract></message>");
+        assertFalse(((org.bridgeappliance.core.model.RetractionEvent) nextRoomEvent()).moderation());
+    }
+
+    /**
+     * Issue 9 item 4: any MUC service was accepted, so {@code #_xmpp_r=40muc.evil.org:<hs>} made the bridge join a
+     * MUC whose (hostile) service claims real JIDs. Rooms on services outside the allow-list (default: muc-domain)
+     * are neither resolved nor joined nor delivered to.
+     */
+    @Test
+    void roomsOnForeignMucServicesAreRefused() throws Exception {
+        String evil = "r@muc.evil.org";
+        stores.rooms().create("evil", List.of(Portal.of("xmpp", evil), Portal.of("matrix", "!e:matrix.test")), true);
+        listenerJoined("");
+        assertEquals(Optional.empty(), adapter.resolveRoom(evil));
+        assertEquals(Optional.empty(), adapter.resolveRoom("xmpp:" + evil + "?join"));
+        Delivery delivery = new Delivery(BridgeMessageId.of("b1"), RoomId.of("r"), Portal.of("xmpp", evil),
+                new MessageEvent(new EventMeta(Portal.of("matrix", "!e:matrix.test"), BOB, Profile.named("Bob"),
+                        Optional.of(RemoteMessageId.of("$e1")), Instant.now()), MessageKind.TEXT,
+                        MessageBody.plain("hi"), List.of(), Optional.empty()),
+                Optional.empty(), Optional.empty(), 1);
+        assertThrows(org.bridgeappliance.core.port.PermanentDeliveryException.class, () -> adapter.deliver(delivery));
+        adapter.syncRooms();
+        sync("s2");
+        assertFalse(peer.received().contains("muc.evil.org"), "nothing was sent to the foreign service: "
+                + peer.received());
+        assertEquals(List.of(ROOM), List.copyOf(adapter.mucs().occupants().keySet()));
+    }
+
+    @Test
+    void theAllowListOfMucServicesIsConfigurable() throws Exception {
+        adapter = new XmppAdapter(settings(true), () -> 0.5);
+        adapter.setMucServices(List.of("Conference.xmpp.test", "muc.partner.example"));
+        assertEquals(List.of("Conference.xmpp.test", "muc.partner.example"), adapter.mucServices());
+        adapter.setMucServices(List.of("matrix.xmpp.test"));
+        adapter.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, st) -> states.add(st), stores,
+                Clock.systemUTC()));
+        assertEquals(AdapterState.Status.FAILED, adapter.state().status(), "the component domain is no MUC service");
+        assertEquals(List.of("conference.xmpp.test"), new XmppAdapter(settings(true)).mucServices(), "default");
+    }
+
+    /**
+     * Issue 9 item 4: semi-anonymous occupants were keyed by nick, so a later holder of a nick inherited the
+     * earlier holder's ghost (and could edit their messages). Where the room stamps XEP-0421 occupant-ids, they
+     * key the occupant instead.
+     */
+    @Test
+    void aLaterHolderOfANickIsSomeoneElseWhereTheRoomHasOccupantIds() throws Exception {
+        listenerJoined("<occupant-id xmlns='urn:xmpp:occupant-id:0' id='listener-occ'/>");
+        String alice = ROOM + "/alice";
+        peer.send("<presence from='" + alice + "' to='" + LISTENER + "'>" + MUC_USER
+                + "<item affiliation='none' role='participant'/></x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-A'/>"
+                + "</presence>");
+        UserRef first = ((org.bridgeappliance.core.model.MembershipEvent) nextRoomEvent()).subject();
+        peer.send("<message from='" + alice + "' to='" + LISTENER + "' type='groupchat' id='a1'><body>mine</body>"
+                + "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-A'/>"
+                + "<stanza-id xmlns='urn:xmpp:sid:0' by='" + ROOM + "' id='sid-a1'/></message>");
+        assertEquals(first, nextRoomEvent().sender());
+        peer.send("<presence type='unavailable' from='" + alice + "' to='" + LISTENER + "'>" + MUC_USER
+                + "<item affiliation='none' role='none'/></x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-A'/>"
+                + "</presence>");
+        assertEquals(org.bridgeappliance.core.model.MembershipEvent.Membership.LEAVE,
+                ((org.bridgeappliance.core.model.MembershipEvent) nextRoomEvent()).membership());
+        // Someone else takes the nick and "corrects" the earlier message.
+        peer.send("<presence from='" + alice + "' to='" + LISTENER + "'>" + MUC_USER
+                + "<item affiliation='none' role='participant'/></x><occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-B'/>"
+                + "</presence>");
+        UserRef second = ((org.bridgeappliance.core.model.MembershipEvent) nextRoomEvent()).subject();
+        assertNotEquals(first, second, "a new holder of the nick is a new person");
+        peer.send("<message from='" + alice + "' to='" + LISTENER + "' type='groupchat' id='b1'><body>not yours</body>"
+                + "<replace xmlns='urn:xmpp:message-correct:0' id='a1'/>"
+                + "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ-B'/>"
+                + "<stanza-id xmlns='urn:xmpp:sid:0' by='" + ROOM + "' id='sid-b1'/></message>");
+        BridgeEvent edit = nextRoomEvent();
+        assertEquals(second, edit.sender(), "the edit is the new holder's, so the core finds no message of theirs");
+        assertFalse(second.user().value().contains("occ-B"), "occupant-ids are hashed: " + second);
+    }
+
+    @Test
+    void occupantIdsAreIgnoredWhereTheRoomDoesNotStampThem() throws Exception {
+        listenerJoined(""); // the self-presence has no occupant-id: any a participant shows is their own forgery
+        peer.send("<message from='" + ROOM + "/alice' to='" + LISTENER + "' type='groupchat' id='a1'><body>hi</body>"
+                + "<occupant-id xmlns='urn:xmpp:occupant-id:0' id='forged'/></message>");
+        assertEquals(UserRef.of("xmpp", ROOM + "/alice"), nextRoomEvent().sender());
     }
 }

@@ -258,8 +258,17 @@ public final class ComponentConnection {
             if (!closed.get() && !"connection-timeout".equals(e.condition())) {
                 abort(e);
             }
+        } catch (Throwable e) {
+            // Anything else (a StackOverflowError in a parser, a bug) must not end the reader thread silently:
+            // the session would stay "connected" to a stream nobody reads. End the stream so it reconnects.
+            LOG.error("component stream reader of {} failed", config.domain(), e);
+            cause = new StreamException("internal-server-error", "reader failed: " + e, e);
+            if (!closed.get()) {
+                abort(cause);
+            }
+        } finally {
+            finish(cause);
         }
-        finish(cause);
     }
 
     private static boolean isResponse(IQ iq) {
@@ -271,8 +280,8 @@ public final class ComponentConnection {
             inbound.execute(() -> {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
-                    // A handler bug must not stop the stream.
+                } catch (RuntimeException | StackOverflowError e) {
+                    // A handler bug (or a converter recursing on hostile input) must not stop the stream.
                     LOG.error("inbound stanza handler failed", e);
                 }
             });
@@ -323,6 +332,7 @@ public final class ComponentConnection {
         }
     }
 
+    /** Ends this connection once (reader thread, always, whatever ended the read loop): the session then reconnects. */
     private void finish(StreamException cause) {
         closed.set(true);
         readerDone.countDown();

@@ -145,8 +145,17 @@ public final class ComponentSession implements StanzaSender {
         setState(AdapterState.Status.STOPPED, "stopped");
     }
 
+    /**
+     * The current health. CONNECTED is reported only while the stream is really open: between a stream's end and
+     * the supervisor noticing it, the answer is already RECONNECTING.
+     */
     public AdapterState state() {
-        return state;
+        AdapterState s = state;
+        ComponentConnection c = current;
+        if (s.status() == AdapterState.Status.CONNECTED && (c == null || !c.isOpen())) {
+            return AdapterState.of(AdapterState.Status.RECONNECTING, "component stream closed");
+        }
+        return s;
     }
 
     /** The live connection, if any. */

@@ -23,16 +23,27 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * that breaks the XML stream itself (not well-formed XML, a DTD or entity reference, an element above
  * the size limit) ends it with a {@link StreamException} naming the stream error condition.
  *
+ * <p>Elements nested more than {@link #MAX_NESTING} levels inside a stanza are never handed to Smack (whose
+ * providers recurse once per level: a 28 KB stanza of 4,000 nested elements overflowed the reader thread's
+ * stack); such a stanza is read to its end in a loop and reported as {@link StreamElement.Unparseable}, so the
+ * sender gets a stanza error and the stream goes on.
+ *
  * <p>Not thread-safe: used by one reader thread.
  */
 public final class ComponentStreamReader {
     private static final String STREAMS_ERROR_NS = "urn:ietf:params:xml:ns:xmpp-streams";
     private static final int STANZA_DEPTH = 2;
+    /**
+     * Element levels allowed below a stanza's own element. Real stanzas stay far below (XHTML-IM with nested
+     * lists and quotes, pubsub payloads: about 10); Smack's parsing uses a few hundred bytes of stack per level.
+     */
+    public static final int MAX_NESTING = 32;
     private static final XmlEnvironment STREAM_ENVIRONMENT =
             XmlEnvironment.builder().withNamespace(SecureXml.CLIENT_NAMESPACE).build();
 
     private final StanzaSizeLimiter limiter;
     private final XmlPullParser parser;
+    private final SecureXml.DepthLimit depthLimit = new SecureXml.DepthLimit(STANZA_DEPTH + MAX_NESTING);
 
     /**
      * Creates the parser; may block until the first bytes arrive (the JDK parser reads the prolog
@@ -42,7 +53,7 @@ public final class ComponentStreamReader {
         org.bridgeappliance.adapter.xmpp.ext.XmppExtensions.register();
         this.limiter = new StanzaSizeLimiter(in, maxStanzaBytes);
         try {
-            this.parser = SecureXml.newParser(new InputStreamReader(limiter, StandardCharsets.UTF_8));
+            this.parser = SecureXml.newParser(new InputStreamReader(limiter, StandardCharsets.UTF_8), depthLimit);
         } catch (XmlPullParserException e) {
             throw translate(e);
         }
@@ -81,6 +92,7 @@ public final class ComponentStreamReader {
                 switch (event) {
                     case START_ELEMENT:
                         if (parser.getDepth() == STANZA_DEPTH) {
+                            depthLimit.reset();
                             StreamElement element = readTopLevel();
                             if (element != null) {
                                 limiter.elementBoundary();
@@ -135,7 +147,15 @@ public final class ComponentStreamReader {
                 parser.getAttributeValue("", "id"), parser.getAttributeValue("", "type"));
         try {
             Stanza stanza = PacketParserUtils.parseStanza(parser, STREAM_ENVIRONMENT);
+            if (depthLimit.exceeded()) {
+                // Smack parsed what was left after the cut; the stanza is not what its sender meant: refuse it.
+                return new StreamElement.Unparseable(header, refusal(""));
+            }
             return new StreamElement.StanzaReceived(stanza);
+        } catch (StackOverflowError e) {
+            // Should not happen with the depth limit; if some provider still recurses too far, where the parser
+            // stands is unknown, so the stream cannot go on (and the thread must survive to say so).
+            throw new StreamException("policy-violation", "stanza too complex to parse", e);
         } catch (XmppStringprepException | SmackParsingException | IllegalArgumentException
                  | IllegalStateException | NullPointerException | ClassCastException e) {
             if (limiter.exceeded()) {
@@ -143,7 +163,7 @@ public final class ComponentStreamReader {
             }
             // Smack threw inside a well-formed stanza: skip the rest of it and keep the stream.
             ParserUtils.forwardToEndTagOfDepth(parser, STANZA_DEPTH);
-            return new StreamElement.Unparseable(header, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new StreamElement.Unparseable(header, refusal(e.getClass().getSimpleName() + ": " + e.getMessage()));
         } catch (XmlPullParserException e) {
             // Providers also throw XmlPullParserException for content they reject while the XML itself
             // is fine; the underlying StAX parser decides whether the stream can go on.
@@ -151,8 +171,13 @@ public final class ComponentStreamReader {
                 throw e;
             }
             ParserUtils.forwardToEndTagOfDepth(parser, STANZA_DEPTH);
-            return new StreamElement.Unparseable(header, "XmlPullParserException: " + e.getMessage());
+            return new StreamElement.Unparseable(header, refusal("XmlPullParserException: " + e.getMessage()));
         }
+    }
+
+    /** Why a stanza is refused: its nesting if that was cut off (the likelier cause of a failure), else {@code other}. */
+    private String refusal(String other) {
+        return depthLimit.exceeded() ? "elements nested deeper than " + MAX_NESTING + " levels" : other;
     }
 
     private static boolean isXmlBroken(XmlPullParserException e) {

@@ -68,17 +68,60 @@ public final class SecureXml {
         }
     }
 
-    /** A Smack pull parser over {@code reader}, hardened as described on this class. */
+    /** A Smack pull parser over {@code reader}, hardened as described on this class, without a depth limit. */
     public static XmlPullParser newParser(Reader reader) throws XmlPullParserException {
+        return newParser(reader, new DepthLimit(Integer.MAX_VALUE));
+    }
+
+    /**
+     * A Smack pull parser over {@code reader}, hardened as described on this class, that never shows elements
+     * nested deeper than {@code limit} allows (see {@link DepthLimit}).
+     */
+    public static XmlPullParser newParser(Reader reader, DepthLimit limit) throws XmlPullParserException {
         try {
             XMLStreamReader raw = FACTORY.createXMLStreamReader(reader);
-            return (XmlPullParser) STAX_PARSER_CONSTRUCTOR.invokeExact((XMLStreamReader) new GuardedReader(raw));
+            return (XmlPullParser) STAX_PARSER_CONSTRUCTOR.invokeExact((XMLStreamReader) new GuardedReader(raw, limit));
         } catch (XMLStreamException e) {
             throw new XmlPullParserException(e);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * How deep elements may nest, counted from the document element (the stream header is depth 1, a stanza 2).
+     * Smack's providers (e.g. {@code StandardExtensionElementProvider}) recurse once per level, so a few thousand
+     * nested elements in a small stanza would overflow the reader thread's stack. Deeper elements are cut off
+     * (skipped with a loop, never handed to Smack) and {@link #exceeded()} turns true, so the reader can refuse
+     * the stanza with a stanza error while the stream itself stays well aligned and up.
+     *
+     * <p>Used by the one thread that reads the parser.
+     */
+    public static final class DepthLimit {
+        private final int maxDepth;
+        private boolean exceeded;
+
+        public DepthLimit(int maxDepth) {
+            if (maxDepth < 2) {
+                throw new IllegalArgumentException("maxDepth must be at least 2");
+            }
+            this.maxDepth = maxDepth;
+        }
+
+        public int maxDepth() {
+            return maxDepth;
+        }
+
+        /** True once an element deeper than the limit was cut off since the last {@link #reset()}. */
+        public boolean exceeded() {
+            return exceeded;
+        }
+
+        /** Called between top-level elements. */
+        public void reset() {
+            exceeded = false;
         }
     }
 
@@ -95,10 +138,19 @@ public final class SecureXml {
         return COMPONENT_NAMESPACE.equals(ns) ? CLIENT_NAMESPACE : ns;
     }
 
-    /** Refuses DTDs and entity references; reports the component namespace as the client namespace. */
+    /**
+     * Refuses DTDs and entity references; reports the component namespace as the client namespace; cuts off
+     * elements nested deeper than the {@link DepthLimit}. Every read goes through {@link #next()} (also
+     * {@link #nextTag()} and {@link #getElementText()}, which the delegate would otherwise pass to the underlying
+     * reader), so the depth count and the checks see every event.
+     */
     private static final class GuardedReader extends StreamReaderDelegate {
-        GuardedReader(XMLStreamReader reader) {
+        private final DepthLimit limit;
+        private int depth;
+
+        GuardedReader(XMLStreamReader reader, DepthLimit limit) {
             super(reader);
+            this.limit = limit;
         }
 
         private int check(int event) throws XMLStreamException {
@@ -117,12 +169,67 @@ public final class SecureXml {
 
         @Override
         public int next() throws XMLStreamException {
-            return check(super.next());
+            int event = check(super.next());
+            while (event == XMLStreamConstants.START_ELEMENT && depth + 1 > limit.maxDepth) {
+                limit.exceeded = true;
+                skipElement();
+                event = check(super.next());
+            }
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                depth++;
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                depth--;
+            }
+            return event;
+        }
+
+        /** From the start tag of an element to its end tag, in a loop: no recursion on remote input. */
+        private void skipElement() throws XMLStreamException {
+            int nested = 1;
+            while (nested > 0) {
+                int event = check(super.next());
+                if (event == XMLStreamConstants.START_ELEMENT) {
+                    nested++;
+                } else if (event == XMLStreamConstants.END_ELEMENT) {
+                    nested--;
+                } else if (event == XMLStreamConstants.END_DOCUMENT) {
+                    throw new XMLStreamException("document ended inside an element");
+                }
+            }
         }
 
         @Override
         public int nextTag() throws XMLStreamException {
-            return check(super.nextTag());
+            int event = next();
+            while ((event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA
+                    || event == XMLStreamConstants.SPACE) && isWhiteSpace() || event == XMLStreamConstants.COMMENT) {
+                event = next();
+            }
+            if (event != XMLStreamConstants.START_ELEMENT && event != XMLStreamConstants.END_ELEMENT) {
+                throw new XMLStreamException("expected a start or end tag");
+            }
+            return event;
+        }
+
+        @Override
+        public String getElementText() throws XMLStreamException {
+            if (getEventType() != XMLStreamConstants.START_ELEMENT) {
+                throw new XMLStreamException("not on a start tag");
+            }
+            StringBuilder text = new StringBuilder();
+            int event = next();
+            while (event != XMLStreamConstants.END_ELEMENT) {
+                if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA
+                        || event == XMLStreamConstants.SPACE) {
+                    text.append(getText());
+                } else if (event == XMLStreamConstants.START_ELEMENT) {
+                    throw new XMLStreamException("element text contains an element");
+                } else if (event == XMLStreamConstants.END_DOCUMENT) {
+                    throw new XMLStreamException("document ended inside an element");
+                }
+                event = next();
+            }
+            return text.toString();
         }
 
         @Override

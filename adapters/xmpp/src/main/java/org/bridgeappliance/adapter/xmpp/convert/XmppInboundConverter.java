@@ -78,9 +78,14 @@ public final class XmppInboundConverter {
      * @param groupchat          true in a MUC (subject changes are room info there)
      * @param correctionTarget   maps a XEP-0308 {@code replace id} to the id the portal knows the
      *                           corrected message by (in a MUC, message id to stanza-id)
+     * @param moderationTrusted  true only when the stanza comes from the bridged MUC's own bare JID (the room
+     *                           itself, which alone may announce a XEP-0425 moderation); anywhere else (an
+     *                           occupant, a gateway room joiner, a 1:1 chat) a {@code <moderated/>} claim is
+     *                           not believed and the stanza is at most a retraction of the sender's own message
      */
     public record Context(Portal origin, UserRef sender, Profile profile, Optional<RemoteMessageId> remoteId,
-                          Instant receivedAt, boolean groupchat, UnaryOperator<String> correctionTarget) {
+                          Instant receivedAt, boolean groupchat, UnaryOperator<String> correctionTarget,
+                          boolean moderationTrusted) {
         public Context {
             Objects.requireNonNull(origin, "origin");
             Objects.requireNonNull(sender, "sender");
@@ -90,9 +95,16 @@ public final class XmppInboundConverter {
             Objects.requireNonNull(correctionTarget, "correctionTarget");
         }
 
+        /** A context in which moderation claims are not believed. */
+        public Context(Portal origin, UserRef sender, Profile profile, Optional<RemoteMessageId> remoteId,
+                       Instant receivedAt, boolean groupchat, UnaryOperator<String> correctionTarget) {
+            this(origin, sender, profile, remoteId, receivedAt, groupchat, correctionTarget, false);
+        }
+
+        /** A context in which moderation claims are not believed. */
         public Context(Portal origin, UserRef sender, Profile profile, Optional<RemoteMessageId> remoteId,
                        Instant receivedAt, boolean groupchat) {
-            this(origin, sender, profile, remoteId, receivedAt, groupchat, UnaryOperator.identity());
+            this(origin, sender, profile, remoteId, receivedAt, groupchat, UnaryOperator.identity(), false);
         }
     }
 
@@ -129,7 +141,7 @@ public final class XmppInboundConverter {
                 && DeliveryReceiptRequest.from(message) != null && message.getStanzaId() != null;
         List<RoomEvent> events = new ArrayList<>(1);
 
-        Optional<RetractionEvent> retraction = retraction(message, meta);
+        Optional<RetractionEvent> retraction = retraction(message, meta, context.moderationTrusted());
         if (retraction.isPresent()) {
             return new Result(List.of(retraction.get()), Optional.empty(), wantsReceipt);
         }
@@ -192,10 +204,15 @@ public final class XmppInboundConverter {
         return new MessageBody(body.plain().substring(4), body.html().map(h -> h.startsWith("/me ") ? h.substring(4) : h));
     }
 
-    private static Optional<RetractionEvent> retraction(Message message, EventMeta meta) {
+    /**
+     * A retraction (XEP-0424) or, when {@code trusted}, a moderation (XEP-0425). An untrusted moderation claim
+     * becomes a plain retraction: the core then finds the target only among the sender's own messages.
+     */
+    private static Optional<RetractionEvent> retraction(Message message, EventMeta meta, boolean trusted) {
         RetractElement retract = RetractElement.from(message);
         if (retract != null) {
-            return Optional.of(new RetractionEvent(meta, RemoteMessageId.of(retract.getId()), retract.isModeration(),
+            boolean moderation = trusted && retract.isModeration();
+            return Optional.of(new RetractionEvent(meta, RemoteMessageId.of(retract.getId()), moderation,
                     retract.getReason().filter(r -> !r.isBlank())));
         }
         // XEP-0424 v0.2 / XEP-0425 v0.2 (Smack 4.4, older clients and servers): fastened payloads.
@@ -210,11 +227,33 @@ public final class XmppInboundConverter {
                     return Optional.of(new RetractionEvent(meta, RemoteMessageId.of(id), false, Optional.empty()));
                 }
                 if (LEGACY_MODERATE_NS.equals(payload.getNamespace())) {
+                    if (!trusted) {
+                        return Optional.of(new RetractionEvent(meta, RemoteMessageId.of(id), false, Optional.empty()));
+                    }
                     Optional<String> reason = Optional.empty();
                     if (payload instanceof StandardExtensionElement std && std.getFirstElement("reason") != null) {
                         reason = Optional.ofNullable(std.getFirstElement("reason").getText()).filter(r -> !r.isBlank());
                     }
                     return Optional.of(new RetractionEvent(meta, RemoteMessageId.of(id), true, reason));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The moderator named by a XEP-0425 moderation ({@code <moderated by='room@service/nick'/>}, v0.3 or the
+     * fastened v0.2 form), if the stanza is one. Meaningful only in a stanza from the room's own bare JID.
+     */
+    public static Optional<String> moderator(Message message) {
+        RetractElement retract = RetractElement.from(message);
+        if (retract != null) {
+            return retract.getModeratedBy();
+        }
+        if (message.getExtensionElement("apply-to", "urn:xmpp:fasten:0") instanceof FasteningElement fastening) {
+            for (ExtensionElement payload : fastening.getWrappedPayloads()) {
+                if (LEGACY_MODERATE_NS.equals(payload.getNamespace()) && payload instanceof StandardExtensionElement std) {
+                    return Optional.of(Objects.requireNonNullElse(std.getAttributeValue("by"), ""));
                 }
             }
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.bridgeappliance.adapter.xmpp.XmppSettings;
 import org.bridgeappliance.adapter.xmpp.address.DeliveryIds;
@@ -27,6 +28,7 @@ import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.ext.occupantid.OccupantIdElement;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
 import org.bridgeappliance.core.id.Network;
@@ -122,12 +124,15 @@ public final class MucPortals {
     private final ScheduledExecutorService scheduler;
     private final Jid listenerJid;
     private final XmppAvatars avatars;
+    private final MucServices services;
     private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
+    /** Mapped rooms refused because of their service, logged once each (bounded by the admin's mappings). */
+    private final Set<String> refusedRooms = ConcurrentHashMap.newKeySet();
 
     public MucPortals(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                       XmppOutboundConverter outbound, XmppIngress ingress, ReactionStore reactions,
                       MessageMapStore messages, MessageAliasStore aliases, Network network, Clock clock,
-                      ScheduledExecutorService scheduler, XmppAvatars avatars) {
+                      ScheduledExecutorService scheduler, XmppAvatars avatars, MucServices services) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -141,6 +146,7 @@ public final class MucPortals {
         this.clock = clock;
         this.scheduler = scheduler;
         this.avatars = Objects.requireNonNull(avatars, "avatars");
+        this.services = Objects.requireNonNull(services, "services");
         try {
             // The listener is the component domain itself: no localpart a puppet could ever take.
             this.listenerJid = JidCreate.from(settings.componentDomain() + "/muc-listener");
@@ -182,7 +188,17 @@ public final class MucPortals {
         }
     }
 
-    record Participant(String nick, Optional<EntityBareJid> realJid) {
+    /**
+     * A MUC occupant who is not ours.
+     *
+     * @param realJid    their real bare JID, when the room (an allowed service) reveals it
+     * @param occupantId their XEP-0421 occupant-id, as the service stamped it (believed only where
+     *                   {@link Room#occupantIds})
+     */
+    record Participant(String nick, Optional<EntityBareJid> realJid, Optional<String> occupantId) {
+        Participant withNick(String newNick) {
+            return new Participant(newNick, realJid, occupantId);
+        }
     }
 
     static final class Room {
@@ -199,6 +215,12 @@ public final class MucPortals {
         final Map<String, String> stanzaIdByMessageId = lru();
         volatile Jid listener;
         volatile boolean subjectSeen;
+        /**
+         * The service stamps XEP-0421 occupant-ids here: seen on the self-presence of one of our occupants, which
+         * the service builds from our join (we never send one), so it cannot be a participant's forgery. Services
+         * that support XEP-0421 replace occupant-ids clients send; others pass them on, hence this check.
+         */
+        volatile boolean occupantIds;
         /** When the listener last relayed a message here; a rejoin asks for the history since then. */
         volatile java.time.Instant lastSeen;
 
@@ -246,6 +268,10 @@ public final class MucPortals {
         } catch (XmppStringprepException e) {
             throw new PermanentDeliveryException("not a MUC address: " + roomId, e);
         }
+        if (!services.allows(jid)) {
+            throw new PermanentDeliveryException("MUC service " + jid.getDomain()
+                    + " is not in bridge.xmpp.muc-services " + services.domains());
+        }
         return rooms.computeIfAbsent(jid, j -> {
             Room room = new Room(j, network);
             try {
@@ -266,7 +292,12 @@ public final class MucPortals {
     public void sync(Collection<String> mucRoomIds) {
         Set<EntityBareJid> wanted = new java.util.HashSet<>();
         for (String id : mucRoomIds) {
-            if (isMucPortal(id)) {
+            if (isMucPortal(id) && !services.allows(id)) {
+                if (refusedRooms.add(id)) {
+                    LOG.warn("not joining {}: its MUC service is not in bridge.xmpp.muc-services {}", id,
+                            services.domains());
+                }
+            } else if (isMucPortal(id)) {
                 Room room = room(id);
                 wanted.add(room.jid);
                 Occupant listener = room.ours.get(listenerJid);
@@ -444,6 +475,9 @@ public final class MucPortals {
             }
             return;
         }
+        if (OccupantIdElement.from(p) != null) {
+            room.occupantIds = true;
+        }
         boolean wasJoined = o.state == State.JOINED;
         o.nick = nick;
         o.state = State.JOINED;
@@ -497,52 +531,54 @@ public final class MucPortals {
             // without having to speak. After a restart this repeats for everyone present, which the other side
             // treats as a no-op for members it already has.
             for (Participant present : List.copyOf(room.participants.values())) {
-                membership(room, present.nick(), present.realJid(), MembershipEvent.Membership.JOIN);
+                membership(room, present, MembershipEvent.Membership.JOIN);
             }
         }
     }
 
     private void participantPresence(Room room, Presence p, String nick, Set<Integer> codes, MUCUser x,
                                      boolean report) {
-        Optional<EntityBareJid> real = Optional.ofNullable(x).map(MUCUser::getItem).map(i -> i.getJid())
-                .map(Jid::asEntityBareJidIfPossible);
+        Participant seen = new Participant(nick, realJid(room, x), occupantId(p));
+        Optional<EntityBareJid> real = seen.realJid();
         if (p.getType() == Presence.Type.unavailable) {
             Participant gone = room.participants.remove(nick);
+            Participant known = gone == null ? seen
+                    : new Participant(nick, real.or(gone::realJid), seen.occupantId().or(gone::occupantId));
             if (codes.contains(S_NICK_CHANGED) && x != null && x.getItem() != null && x.getItem().getNick() != null) {
                 String newNick = x.getItem().getNick().toString();
-                room.participants.put(newNick, new Participant(newNick, real.or(() ->
-                        gone == null ? Optional.empty() : gone.realJid())));
+                room.participants.put(newNick, known.withNick(newNick));
                 return;
             }
             if (gone != null && report) {
-                membership(room, nick, real.or(gone::realJid), MembershipEvent.Membership.LEAVE);
+                membership(room, known, MembershipEvent.Membership.LEAVE);
             }
             return;
         }
         Participant before = room.participants.get(nick);
-        room.participants.put(nick, new Participant(nick, real));
+        room.participants.put(nick, seen);
         // The listener's copy (or, before it is elected, the roster it gets on joining: people already in the room)
         // carries the occupant's XEP-0153 hash; it, or a first sight without one, drives the vCard fetch.
         boolean rosterToListener = room.listener == null && listenerJid.equals(p.getTo());
         if ((report || rosterToListener) && !isBridgePuppet(real)) {
-            avatars.observe(sender(room, nick, real), PhotoHint.of(p), avatarRoute(room, nick, real, p.getTo()));
+            avatars.observe(sender(room, seen), PhotoHint.of(p), avatarRoute(room, nick, real, p.getTo()));
         }
-        if (before == null && report) {
-            membership(room, nick, real, MembershipEvent.Membership.JOIN);
+        if (report && (before == null || !sender(room, before).equals(sender(room, seen)))) {
+            // A new participant, or a nick now held by someone else (XEP-0421 occupant-id differs).
+            membership(room, seen, MembershipEvent.Membership.JOIN);
         }
         if (report) {
             // Show/status of a participant is their presence (DESIGN.md table); sent when it changes.
             String key = p.getMode() + "|" + p.getStatus();
-            UserRef person = sender(room, nick, real);
+            UserRef person = sender(room, seen);
             if (!key.equals(room.shown.put(person, key))) {
                 ingress.submit(inbound.convertPresence(p, person, avatars.profile(person, nick), clock.instant()));
             }
         }
     }
 
-    private void membership(Room room, String nick, Optional<EntityBareJid> real, MembershipEvent.Membership what) {
-        UserRef person = sender(room, nick, real);
-        EventMeta meta = new EventMeta(room.portal, person, avatars.profile(person, nick), Optional.empty(),
+    private void membership(Room room, Participant participant, MembershipEvent.Membership what) {
+        UserRef person = sender(room, participant);
+        EventMeta meta = new EventMeta(room.portal, person, avatars.profile(person, participant.nick()), Optional.empty(),
                 clock.instant());
         ingress.submit(new XmppInboundConverter.Result(List.of(new MembershipEvent(meta, person, what, Optional.empty())),
                 Optional.empty(), false));
@@ -582,8 +618,8 @@ public final class MucPortals {
                 continue;
             }
             for (Participant participant : room.participants.values()) {
-                if (sender(room, participant.nick(), participant.realJid()).equals(person)) {
-                    membership(room, participant.nick(), participant.realJid(), MembershipEvent.Membership.PROFILE_CHANGE);
+                if (sender(room, participant).equals(person)) {
+                    membership(room, participant, MembershipEvent.Membership.PROFILE_CHANGE);
                     any = true;
                     break;
                 }
@@ -592,9 +628,43 @@ public final class MucPortals {
         return any;
     }
 
-    /** Who a MUC participant is: their real bare JID when the room reveals it, else their occupant JID. */
-    private UserRef sender(Room room, String nick, Optional<EntityBareJid> real) {
-        return UserRef.of(network.value(), real.map(Jid::toString).orElse(room.jid + "/" + nick));
+    /**
+     * Who a MUC participant is: their real bare JID when the room reveals it; else, where the room stamps XEP-0421
+     * occupant-ids, {@code <room>#<hash of the occupant-id>} (stable per real account, so a later holder of the
+     * same nick is someone else; {@code #} cannot occur in a JID's domain, so no occupant JID equals it); else
+     * their occupant JID {@code <room>/<nick>}.
+     */
+    private UserRef sender(Room room, Participant participant) {
+        if (participant.realJid().isPresent()) {
+            return UserRef.of(network.value(), participant.realJid().get().toString());
+        }
+        if (room.occupantIds && participant.occupantId().isPresent()) {
+            return UserRef.of(network.value(), room.jid + "#" + occupantKey(participant.occupantId().get()));
+        }
+        return UserRef.of(network.value(), room.jid + "/" + participant.nick());
+    }
+
+    /** The real JID of an occupant item, believed only from an allowed MUC service (it alone sets it). */
+    private Optional<EntityBareJid> realJid(Room room, MUCUser x) {
+        if (!services.allows(room.jid)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(x).map(MUCUser::getItem).map(i -> i.getJid()).map(Jid::asEntityBareJidIfPossible);
+    }
+
+    /** 96 bits of SHA-256 of an occupant-id, hex: bounded length (ghost ids), whatever the service sends. */
+    private static String occupantKey(String occupantId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(occupantId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    private static Optional<String> occupantId(org.jivesoftware.smack.packet.Stanza stanza) {
+        return Optional.ofNullable(OccupantIdElement.from(stanza)).map(OccupantIdElement::getId);
     }
 
     /** A message from a bridged MUC (groupchat, a private message, or an error). */
@@ -647,11 +717,15 @@ public final class MucPortals {
                 return;
             }
             if (nick.isEmpty()) {
+                moderationByTheRoom(room, m);
                 return;
             }
         }
-        Participant participant = room.participants.get(nick);
-        UserRef person = sender(room, nick, participant == null ? Optional.empty() : participant.realJid());
+        Participant known = room.participants.get(nick);
+        // The message's own occupant-id (stamped by the service) says who sent it, whatever the roster says.
+        Participant participant = new Participant(nick, known == null ? Optional.empty() : known.realJid(),
+                occupantId(m).or(() -> known == null ? Optional.empty() : known.occupantId()));
+        UserRef person = sender(room, participant);
         if (stanzaId != null) {
             learnAlias(room, person, m.getStanzaId(), stanzaId);
             OriginIdElement origin = OriginIdElement.getOriginId(m);
@@ -660,7 +734,7 @@ public final class MucPortals {
             }
         }
         String remote = stanzaId != null ? stanzaId : m.getStanzaId();
-        Optional<EntityBareJid> real = participant == null ? Optional.empty() : participant.realJid();
+        Optional<EntityBareJid> real = participant.realJid();
         if (!isBridgePuppet(real)) {
             avatars.seen(person, avatarRoute(room, nick, real, m.getTo()));
         }
@@ -678,6 +752,42 @@ public final class MucPortals {
         var outcome = ingress.submit(result);
         // No error stanza into a room: MUC services kick occupants that bounce errors. Logged instead.
         outcome.error().ifPresent(e -> LOG.info("message from {} in {} not bridged: {}", nick, room.jid,
+                e.getDescriptiveText()));
+    }
+
+    /**
+     * A message from the room's own bare JID: only a XEP-0425 moderation is taken from there (the service alone
+     * sends from that address, and only it may announce that a moderator removed a message). Moderations our
+     * own occupants asked for (a Matrix redaction we passed on) come back the same way and are not bridged again.
+     * The sender is the moderator the room names, else the room itself. Listener's copy, inbound thread.
+     */
+    private void moderationByTheRoom(Room room, Message m) {
+        Optional<String> by = XmppInboundConverter.moderator(m);
+        if (by.isEmpty()) {
+            return;
+        }
+        String moderatorNick = "";
+        try {
+            Jid byJid = JidCreate.from(by.get());
+            if (byJid.asBareJid().equals(room.jid)) {
+                moderatorNick = byJid.getResourceOrEmpty().toString();
+            }
+        } catch (XmppStringprepException | IllegalArgumentException e) {
+            LOG.debug("moderation in {} names an odd moderator '{}'", room.jid, by.get());
+        }
+        if (!moderatorNick.isEmpty() && room.ourByNick(moderatorNick).isPresent()) {
+            return; // our own moderation, announced back
+        }
+        Participant moderator = moderatorNick.isEmpty() ? null : room.participants.get(moderatorNick);
+        UserRef person = moderator == null ? UserRef.of(network.value(), room.jid.toString()) : sender(room, moderator);
+        var context = new XmppInboundConverter.Context(room.portal, person,
+                avatars.profile(person, moderator == null ? room.jid.getLocalpart().toString() : moderatorNick),
+                Optional.empty(), clock.instant(), true, UnaryOperator.identity(), true);
+        var result = inbound.convert(m, context);
+        if (result.events().size() != 1 || !(result.events().get(0) instanceof RetractionEvent r) || !r.moderation()) {
+            return;
+        }
+        ingress.submit(result).error().ifPresent(e -> LOG.info("moderation in {} not bridged: {}", room.jid,
                 e.getDescriptiveText()));
     }
 

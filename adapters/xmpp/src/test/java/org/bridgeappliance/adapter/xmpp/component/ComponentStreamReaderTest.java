@@ -104,4 +104,47 @@ class ComponentStreamReaderTest {
         assertEquals("conflict", err.condition());
         assertEquals("already connected", err.text().orElseThrow());
     }
+
+    /** {@code levels} nested elements (about 7 bytes each) inside a message with id {@code id}. */
+    static String nested(String id, int levels) {
+        return "<message from='mallory@xmpp.test/r' to='x@matrix.xmpp.test' id='" + id + "'>"
+                + "<x xmlns='urn:example:nest'>".repeat(1) + "<a>".repeat(levels) + "</a>".repeat(levels) + "</x>"
+                + "</message>";
+    }
+
+    /** Issue 9 item 1: 4,000 nested elements overflowed the stack in Smack's StandardExtensionElementProvider. */
+    @Test
+    void deeplyNestedStanzaIsRefusedAndTheStreamGoesOn() throws Exception {
+        ComponentStreamReader r = reader(nested("deep1", 4000) + nested("deep2", 20_000)
+                + "<message from='alice@xmpp.test' to='x@matrix.xmpp.test'><body>still here</body></message>"
+                + "</stream:stream>", 1 << 20);
+        StreamElement.Unparseable first = assertInstanceOf(StreamElement.Unparseable.class, r.next());
+        assertEquals("deep1", first.header().id());
+        assertTrue(first.reason().contains("nested deeper than"), first.reason());
+        assertEquals("deep2", assertInstanceOf(StreamElement.Unparseable.class, r.next()).header().id());
+        Message m = (Message) assertInstanceOf(StreamElement.StanzaReceived.class, r.next()).stanza();
+        assertEquals("still here", m.getBody());
+        assertInstanceOf(StreamElement.StreamClosed.class, r.next());
+    }
+
+    @Test
+    void nestingUpToTheLimitIsParsed() throws Exception {
+        // The stanza's own child is level 1: <x> plus 31 <a> levels is exactly the limit.
+        ComponentStreamReader r = reader(nested("ok", ComponentStreamReader.MAX_NESTING - 1)
+                + nested("over", ComponentStreamReader.MAX_NESTING));
+        Message m = (Message) assertInstanceOf(StreamElement.StanzaReceived.class, r.next()).stanza();
+        assertEquals("ok", m.getStanzaId());
+        assertEquals("over", assertInstanceOf(StreamElement.Unparseable.class, r.next()).header().id());
+    }
+
+    @Test
+    void textOfElementsIsStillReadAfterACutOffStanza() throws Exception {
+        ComponentStreamReader r = reader(nested("deep", 500)
+                + "<message from='alice@xmpp.test' to='x@matrix.xmpp.test' id='n'><body>a &amp; b</body>"
+                + "<subject>s</subject></message>");
+        assertInstanceOf(StreamElement.Unparseable.class, r.next());
+        Message m = (Message) assertInstanceOf(StreamElement.StanzaReceived.class, r.next()).stanza();
+        assertEquals("a & b", m.getBody());
+        assertEquals("s", m.getSubject());
+    }
 }

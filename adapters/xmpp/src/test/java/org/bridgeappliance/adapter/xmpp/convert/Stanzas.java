@@ -68,6 +68,13 @@ public final class Stanzas {
                 Optional.ofNullable(remoteId).map(RemoteMessageId::of), NOW, portal == MUC));
     }
 
+    /** {@code xml} as sent by the bridged MUC's own bare JID: the one source whose XEP-0425 moderations count. */
+    static XmppInboundConverter.Result inFromRoom(String xml, String remoteId) {
+        Message m = parse(xml);
+        return IN.convert(m, new XmppInboundConverter.Context(MUC, ALICE, Profile.named("Alice"),
+                Optional.ofNullable(remoteId).map(RemoteMessageId::of), NOW, true, id -> id, true));
+    }
+
     static RoomEvent only(XmppInboundConverter.Result result) {
         if (result.events().size() != 1) {
             throw new AssertionError("expected one event, got " + result);

@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.xmpp.convert;
 import static org.bridgeappliance.adapter.xmpp.convert.Stanzas.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.bridgeappliance.adapter.xmpp.format.Styling;
@@ -37,6 +38,38 @@ class Xep0393StylingTest {
         assertEquals(Optional.of("<blockquote>quoted<br/>more</blockquote>answer"),
                 Styling.toHtml("> quoted\n> more\nanswer"));
         assertEquals(Optional.of("<pre><code>x = *y*\n&lt;z&gt;</code></pre>"), Styling.toHtml("```\nx = *y*\n<z>\n```"));
+    }
+
+    @Test
+    void nestedQuotes() {
+        assertEquals(Optional.of("<blockquote>a<br/><blockquote>b <strong>c</strong></blockquote>d</blockquote>"),
+                Styling.toHtml("> a\n>> b *c*\n> d"));
+        assertEquals(Optional.of("<blockquote><blockquote><strong>x</strong></blockquote></blockquote>after"),
+                Styling.toHtml("> > *x*\nafter"));
+    }
+
+    /**
+     * Issue 9 item 2: Styling recursed once per {@code >} and copied the text at each level: 8 KB of {@code >}
+     * overflowed the stack, 200 KB ran a 1 GB heap out of memory. Quote depth and input length are capped now.
+     */
+    @Test
+    void quoteBombIsRenderedIterativelyWithCappedDepth() {
+        String html = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Styling.toHtml(">".repeat(8 * 1024)))
+                .orElseThrow();
+        assertEquals(Styling.MAX_QUOTE_DEPTH, html.split("<blockquote>", -1).length - 1, "quote levels");
+        assertTrue(html.contains("&gt;".repeat(100)), "deeper quote markers stay text");
+        assertEquals(Optional.empty(), assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> Styling.toHtml(">".repeat(200 * 1024))), "too long to style: plain");
+        String lines = "> q\n".repeat(5000);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Styling.toHtml(lines));
+    }
+
+    @Test
+    void unclosedSpansOnALongLineStayCheap() {
+        String line = "*a _b ~c ".repeat(Styling.MAX_STYLED_CHARS / 9);
+        long start = System.nanoTime();
+        assertEquals(Optional.empty(), Styling.toHtml(line));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "took too long");
     }
 
     @Test

@@ -35,14 +35,14 @@ class Xep0424RetractionTest {
 
     @Test
     void xep0425ModerationByTheRoom() {
-        RetractionEvent r = (RetractionEvent) only(in("""
+        RetractionEvent r = (RetractionEvent) only(inFromRoom("""
                 <message from='room@conference.xmpp.test' to='x@matrix.xmpp.test/bridge' type='groupchat' id='y'>
                   <retract id='stanza-1' xmlns='urn:xmpp:message-retract:1'>
                     <moderated by='room@conference.xmpp.test/mod' xmlns='urn:xmpp:message-moderate:1'>
                       <occupant-id xmlns='urn:xmpp:occupant-id:0' id='occ'/></moderated>
                     <reason>spam</reason>
                   </retract>
-                </message>""", MUC, "y"));
+                </message>""", "y"));
         assertTrue(r.moderation());
         assertEquals(Optional.of("spam"), r.reason());
         assertEquals(RemoteMessageId.of("stanza-1"), r.target());
@@ -50,15 +50,49 @@ class Xep0424RetractionTest {
 
     @Test
     void legacyModeration() {
-        RetractionEvent r = (RetractionEvent) only(in("""
+        RetractionEvent r = (RetractionEvent) only(inFromRoom("""
                 <message from='room@conference.xmpp.test' to='x@matrix.xmpp.test/bridge' type='groupchat' id='y'>
                   <apply-to id='stanza-2' xmlns='urn:xmpp:fasten:0'>
                     <moderated by='room@conference.xmpp.test/mod' xmlns='urn:xmpp:message-moderate:0'>
                       <retract xmlns='urn:xmpp:message-retract:0'/><reason>rude</reason></moderated>
                   </apply-to>
-                </message>""", MUC, "y"));
+                </message>""", "y"));
         assertTrue(r.moderation());
         assertEquals(RemoteMessageId.of("stanza-2"), r.target());
+    }
+
+    static final String SPOOFED_MODERATION = """
+            <message from='%s' to='bob%%matrix.test@matrix.xmpp.test' type='%s' id='spoof'>
+              <retract id='someone-elses' xmlns='urn:xmpp:message-retract:1'>
+                <moderated by='room@conference.xmpp.test/boss' xmlns='urn:xmpp:message-moderate:1'/>
+                <reason>gone</reason>
+              </retract>
+            </message>""";
+    static final String SPOOFED_LEGACY_MODERATION = """
+            <message from='%s' to='bob%%matrix.test@matrix.xmpp.test' type='%s' id='spoof'>
+              <apply-to id='someone-elses' xmlns='urn:xmpp:fasten:0'>
+                <moderated by='room@conference.xmpp.test/boss' xmlns='urn:xmpp:message-moderate:0'>
+                  <retract xmlns='urn:xmpp:message-retract:0'/></moderated>
+              </apply-to>
+            </message>""";
+
+    /**
+     * Issue 9 item 3: a {@code <moderated/>} retraction was believed whoever sent it, so a DM partner, a gateway
+     * joiner or an occupant could make the bot redact anyone's message. Outside the room's own bare JID it is at
+     * most a retraction of the sender's own message (author-scoped by the core: someone else's is not found).
+     */
+    @Test
+    void moderationClaimedByAnyoneButTheRoomIsNotBelieved() {
+        for (String form : new String[] {SPOOFED_MODERATION, SPOOFED_LEGACY_MODERATION}) {
+            RetractionEvent inChat = (RetractionEvent) only(in(form.formatted("mallory@xmpp.test/pc", "chat"), DM, "spoof"));
+            assertFalse(inChat.moderation(), "1:1 chat");
+            RetractionEvent byOccupant = (RetractionEvent) only(in(form.formatted("room@conference.xmpp.test/mallory",
+                    "groupchat"), MUC, "spoof"));
+            assertFalse(byOccupant.moderation(), "MUC occupant");
+            assertEquals(RemoteMessageId.of("someone-elses"), byOccupant.target());
+            assertTrue(((RetractionEvent) only(inFromRoom(form.formatted("room@conference.xmpp.test", "groupchat"),
+                    "spoof"))).moderation(), "the room itself");
+        }
     }
 
     @Test

@@ -124,28 +124,8 @@ class StanzaFuzzTest {
     void hostileStanzasOverALiveStreamGetErrorsAndTheAdapterSurvives() throws Exception {
         int threadsBefore = xmppThreads();
         try (FakeComponentServer server = new FakeComponentServer("s")) {
-            BridgeStores stores = InMemoryStores.create();
             AtomicInteger submitted = new AtomicInteger();
-            var settings = new XmppSettings(true, "127.0.0.1", server.port(), "s", "xmpp.test", "conference.xmpp.test",
-                    "matrix.xmpp.test", 32 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMillis(10),
-                    Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(5), "Matrix bridge", true, 10);
-            XmppAdapter adapter = new XmppAdapter(settings, () -> 0.5);
-            PortalCoordinator coordinator = new PortalCoordinator() {
-                @Override
-                public Optional<BridgedRoom> ensureDirectChat(Portal origin, UserRef initiator, UserRef recipient) {
-                    return Optional.of(stores.rooms().create("dm", List.of(origin), true));
-                }
-
-                @Override
-                public Optional<BridgedRoom> ensureGatewayRoom(Portal origin, Network target, String address) {
-                    return Optional.empty();
-                }
-            };
-            adapter.start(new AdapterContext(e -> {
-                submitted.incrementAndGet();
-                // Refuse everything, so every stanza that reaches the core must come back as an error.
-                return EventIngress.Acceptance.NOT_BRIDGED;
-            }, (n, s) -> { }, stores, Clock.systemUTC(), coordinator));
+            XmppAdapter adapter = startRefusingAdapter(server, e -> submitted.incrementAndGet());
             try {
                 FakeComponentServer.Peer peer = server.awaitPeer(Duration.ofSeconds(5));
                 Random random = new Random(11);
@@ -208,6 +188,125 @@ class StanzaFuzzTest {
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll, bounded by the deadline
         }
         assertTrue(xmppThreads() <= threadsBefore + 1, "threads leaked: " + threadNames());
+    }
+
+    /**
+     * An adapter on {@code server} (32 KiB stanza limit) whose core refuses everything (NOT_BRIDGED), so every stanza
+     * that reaches the core must come back as an error; {@code seen} sees each submitted event.
+     */
+    private static XmppAdapter startRefusingAdapter(FakeComponentServer server,
+                                                    java.util.function.Consumer<org.bridgeappliance.core.model.BridgeEvent> seen) {
+        BridgeStores stores = InMemoryStores.create();
+        var settings = new XmppSettings(true, "127.0.0.1", server.port(), "s", "xmpp.test", "conference.xmpp.test",
+                "matrix.xmpp.test", 32 * 1024, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofMillis(10),
+                Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(5), "Matrix bridge", true, 10);
+        XmppAdapter adapter = new XmppAdapter(settings, () -> 0.5);
+        PortalCoordinator coordinator = new PortalCoordinator() {
+            @Override
+            public Optional<BridgedRoom> ensureDirectChat(Portal origin, UserRef initiator, UserRef recipient) {
+                return Optional.of(stores.rooms().create("dm", List.of(origin), true));
+            }
+
+            @Override
+            public Optional<BridgedRoom> ensureGatewayRoom(Portal origin, Network target, String address) {
+                return Optional.empty();
+            }
+        };
+        adapter.start(new AdapterContext(e -> {
+            seen.accept(e);
+            return EventIngress.Acceptance.NOT_BRIDGED;
+        }, (n, s) -> { }, stores, Clock.systemUTC(), coordinator));
+        return adapter;
+    }
+
+    /**
+     * Issue 9's families over a live stream: deep nesting (item 1; up to 4,000 levels), quote bombs (item 2;
+     * {@code >} runs, nested quotes, long lines) and moderation spoofs from 1:1 partners (item 3; both XEP-0425
+     * forms, odd or missing {@code by}). Every one is answered (the stream and the inbound thread survive, no
+     * reconnect), no spoof becomes a moderation, and the adapter stays CONNECTED.
+     */
+    @Test
+    void deepNestingQuoteBombAndModerationSpoofFamilies() throws Exception {
+        try (FakeComponentServer server = new FakeComponentServer("s")) {
+            List<org.bridgeappliance.core.model.BridgeEvent> events =
+                    java.util.Collections.synchronizedList(new ArrayList<>());
+            XmppAdapter adapter = startRefusingAdapter(server, events::add);
+            try {
+                FakeComponentServer.Peer peer = server.awaitPeer(Duration.ofSeconds(5));
+                Random random = new Random(9);
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    String id = "f" + i;
+                    ids.add(id);
+                    String stanza = switch (i % 3) {
+                        case 0 -> deepNesting(id, random);
+                        case 1 -> quoteBomb(id, random);
+                        default -> moderationSpoof(id, random);
+                    };
+                    peer.send(stanza);
+                }
+                peer.send("<iq type='get' id='end' from='a@xmpp.test/r' to='matrix.xmpp.test'><ping xmlns='urn:xmpp:ping'/></iq>");
+                peer.readUntil(Pattern.compile("id='end'"), Duration.ofSeconds(60));
+                String all = peer.received();
+                List<String> silent = ids.stream().filter(id -> !all.contains("id='" + id + "'")).limit(3).toList();
+                assertTrue(silent.isEmpty(), "unanswered: " + silent);
+                assertFalse(all.contains("<stream:error"), "the stream was ended");
+                assertEquals(AdapterState.Status.CONNECTED, adapter.state().status());
+                synchronized (events) {
+                    assertTrue(events.stream().noneMatch(e -> e instanceof org.bridgeappliance.core.model.RetractionEvent r
+                            && r.moderation()), "a spoofed moderation got through");
+                    assertTrue(events.stream().anyMatch(e -> e instanceof org.bridgeappliance.core.model.RetractionEvent),
+                            "spoofs are still read as (author-scoped) retractions");
+                }
+            } finally {
+                adapter.stop();
+            }
+        }
+    }
+
+    private static final String FUZZ_TO = "bob%matrix.test@matrix.xmpp.test";
+
+    /** Random element names nested 33 to 4,000 deep (at most 28 KB), in a payload or in XHTML-IM. */
+    static String deepNesting(String id, Random random) {
+        int depth = 33 + random.nextInt(random.nextBoolean() ? 100 : 4000);
+        String name = new String[] {"a", "b:x", "div", "reason", "body"}[random.nextInt(5)];
+        String open = name.contains(":") ? "<" + name + " xmlns:b='urn:b'>" : "<" + name + ">";
+        // Within the test's 32 KiB stanza limit, so the stanza reaches the parser whole.
+        depth = Math.min(depth, 28_000 / (open.length() + name.length() + 3));
+        String nest = open.repeat(depth) + ("</" + name + ">").repeat(depth);
+        String where = random.nextBoolean() ? "<x xmlns='urn:example:n'>" + nest + "</x>"
+                : "<html xmlns='http://jabber.org/protocol/xhtml-im'><body xmlns='http://www.w3.org/1999/xhtml'>"
+                + nest + "</body></html>";
+        return "<message from='mallory@xmpp.test/r' to='" + FUZZ_TO + "' type='chat' id='" + id + "'><body>x</body>"
+                + where + "</message>";
+    }
+
+    /** XEP-0393 quote bombs: runs of {@code >} (with spaces, newlines, spans), up to about 30 KB. */
+    static String quoteBomb(String id, Random random) {
+        StringBuilder body = new StringBuilder();
+        int target = 1000 + random.nextInt(26_000);
+        while (body.length() < target) {
+            switch (random.nextInt(5)) {
+                case 0 -> body.append("&gt;".repeat(1 + random.nextInt(500)));
+                case 1 -> body.append("&gt; ");
+                case 2 -> body.append('\n');
+                case 3 -> body.append("*_~`".charAt(random.nextInt(4)));
+                default -> body.append("x ");
+            }
+        }
+        return "<message from='mallory@xmpp.test/r' to='" + FUZZ_TO + "' type='chat' id='" + id + "'><body>" + body
+                + "</body></message>";
+    }
+
+    /** A 1:1 partner claims a XEP-0425 moderation of someone else's message (v0.3 or the fastened v0.2 form). */
+    static String moderationSpoof(String id, Random random) {
+        String by = new String[] {"room@conference.xmpp.test/boss", "", "matrix.xmpp.test", "x y"}[random.nextInt(4)];
+        String inner = random.nextBoolean()
+                ? "<retract id='victim-" + random.nextInt(100) + "' xmlns='urn:xmpp:message-retract:1'><moderated by='" + by
+                + "' xmlns='urn:xmpp:message-moderate:1'/><reason>spam</reason></retract>"
+                : "<apply-to id='victim-" + random.nextInt(100) + "' xmlns='urn:xmpp:fasten:0'><moderated by='" + by
+                + "' xmlns='urn:xmpp:message-moderate:0'><retract xmlns='urn:xmpp:message-retract:0'/></moderated></apply-to>";
+        return "<message from='mallory@xmpp.test/r' to='" + FUZZ_TO + "' type='chat' id='" + id + "'>" + inner + "</message>";
     }
 
     private static String hostile(String id, Random random) {
