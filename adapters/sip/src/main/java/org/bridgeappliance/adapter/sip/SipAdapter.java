@@ -1,0 +1,365 @@
+package org.bridgeappliance.adapter.sip;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bridgeappliance.adapter.sip.address.DirectChatId;
+import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
+import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
+import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
+import org.bridgeappliance.adapter.sip.offline.SipStore;
+import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
+import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.DeliveryFailure;
+import org.bridgeappliance.core.port.DeliveryReceipt;
+import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalProvisioning;
+import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomCapabilities;
+import org.bridgeappliance.core.port.TransientDeliveryException;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP adapter: the bridge as a SIP application server behind the site's proxy (DESIGN.md). Phones write
+ * pager-mode MESSAGEs (RFC 3428) to puppet URIs (1:1 chats) and room URIs (rooms after Kamailio {@code imc});
+ * the bridge sends them MESSAGEs through the proxy.
+ *
+ * <p>Threads: Jain-SIP's threads only dispatch ({@link SipEndpoint}); inbound requests run on this adapter's
+ * bounded worker pool ({@code worker-threads}, {@code worker-queue}; 503 when full); {@link #deliver} runs on
+ * the router's pipeline threads and blocks until the phones answered (bounded by {@code request-timeout});
+ * room fan-out of a phone's own message, command answers and offline-queue flushes run on a small background
+ * pool, the periodic retry on a scheduler.
+ */
+public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
+    /** This adapter's network name. */
+    public static final Network NETWORK = Network.of("sip");
+    private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
+    /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
+    private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
+            false, false, false, 60_000);
+
+    private final SipSettings settings;
+    private final SipStore store;
+    private final SipAddressSyntax syntax;
+    private final AtomicReference<AdapterState> state = new AtomicReference<>(
+            AdapterState.of(AdapterState.Status.STARTING, "not started"));
+    private AdapterContext context;
+    private SipEndpoint endpoint;
+    private PhoneSender sender;
+    private OfflineQueue offline;
+    private ThreadPoolExecutor workers;
+    private ExecutorService background;
+    private ScheduledExecutorService scheduler;
+
+    public SipAdapter(SipSettings settings, SipStore store) {
+        this.settings = settings;
+        this.store = store;
+        this.syntax = new SipAddressSyntax(settings.domain(), settings.networks());
+    }
+
+    /** The address rules (for the admin's slug validation and for tests). */
+    public SipAddressSyntax syntax() {
+        return syntax;
+    }
+
+    @Override
+    public Network network() {
+        return NETWORK;
+    }
+
+    @Override
+    public synchronized void start(AdapterContext ctx) {
+        this.context = ctx;
+        if (!settings.enabled()) {
+            report(AdapterState.Status.DISABLED, "bridge.sip.enabled is false");
+            return;
+        }
+        report(AdapterState.Status.STARTING, "binding " + settings.listenHost() + ":" + settings.listenPort());
+        AtomicInteger n = new AtomicInteger();
+        workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(settings.workerQueue()), r -> daemon(r, "sip-in-" + n.incrementAndGet()));
+        background = Executors.newFixedThreadPool(2, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
+        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound().handle(st,
+                req, remote), workers::execute);
+        sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
+        offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl());
+        inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
+        try {
+            // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
+            endpoint.start(settings.listenHost(), settings.listenPort(), settings.proxyHop(), settings.udpMaxBytes(),
+                    Math.max(65_536, settings.maxBodyBytes() * 4 + 8192) + 65_536);
+        } catch (Exception e) {
+            report(AdapterState.Status.FAILED, "cannot listen on " + settings.listenHost() + ":"
+                    + settings.listenPort() + ": " + e.getMessage());
+            shutdownExecutors();
+            return;
+        }
+        long retry = settings.offlineRetry().toMillis();
+        scheduler.scheduleWithFixedDelay(this::retryOffline, retry, retry, TimeUnit.MILLISECONDS);
+        report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
+                + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
+    }
+
+    private InboundHandler inbound;
+
+    private InboundHandler inbound() {
+        return inbound;
+    }
+
+    private void retryOffline() {
+        try {
+            offline.retryAll();
+        } catch (RuntimeException e) {
+            LOG.warn("SIP offline retry failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (endpoint != null) {
+            endpoint.stop();
+            endpoint = null;
+        }
+        shutdownExecutors();
+        if (state.get().status() != AdapterState.Status.DISABLED) {
+            report(AdapterState.Status.STOPPED, "stopped");
+        }
+    }
+
+    private void shutdownExecutors() {
+        for (ExecutorService e : new ExecutorService[] {scheduler, workers, background}) {
+            if (e != null) {
+                e.shutdownNow();
+            }
+        }
+    }
+
+    @Override
+    public AdapterState state() {
+        return state.get();
+    }
+
+    @Override
+    public RoomCapabilities capabilities(RemoteRoomId room) {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public boolean isBridgeUser(RemoteUserId user) {
+        // The bridge's own URIs are never SIP people: a "person" in the bridge's domain is a loop.
+        String id = user.value();
+        int at = id.lastIndexOf('@');
+        return at >= 0 && syntax.isOwnHost(id.substring(at + 1));
+    }
+
+    @Override
+    public DeliveryReceipt deliver(Delivery delivery) {
+        if (!(delivery.event() instanceof MessageEvent message)) {
+            return DeliveryReceipt.NONE; // typing, read markers: phones have none; membership: not shown
+        }
+        if (!state.get().canDeliver()) {
+            throw new TransientDeliveryException("SIP adapter is " + state.get().status(), null);
+        }
+        String roomId = delivery.target().room().value();
+        Optional<DirectChatId> dm = DirectChatId.parse(roomId);
+        if (dm.isPresent()) {
+            String from = syntax.puppetUri(message.sender()).orElse(dm.get().puppet());
+            String name = message.meta().profile().displayName().orElse("");
+            String line = SipOutboundConverter.line(message, Optional.empty());
+            return toPhones(List.of(dm.get().phone()), from, name, line, message.sender().toString(), true);
+        }
+        if (!SipAddressSyntax.isValidSlug(roomId)) {
+            throw new PermanentDeliveryException("not a SIP room portal: " + roomId);
+        }
+        String roomName = context.stores().rooms().find(delivery.room()).map(BridgedRoom::name).orElse(roomId);
+        String line = SipOutboundConverter.line(message, Optional.of(
+                message.meta().profile().displayName().orElse(shortId(message.sender()))));
+        List<String> members = new ArrayList<>(store.members(roomId));
+        return toPhones(members, syntax.roomUri(roomId), roomName, line, message.sender().toString(), false);
+    }
+
+    /**
+     * Sends {@code line} (split in parts) to every recipient, in parallel across recipients and in order per
+     * recipient. Offline phones get the rest queued; in a 1:1 chat a refusal is permanent and a proxy failure
+     * transient (the router retries), in a room one phone's trouble does not hold up the room.
+     */
+    private DeliveryReceipt toPhones(List<String> recipients, String fromUri, String fromName, String line,
+                                     String author, boolean direct) {
+        List<String> parts = SipOutboundConverter.split(line, settings.partBytes());
+        List<CompletableFuture<List<PhoneSender.Sent>>> all = new ArrayList<>();
+        for (String r : recipients) {
+            all.add(CompletableFuture.supplyAsync(() -> sendParts(r, fromUri, fromName, parts, author), background));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            List<PhoneSender.Sent> sent = all.get(i).join();
+            if (direct) {
+                PhoneSender.Sent last = sent.isEmpty() ? null : sent.get(sent.size() - 1);
+                if (last != null && last.result() == PhoneSender.Result.REJECTED) {
+                    throw new PermanentDeliveryException("the phone refused: " + last.status() + " " + last.reason());
+                }
+                if (last != null && last.result() == PhoneSender.Result.TRANSIENT) {
+                    throw new TransientDeliveryException("SIP proxy: " + last.status() + " " + last.reason(), null);
+                }
+            }
+            if (i == 0) {
+                sent.stream().filter(s -> s.result() == PhoneSender.Result.DELIVERED).map(PhoneSender.Sent::callId)
+                        .forEach(ids::add);
+            }
+        }
+        if (ids.isEmpty()) {
+            ids.add("sip-" + java.util.UUID.randomUUID());
+        }
+        return new DeliveryReceipt(ids.stream().map(org.bridgeappliance.core.id.RemoteMessageId::new).toList());
+    }
+
+    /** Sends the parts in order; from the first offline answer on, the remaining parts are queued. */
+    private List<PhoneSender.Sent> sendParts(String recipient, String fromUri, String fromName, List<String> parts,
+                                             String author) {
+        List<PhoneSender.Sent> out = new ArrayList<>();
+        if (offline.hasPending(recipient)) {
+            // Something older waits for this phone: queue behind it so the order holds, then try a flush.
+            offline.enqueue(recipient, fromUri, fromName, parts, author);
+            background.execute(() -> offline.flush(recipient));
+            return out;
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            PhoneSender.Sent s = sender.send(recipient, fromUri, fromName, parts.get(i));
+            out.add(s);
+            if (s.result() == PhoneSender.Result.OFFLINE) {
+                offline.enqueue(recipient, fromUri, fromName, parts.subList(i, parts.size()), author);
+                break;
+            }
+            if (s.result() != PhoneSender.Result.DELIVERED) {
+                LOG.info("SIP MESSAGE to {} failed: {} {}", recipient, s.status(), s.reason());
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Sends one notice or fan-out line to one phone, queueing it if the phone is offline. Never throws. */
+    static void sendOrQueue(PhoneSender sender, OfflineQueue offline, SipSettings settings, String recipient,
+                            String fromUri, String fromName, String line, String author) {
+        try {
+            List<String> parts = SipOutboundConverter.split(line, settings.partBytes());
+            if (offline.hasPending(recipient)) {
+                offline.enqueue(recipient, fromUri, fromName, parts, author);
+                return;
+            }
+            for (int i = 0; i < parts.size(); i++) {
+                PhoneSender.Sent s = sender.send(recipient, fromUri, fromName, parts.get(i));
+                if (s.result() == PhoneSender.Result.OFFLINE) {
+                    offline.enqueue(recipient, fromUri, fromName, parts.subList(i, parts.size()), author);
+                    return;
+                }
+                if (s.result() != PhoneSender.Result.DELIVERED) {
+                    LOG.info("SIP MESSAGE to {} failed: {} {}", recipient, s.status(), s.reason());
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("SIP MESSAGE to {} failed", recipient, e);
+        }
+    }
+
+    @Override
+    public void reportFailure(DeliveryFailure failure) {
+        try {
+            String phone = failure.event().sender().user().value();
+            String roomId = failure.event().meta().origin().room().value();
+            Optional<DirectChatId> dm = DirectChatId.parse(roomId);
+            String from = dm.map(DirectChatId::puppet).orElseGet(() -> SipAddressSyntax.isValidSlug(roomId)
+                    ? syntax.roomUri(roomId) : null);
+            if (from == null || endpoint == null) {
+                return;
+            }
+            String text = "⚠ Not delivered to " + failure.target().network() + ": " + failure.reason();
+            background.execute(() -> sendOrQueue(sender, offline, settings, phone, from, "", text, "bridge"));
+        } catch (RuntimeException e) {
+            LOG.warn("SIP failure report not sent", e);
+        }
+    }
+
+    @Override
+    public RemoteRoomId ensureDirectChat(UserRef person, RemoteUserId localUser) {
+        String puppet = syntax.puppetUri(person).orElseThrow(() -> new PermanentDeliveryException(
+                "no SIP puppet for " + person.network()));
+        String phone = localUser.value();
+        int at = phone.lastIndexOf('@');
+        if (at <= 0 || syntax.isOwnHost(phone.substring(at + 1))) {
+            throw new PermanentDeliveryException("not a SIP person: " + phone);
+        }
+        return RemoteRoomId.of(new DirectChatId(phone, puppet).value());
+    }
+
+    @Override
+    public Optional<RemoteRoomId> resolveRoom(String address) {
+        String a = address.startsWith("sip:") ? address.substring(4) : address;
+        int at = a.lastIndexOf('@');
+        SipAddressSyntax.Target t = at < 0 ? syntax.target(a, SipAddressSyntax.ROOMS + "." + syntax.domain())
+                : syntax.target(a.substring(0, at), a.substring(at + 1));
+        return t instanceof SipAddressSyntax.Room r ? Optional.of(RemoteRoomId.of(r.slug())) : Optional.empty();
+    }
+
+    /** A read marker or IMDN names a Call-ID we sent; room fan-out Call-IDs share it (no suffix today). */
+    static String baseMessageId(String id) {
+        return id;
+    }
+
+    /** Queued MESSAGEs delivered after the phone came back (for health and tests). */
+    public long offlineDelivered() {
+        return offline == null ? 0 : offline.deliveredCount();
+    }
+
+    private static String shortId(UserRef user) {
+        String id = user.user().value();
+        if (id.startsWith("@") && id.indexOf(':') > 0) {
+            return id.substring(1, id.indexOf(':'));
+        }
+        int at = id.indexOf('@');
+        return at > 0 ? id.substring(0, at) : id;
+    }
+
+    private void report(AdapterState.Status status, String detail) {
+        AdapterState s = AdapterState.of(status, detail);
+        state.set(s);
+        if (context != null) {
+            context.stateListener().stateChanged(NETWORK, s);
+        }
+        LOG.info("SIP adapter {}: {}", status, detail);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** For tests: the request timeout. */
+    Duration requestTimeout() {
+        return settings.requestTimeout();
+    }
+}
