@@ -128,7 +128,7 @@ final class InboundHandler {
         byte[] raw = request.getRawContent() == null ? new byte[0] : request.getRawContent();
         ContentLengthHeader cl = request.getContentLength();
         if (raw.length > settings.maxBodyBytes() || (cl != null && cl.getContentLength() > settings.maxBodyBytes())) {
-            endpoint.respond(st, request, Response.MESSAGE_TOO_LARGE, null, null);
+            endpoint.respond(st, request, Response.REQUEST_ENTITY_TOO_LARGE, null, null);
             return;
         }
         String key = phone + "|" + ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId() + "|"

@@ -48,7 +48,7 @@ public final class SipOutboundConverter {
 
     /** A display name cut to {@value #MAX_NAME_CHARS} characters, without brackets or line breaks. */
     public static String shortName(String name) {
-        String clean = name.replaceAll("[\\[\\]\\r\\n\\t]", " ").strip();
+        String clean = name.replaceAll("[\\[\\]\\r\\n\\t]", " ").replaceAll(" {2,}", " ").strip();
         if (clean.isEmpty()) {
             clean = "?";
         }
