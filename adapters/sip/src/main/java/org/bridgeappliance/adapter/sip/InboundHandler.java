@@ -198,12 +198,12 @@ final class InboundHandler {
     }
 
     private int room(String phone, UserRef author, Profile profile, String slug, InboundBody body, String remoteId) {
-        Portal origin = new Portal(SipAdapter.NETWORK, RemoteRoomId.of(slug));
+        String roomUri = syntax.roomUri(slug);
+        Portal origin = new Portal(SipAdapter.NETWORK, RemoteRoomId.of(roomUri));
         Optional<BridgedRoom> room = context.stores().rooms().findByPortal(origin);
         if (room.isEmpty()) {
             return Response.NOT_FOUND;
         }
-        String roomUri = syntax.roomUri(slug);
         String roomName = room.get().name();
         if (body instanceof InboundBody.Text t) {
             Optional<RoomCommand> command = RoomCommand.parse(t.text());

@@ -190,14 +190,23 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             String line = SipOutboundConverter.line(message, Optional.empty());
             return toPhones(List.of(dm.get().phone()), from, name, line, message.sender().toString(), true);
         }
-        if (!SipAddressSyntax.isValidSlug(roomId)) {
-            throw new PermanentDeliveryException("not a SIP room portal: " + roomId);
-        }
-        String roomName = context.stores().rooms().find(delivery.room()).map(BridgedRoom::name).orElse(roomId);
+        String slug = roomSlug(roomId).orElseThrow(() -> new PermanentDeliveryException(
+                "not a SIP room portal of " + syntax.domain() + ": " + roomId));
+        String roomName = context.stores().rooms().find(delivery.room()).map(BridgedRoom::name).orElse(slug);
         String line = SipOutboundConverter.line(message, Optional.of(
                 message.meta().profile().displayName().orElse(shortId(message.sender()))));
-        List<String> members = new ArrayList<>(store.members(roomId));
-        return toPhones(members, syntax.roomUri(roomId), roomName, line, message.sender().toString(), false);
+        List<String> members = new ArrayList<>(store.members(slug));
+        return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), false);
+    }
+
+    /** The slug of a room portal id ({@code sip:<slug>@rooms.D}, as the admin API stores it). */
+    private Optional<String> roomSlug(String roomId) {
+        if (!roomId.regionMatches(true, 0, "sip:", 0, 4) || roomId.lastIndexOf('@') < 0) {
+            return Optional.empty();
+        }
+        int at = roomId.lastIndexOf('@');
+        return syntax.target(roomId.substring(4, at), roomId.substring(at + 1)) instanceof SipAddressSyntax.Room r
+                ? Optional.of(r.slug()) : Optional.empty();
     }
 
     /**
@@ -291,8 +300,8 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             String phone = failure.event().sender().user().value();
             String roomId = failure.event().meta().origin().room().value();
             Optional<DirectChatId> dm = DirectChatId.parse(roomId);
-            String from = dm.map(DirectChatId::puppet).orElseGet(() -> SipAddressSyntax.isValidSlug(roomId)
-                    ? syntax.roomUri(roomId) : null);
+            String from = dm.map(DirectChatId::puppet).orElseGet(() -> roomSlug(roomId).map(syntax::roomUri)
+                    .orElse(null));
             if (from == null || endpoint == null) {
                 return;
             }
@@ -321,7 +330,8 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         int at = a.lastIndexOf('@');
         SipAddressSyntax.Target t = at < 0 ? syntax.target(a, SipAddressSyntax.ROOMS + "." + syntax.domain())
                 : syntax.target(a.substring(0, at), a.substring(at + 1));
-        return t instanceof SipAddressSyntax.Room r ? Optional.of(RemoteRoomId.of(r.slug())) : Optional.empty();
+        return t instanceof SipAddressSyntax.Room r ? Optional.of(RemoteRoomId.of(syntax.roomUri(r.slug())))
+                : Optional.empty();
     }
 
     /** A read marker or IMDN names a Call-ID we sent; room fan-out Call-IDs share it (no suffix today). */

@@ -95,7 +95,7 @@ class SipAdapterLoopbackTest {
     }
 
     private BridgedRoom mapLobby() {
-        return stores.rooms().create("Lobby", List.of(Portal.of("sip", "lobby"), Portal.of("matrix", "!l:hs")), true);
+        return stores.rooms().create("Lobby", List.of(Portal.of("sip", "sip:lobby@rooms.bridge.sip.test"), Portal.of("matrix", "!l:hs")), true);
     }
 
     @Test
