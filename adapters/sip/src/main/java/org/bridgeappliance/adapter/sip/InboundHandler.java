@@ -253,7 +253,8 @@ final class InboundHandler {
             if (!d.displayed()) {
                 return Response.OK; // delivery notices have no canonical event; answered 200 (RFC 5438 §7)
             }
-            event = new ReadMarkerEvent(meta, RemoteMessageId.of(SipAdapter.baseMessageId(d.messageId())));
+            // Without CPIM, phones name the message by the Call-ID we sent it with, which is our remote id.
+            event = new ReadMarkerEvent(meta, RemoteMessageId.of(d.messageId()));
             ok = Response.OK;
         } else {
             return Response.BAD_REQUEST;

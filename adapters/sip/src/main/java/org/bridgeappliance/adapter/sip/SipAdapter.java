@@ -1,10 +1,10 @@
 package org.bridgeappliance.adapter.sip;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +22,7 @@ import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
@@ -71,6 +72,7 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private ThreadPoolExecutor workers;
     private ExecutorService background;
     private ScheduledExecutorService scheduler;
+    private InboundHandler inbound;
 
     public SipAdapter(SipSettings settings, SipStore store) {
         this.settings = settings;
@@ -101,8 +103,8 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
                 new ArrayBlockingQueue<>(settings.workerQueue()), r -> daemon(r, "sip-in-" + n.incrementAndGet()));
         background = Executors.newFixedThreadPool(2, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
-        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound().handle(st,
-                req, remote), workers::execute);
+        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
+                remote), workers::execute);
         sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
         offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
@@ -120,12 +122,6 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         scheduler.scheduleWithFixedDelay(this::retryOffline, retry, retry, TimeUnit.MILLISECONDS);
         report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
                 + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
-    }
-
-    private InboundHandler inbound;
-
-    private InboundHandler inbound() {
-        return inbound;
     }
 
     private void retryOffline() {
@@ -239,9 +235,9 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             }
         }
         if (ids.isEmpty()) {
-            ids.add("sip-" + java.util.UUID.randomUUID());
+            ids.add("sip-" + UUID.randomUUID());
         }
-        return new DeliveryReceipt(ids.stream().map(org.bridgeappliance.core.id.RemoteMessageId::new).toList());
+        return new DeliveryReceipt(ids.stream().map(RemoteMessageId::new).toList());
     }
 
     /** Sends the parts in order; from the first offline answer on, the remaining parts are queued. */
@@ -334,11 +330,6 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
                 : Optional.empty();
     }
 
-    /** A read marker or IMDN names a Call-ID we sent; room fan-out Call-IDs share it (no suffix today). */
-    static String baseMessageId(String id) {
-        return id;
-    }
-
     /** Queued MESSAGEs delivered after the phone came back (for health and tests). */
     public long offlineDelivered() {
         return offline == null ? 0 : offline.deliveredCount();
@@ -366,10 +357,5 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    }
-
-    /** For tests: the request timeout. */
-    Duration requestTimeout() {
-        return settings.requestTimeout();
     }
 }
