@@ -447,7 +447,12 @@ The sandbox is up (all on 127.0.0.1; environment for scripts and tests: $ENV_FIL
                    demo accounts: $(for pair in $DEMO_MATRIX_USERS; do printf '@%s:%s / %s  ' "${pair%%:*}" "$MATRIX_SERVER_NAME" "${pair#*:}"; done)
   SIP    Kamailio  proxy/registrar 127.0.0.1:$SIP_PORT (udp+tcp), domain $SIP_DOMAIN, no authentication
                    demo users (any password works): $(for pair in $DEMO_SIP_USERS; do printf 'sip:%s@%s  ' "${pair%%:*}" "$SIP_DOMAIN"; done)
-                   the bridge's domain $BRIDGE_SIP_DOMAIN is routed to 127.0.0.1:$BRIDGE_SIP_PORT
+                   the bridge's domain $BRIDGE_SIP_DOMAIN and *.$BRIDGE_SIP_DOMAIN are routed to the appliance's SIP adapter
+                   (127.0.0.1:$BRIDGE_SIP_PORT): write to sip:<user>*$MATRIX_SERVER_NAME@matrix.$BRIDGE_SIP_DOMAIN (a Matrix user),
+                   sip:<user>*$XMPP_DOMAIN@xmpp.$BRIDGE_SIP_DOMAIN (an XMPP user), sip:<slug>@rooms.$BRIDGE_SIP_DOMAIN (a mapped room)
+                   baresip ~/.baresip/accounts: $(pair="${DEMO_SIP_USERS%% *}"; printf '<sip:%s@%s>;outbound="sip:127.0.0.1:%s;transport=udp";regint=300;auth_pass=%s' "${pair%%:*}" "$SIP_DOMAIN" "$SIP_PORT" "${pair#*:}")
+                     (and "net_interface 127.0.0.1" in ~/.baresip/config)
+                   Linphone (linphonec): proxy sip:127.0.0.1:$SIP_PORT, identity sip:$(pair="${DEMO_SIP_USERS%% *}"; echo "${pair%%:*}")@$SIP_DOMAIN, register yes
   Admin  appliance $ADMIN_URL  user $ADMIN_USER  password $ADMIN_PASSWORD
                    appliance: $(case "$appliance_state" in
                       running) echo "running (log: $LOG_DIR/appliance.log)";;
