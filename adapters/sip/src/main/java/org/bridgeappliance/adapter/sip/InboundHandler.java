@@ -226,8 +226,8 @@ final class InboundHandler {
             String line = "[" + SipOutboundConverter.shortName(name) + "] " + t.text();
             for (String member : store.members(slug)) {
                 if (!member.equals(phone)) {
-                    background.execute(() -> SipAdapter.sendOrQueue(sender, offline, settings, member, roomUri,
-                            roomName, line, author.toString()));
+                    background.execute(() -> SipAdapter.sendOrQueue(sender, offline, background, settings, member,
+                            roomUri, roomName, line, author.toString()));
                 }
             }
         }
@@ -290,7 +290,7 @@ final class InboundHandler {
     }
 
     private void notice(String phone, String roomUri, String roomName, String text) {
-        SipAdapter.sendOrQueue(sender, offline, settings, phone, roomUri, roomName, text, "bridge");
+        SipAdapter.sendOrQueue(sender, offline, background, settings, phone, roomUri, roomName, text, "bridge");
     }
 
     private void flushFor(Request request) {

@@ -1,5 +1,7 @@
 package org.bridgeappliance.adapter.sip;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * room fan-out of a phone's own message, command answers and offline-queue flushes run on a small background
  * pool, the periodic retry on a scheduler.
  */
-public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
+@Singleton
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -73,6 +76,15 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private ExecutorService background;
     private ScheduledExecutorService scheduler;
     private InboundHandler inbound;
+
+    /**
+     * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
+     * durable state ({@link SipStore}) is provided by the appliance (JDBC, mapping migration V8).
+     */
+    @Inject
+    public SipAdapter(SipConfig config, SipStore store) {
+        this(config.toSettings(), store);
+    }
 
     public SipAdapter(SipSettings settings, SipStore store) {
         this.settings = settings;
@@ -101,7 +113,7 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         AtomicInteger n = new AtomicInteger();
         workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.workerQueue()), r -> daemon(r, "sip-in-" + n.incrementAndGet()));
-        background = Executors.newFixedThreadPool(2, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
+        background = Executors.newFixedThreadPool(4, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
         endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
                 remote), workers::execute);
@@ -240,14 +252,23 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         return new DeliveryReceipt(ids.stream().map(RemoteMessageId::new).toList());
     }
 
-    /** Sends the parts in order; from the first offline answer on, the remaining parts are queued. */
     private List<PhoneSender.Sent> sendParts(String recipient, String fromUri, String fromName, List<String> parts,
                                              String author) {
+        return sendInOrder(sender, offline, background, recipient, fromUri, fromName, parts, author);
+    }
+
+    /**
+     * Sends the parts to one phone in order; from the first offline answer on, the remaining parts are queued. When
+     * something older already waits for this phone, everything is queued behind it (so the order holds) and a
+     * flush is started on {@code flusher}.
+     */
+    static List<PhoneSender.Sent> sendInOrder(PhoneSender sender, OfflineQueue offline, java.util.concurrent.Executor flusher,
+                                              String recipient, String fromUri, String fromName, List<String> parts,
+                                              String author) {
         List<PhoneSender.Sent> out = new ArrayList<>();
         if (offline.hasPending(recipient)) {
-            // Something older waits for this phone: queue behind it so the order holds, then try a flush.
             offline.enqueue(recipient, fromUri, fromName, parts, author);
-            background.execute(() -> offline.flush(recipient));
+            flusher.execute(() -> offline.flush(recipient));
             return out;
         }
         for (int i = 0; i < parts.size(); i++) {
@@ -265,26 +286,13 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         return out;
     }
 
-    /** Sends one notice or fan-out line to one phone, queueing it if the phone is offline. Never throws. */
-    static void sendOrQueue(PhoneSender sender, OfflineQueue offline, SipSettings settings, String recipient,
-                            String fromUri, String fromName, String line, String author) {
+    /** Sends one notice or fan-out line to one phone (split, queued if offline). Never throws. */
+    static void sendOrQueue(PhoneSender sender, OfflineQueue offline, java.util.concurrent.Executor flusher,
+                            SipSettings settings, String recipient, String fromUri, String fromName, String line,
+                            String author) {
         try {
-            List<String> parts = SipOutboundConverter.split(line, settings.partBytes());
-            if (offline.hasPending(recipient)) {
-                offline.enqueue(recipient, fromUri, fromName, parts, author);
-                return;
-            }
-            for (int i = 0; i < parts.size(); i++) {
-                PhoneSender.Sent s = sender.send(recipient, fromUri, fromName, parts.get(i));
-                if (s.result() == PhoneSender.Result.OFFLINE) {
-                    offline.enqueue(recipient, fromUri, fromName, parts.subList(i, parts.size()), author);
-                    return;
-                }
-                if (s.result() != PhoneSender.Result.DELIVERED) {
-                    LOG.info("SIP MESSAGE to {} failed: {} {}", recipient, s.status(), s.reason());
-                    return;
-                }
-            }
+            sendInOrder(sender, offline, flusher, recipient, fromUri, fromName,
+                    SipOutboundConverter.split(line, settings.partBytes()), author);
         } catch (RuntimeException e) {
             LOG.warn("SIP MESSAGE to {} failed", recipient, e);
         }
@@ -302,7 +310,8 @@ public final class SipAdapter implements ProtocolAdapter, PortalProvisioning {
                 return;
             }
             String text = "⚠ Not delivered to " + failure.target().network() + ": " + failure.reason();
-            background.execute(() -> sendOrQueue(sender, offline, settings, phone, from, "", text, "bridge"));
+            background.execute(() -> sendOrQueue(sender, offline, background, settings, phone, from, "", text,
+                    "bridge"));
         } catch (RuntimeException e) {
             LOG.warn("SIP failure report not sent", e);
         }

@@ -89,47 +89,47 @@ public final class SipInboundConverter {
     }
 
     private static InboundBody cpim(byte[] body) {
-        int pos = 0;
-        Optional<String> messageId = Optional.empty();
-        // Part 1: the message headers (RFC 3862 §3), up to an empty line.
-        for (int lines = 0; ; lines++) {
-            int eol = lineEnd(body, pos);
-            if (eol < 0 || lines > MAX_CPIM_HEADER_LINES) {
-                return new InboundBody.Invalid("CPIM headers not terminated");
-            }
-            String line = new String(body, pos, eol - pos, StandardCharsets.UTF_8);
-            pos = next(body, eol);
-            if (line.isEmpty()) {
-                break;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("imdn.Message-ID")) {
-                messageId = Optional.of(line.substring(colon + 1).trim()).filter(v -> !v.isEmpty() && v.length() <= 256);
-            }
+        // Part 1: the message headers (RFC 3862 §3); part 2: the MIME headers of the content; each ends at an empty line.
+        java.util.Map<String, String> message = new java.util.HashMap<>();
+        int pos = headers(body, 0, message);
+        java.util.Map<String, String> mime = new java.util.HashMap<>();
+        pos = pos < 0 ? -1 : headers(body, pos, mime);
+        if (pos < 0) {
+            return new InboundBody.Invalid("CPIM headers not terminated");
         }
-        // Part 2: the MIME headers of the encapsulated content.
-        String innerType = null;
-        for (int lines = 0; ; lines++) {
-            int eol = lineEnd(body, pos);
-            if (eol < 0 || lines > MAX_CPIM_HEADER_LINES) {
-                return new InboundBody.Invalid("CPIM content headers not terminated");
-            }
-            String line = new String(body, pos, eol - pos, StandardCharsets.UTF_8);
-            pos = next(body, eol);
-            if (line.isEmpty()) {
-                break;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Content-Type")) {
-                innerType = line.substring(colon + 1).trim();
-            }
-        }
+        Optional<String> messageId = Optional.ofNullable(message.get("imdn.message-id"))
+                .filter(v -> !v.isEmpty() && v.length() <= 256);
         byte[] content = Arrays.copyOfRange(body, pos, body.length);
-        InboundBody inner = decode(innerType == null ? "text/plain" : innerType, content, false);
+        InboundBody inner = decode(mime.getOrDefault("content-type", "text/plain"), content, false);
         if (inner instanceof InboundBody.Text t) {
             return new InboundBody.Text(stripTrailingNewline(t.text()), messageId);
         }
         return inner;
+    }
+
+    /**
+     * Reads {@code Name: value} lines from {@code pos} up to and including an empty line into {@code out} (names in
+     * lower case, first occurrence wins).
+     *
+     * @return the position after the empty line, or -1 if there is none within {@value #MAX_CPIM_HEADER_LINES} lines
+     */
+    private static int headers(byte[] body, int pos, java.util.Map<String, String> out) {
+        for (int lines = 0; lines <= MAX_CPIM_HEADER_LINES; lines++) {
+            int eol = lineEnd(body, pos);
+            if (eol < 0) {
+                return -1;
+            }
+            String line = new String(body, pos, eol - pos, StandardCharsets.UTF_8);
+            pos = next(body, eol);
+            if (line.isEmpty()) {
+                return pos;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                out.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+        }
+        return -1;
     }
 
     private static String stripTrailingNewline(String s) {
