@@ -13,9 +13,13 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.bridgeappliance.it.harness.BaresipPhone;
 import org.bridgeappliance.it.harness.Sandbox;
 import org.bridgeappliance.it.harness.Sipp;
+import org.bridgeappliance.it.harness.XmppUsers;
+import org.jivesoftware.smack.packet.Message;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,6 +46,10 @@ class SipBridgeIT {
     private String roomUri;
     private BaresipPhone erin;
     private String mapping;
+    private XmppUsers xmpp;
+    private XmppUsers.User alice;
+    private String alicePuppet;
+    private final BlockingQueue<Message> aliceGets = new LinkedBlockingQueue<>();
 
     @BeforeAll
     void setUp() {
@@ -51,8 +59,14 @@ class SipBridgeIT {
             + sandbox.get("BRIDGE_SIP_DOMAIN");
         roomSlug = Sandbox.uniqueName("lobby").replace('_', '-');
         roomUri = "sip:" + roomSlug + "@rooms." + sandbox.get("BRIDGE_SIP_DOMAIN");
-        // BaresipPhone.sendMessage steps forward through the contacts and does not wrap: the first entry is a
-        // placeholder so that every real one is reachable, in this order (the 1:1 test first, then the room).
+        xmpp = new XmppUsers(sandbox);
+        alice = xmpp.registerAndLogin("alice");
+        alice.connection().addAsyncStanzaListener(st -> aliceGets.add((Message) st),
+            st -> st instanceof Message m && m.getBody() != null);
+        alicePuppet = "sip:" + alice.jid().getLocalpart() + "*" + alice.jid().getDomain() + "@xmpp."
+            + sandbox.get("BRIDGE_SIP_DOMAIN");
+        // BaresipPhone.sendMessage steps forward through the contacts and does not wrap (only the last one can be
+        // chosen again and again): the first entry is a placeholder, then the 1:1 test's contact, then the room.
         erin = BaresipPhone.startRegistered(sandbox, Sandbox.uniqueName("erin"),
             List.of("sip:nobody@" + sandbox.get("SIP_DOMAIN"), carolPuppet, roomUri), T);
     }
@@ -64,6 +78,9 @@ class SipBridgeIT {
         }
         if (mapping != null) {
             admin("DELETE", "/api/v1/rooms/" + mapping, null);
+        }
+        if (xmpp != null) {
+            xmpp.close();
         }
     }
 
@@ -228,6 +245,36 @@ class SipBridgeIT {
             assertEquals(1, count(log, "BODY " + waiting), log);
             assertEquals(1, count(log, "BODY " + after), log);
             assertTrue(log.indexOf("BODY " + waiting) < log.indexOf("BODY " + after), log);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aPhoneAndAnXmppUserChatOneToOne() throws Exception {
+        try (BaresipPhone ivy = BaresipPhone.startRegistered(sandbox, Sandbox.uniqueName("ivy"), List.of(alicePuppet), T)) {
+            String hi = uniq("héllo ✓ alice, from the phone");
+            ivy.sendMessage(alicePuppet, hi);
+            Message got = awaitXmpp(m -> hi.equals(m.getBody()));
+            assertTrue(got.getFrom().toString().contains(ivy.user()), got.getFrom().toString());
+
+            String answer = uniq("hi ivy ✓, alice here");
+            alice.connection().sendStanza(alice.connection().getStanzaFactory().buildMessageStanza()
+                .to(got.getFrom().asBareJid()).ofType(Message.Type.chat).setBody(answer).build());
+            ivy.awaitConsole(shown(alicePuppet, answer), T);
+        }
+    }
+
+    private Message awaitXmpp(java.util.function.Predicate<Message> match) throws InterruptedException {
+        java.time.Instant deadline = java.time.Instant.now().plus(T);
+        while (true) {
+            long left = Duration.between(java.time.Instant.now(), deadline).toMillis();
+            Message m = left <= 0 ? null : aliceGets.poll(left, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (m == null) {
+                throw new AssertionError("alice got no matching message within " + T);
+            }
+            if (match.test(m)) {
+                return m;
+            }
         }
     }
 
