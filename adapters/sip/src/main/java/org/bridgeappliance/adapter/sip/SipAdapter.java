@@ -72,7 +72,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private SipEndpoint endpoint;
     private PhoneSender sender;
     private OfflineQueue offline;
-    private ThreadPoolExecutor workers;
+    /** Inbound work, striped by sender: one single-thread executor per stripe keeps each phone's order. */
+    private List<ThreadPoolExecutor> workers = List.of();
     private ExecutorService background;
     private ScheduledExecutorService scheduler;
     private InboundHandler inbound;
@@ -111,12 +112,17 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         }
         report(AdapterState.Status.STARTING, "binding " + settings.listenHost() + ":" + settings.listenPort());
         AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(settings.workerThreads(), settings.workerThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(settings.workerQueue()), r -> daemon(r, "sip-in-" + n.incrementAndGet()));
+        List<ThreadPoolExecutor> stripes = new ArrayList<>();
+        for (int i = 0; i < settings.workerThreads(); i++) {
+            stripes.add(new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(
+                    Math.max(1, settings.workerQueue() / settings.workerThreads())),
+                    r -> daemon(r, "sip-in-" + n.incrementAndGet())));
+        }
+        workers = List.copyOf(stripes);
         background = Executors.newFixedThreadPool(4, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
         endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
-                remote), workers::execute);
+                remote), (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
         sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
         offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
@@ -157,11 +163,15 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     }
 
     private void shutdownExecutors() {
-        for (ExecutorService e : new ExecutorService[] {scheduler, workers, background}) {
+        List<ExecutorService> all = new ArrayList<>(workers);
+        all.add(scheduler);
+        all.add(background);
+        for (ExecutorService e : all) {
             if (e != null) {
                 e.shutdownNow();
             }
         }
+        workers = List.of();
     }
 
     @Override

@@ -56,10 +56,14 @@ public final class SipEndpoint implements SipListener {
         void handle(ServerTransaction transaction, Request request, String remoteAddress);
     }
 
-    /** Runs a task on the adapter's executor; throws {@link RejectedExecutionException} when full. */
+    /**
+     * Runs a task on the adapter's executor; throws {@link RejectedExecutionException} when full. Tasks of one
+     * {@code key} (the sender's From URI) must run in arrival order, so that a phone's messages reach the router
+     * in the order it sent them.
+     */
     @FunctionalInterface
     public interface Dispatch {
-        void execute(Runnable task);
+        void execute(String key, Runnable task);
     }
 
     /** A final response to an outbound request: status, reason, Retry-After seconds (or -1). */
@@ -99,7 +103,8 @@ public final class SipEndpoint implements SipListener {
         p.setProperty("javax.sip.OUTBOUND_PROXY", proxyHostPort + "/udp");
         p.setProperty(ProxyRouter.UDP_MAX_PROPERTY, Integer.toString(udpMaxBytes));
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(maxMessageBytes));
-        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+        // One UDP processing thread: requests are dispatched in arrival order (the listener only hands them on).
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         // A TCP peer that stalls mid-message is dropped instead of holding a reader thread.
         p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "5000");
@@ -245,7 +250,10 @@ public final class SipEndpoint implements SipListener {
             }
             ServerTransaction transaction = st;
             try {
-                dispatch.execute(() -> handler.handle(transaction, request, remote));
+                javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(
+                        javax.sip.header.FromHeader.NAME);
+                String key = from == null ? "" : from.getAddress().getURI().toString();
+                dispatch.execute(key, () -> handler.handle(transaction, request, remote));
             } catch (RejectedExecutionException e) {
                 respond(transaction, request, Response.SERVICE_UNAVAILABLE, "Busy", r -> retryAfter(r, 5));
             }
