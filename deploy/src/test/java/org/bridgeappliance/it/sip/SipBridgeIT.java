@@ -120,11 +120,7 @@ class SipBridgeIT {
     void aMatrixUserOpensADmWithASipGhost() {
         try (BaresipPhone frank = BaresipPhone.startRegistered(sandbox, Sandbox.uniqueName("frank"), List.of(carolPuppet), T)) {
             String ghost = ghostOf(frank.user());
-            String roomId = carol.createRoom(Map.of("preset", "trusted_private_chat", "is_direct", true,
-                "invite", List.of(ghost)));
-            carol.await("the ghost joining", e -> roomId.equals(e.roomId()) && "m.room.member".equals(e.type())
-                && ghost.equals(e.event().path("state_key").asText())
-                && "join".equals(e.event().path("content").path("membership").asText()), T);
+            String roomId = openDmWith(ghost);
             String hello = uniq("hello frank");
             carol.send(roomId, hello);
             frank.awaitConsole(shown(carolPuppet, hello), T);
@@ -142,11 +138,7 @@ class SipBridgeIT {
         // sipp plays the phone here (baresip 1.0 does not show MESSAGEs of about 1 KB on its console)
         String henry = Sandbox.uniqueName("henry");
         String ghost = ghostOf(henry);
-        String roomId = carol.createRoom(Map.of("preset", "trusted_private_chat", "is_direct", true,
-            "invite", List.of(ghost)));
-        carol.await("the ghost joining", e -> roomId.equals(e.roomId()) && "m.room.member".equals(e.type())
-            && ghost.equals(e.event().path("state_key").asText())
-            && "join".equals(e.event().path("content").path("membership").asText()), T);
+        String roomId = openDmWith(ghost);
         try (Sipp.Run phone = Sipp.scenario(sandbox, "uas_message.xml").calls(4).timeout(T).start()) {
             Sipp.scenario(sandbox, "uac_register.xml").viaProxy().key("user", henry)
                 .key("domain", sandbox.get("SIP_DOMAIN")).key("contact_port", Integer.toString(phone.localPort()))
@@ -222,11 +214,7 @@ class SipBridgeIT {
     void aMessageForAnUnregisteredPhoneIsDeliveredOnceAfterItRegisters() {
         String grace = Sandbox.uniqueName("grace");
         String ghost = ghostOf(grace);
-        String roomId = carol.createRoom(Map.of("preset", "trusted_private_chat", "is_direct", true,
-            "invite", List.of(ghost)));
-        carol.await("the ghost joining", e -> roomId.equals(e.roomId()) && "m.room.member".equals(e.type())
-            && ghost.equals(e.event().path("state_key").asText())
-            && "join".equals(e.event().path("content").path("membership").asText()), T);
+        String roomId = openDmWith(ghost);
         String waiting = uniq("while you were away ✓");
         carol.send(roomId, waiting);
         // The bridge tried the phone before it registered: Kamailio logged the MESSAGE (and answered 404).
@@ -299,6 +287,16 @@ class SipBridgeIT {
                 throw new AssertionError("interrupted", e);
             }
         }
+    }
+
+    /** Carol opens a DM with a SIP person's ghost and waits until the bridge made the ghost join. */
+    private String openDmWith(String ghost) {
+        String roomId = carol.createRoom(Map.of("preset", "trusted_private_chat", "is_direct", true,
+            "invite", List.of(ghost)));
+        carol.await("the ghost joining", e -> roomId.equals(e.roomId()) && "m.room.member".equals(e.type())
+            && ghost.equals(e.event().path("state_key").asText())
+            && "join".equals(e.event().path("content").path("membership").asText()), T);
+        return roomId;
     }
 
     private static int count(String haystack, String needle) {
