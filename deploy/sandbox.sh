@@ -44,6 +44,7 @@ MATRIX_PROBE_AS_PORT="${SANDBOX_MATRIX_PROBE_AS_PORT:-$((18490 + OFF))}"
 SIP_PORT="${SANDBOX_SIP_PORT:-$((15060 + OFF))}"
 SIP_DOMAIN="sip.test"
 BRIDGE_SIP_DOMAIN="bridge.sip.test"
+BRIDGE_SIP_DOMAIN_RE="${BRIDGE_SIP_DOMAIN//./[.]}"   # for Kamailio's regex match of its subdomains
 BRIDGE_SIP_PORT="${SANDBOX_BRIDGE_SIP_PORT:-$((15070 + OFF))}"
 SIP_PROBE_DOMAIN="probe.sip.test"
 SIP_PROBE_PORT="${SANDBOX_SIP_PROBE_PORT:-$((15071 + OFF))}"
@@ -252,7 +253,7 @@ RENDER_KEYS=(RUN_DIR XMPP_PORT XMPP_COMPONENT_PORT XMPP_DOMAIN XMPP_MUC_DOMAIN B
              XMPP_PROBE_COMPONENT_SECRET MATRIX_PORT MATRIX_URL MATRIX_SERVER_NAME MATRIX_SERVER_NAME_RE
              MATRIX_REGISTRATION_SECRET MATRIX_AS_TOKEN MATRIX_HS_TOKEN MATRIX_PROBE_AS_PORT MATRIX_PROBE_AS_TOKEN
              MATRIX_PROBE_HS_TOKEN MATRIX_BOT_LOCALPART SYNAPSE_MACAROON_SECRET SYNAPSE_FORM_SECRET SYNAPSE_VERSION
-             SIP_PORT SIP_DOMAIN BRIDGE_SIP_DOMAIN BRIDGE_SIP_PORT SIP_PROBE_DOMAIN SIP_PROBE_PORT KAMAILIO_MODULES
+             SIP_PORT SIP_DOMAIN BRIDGE_SIP_DOMAIN BRIDGE_SIP_DOMAIN_RE BRIDGE_SIP_PORT SIP_PROBE_DOMAIN SIP_PROBE_PORT KAMAILIO_MODULES
              ADMIN_PORT ADMIN_URL ADMIN_USER ADMIN_PASSWORD)
 render() {
   local tpl="$1" out="$2" args=() k v
@@ -451,7 +452,12 @@ The sandbox is up (all on 127.0.0.1; environment for scripts and tests: $ENV_FIL
                    demo accounts: $(for pair in $DEMO_MATRIX_USERS; do printf '@%s:%s / %s  ' "${pair%%:*}" "$MATRIX_SERVER_NAME" "${pair#*:}"; done)
   SIP    Kamailio  proxy/registrar 127.0.0.1:$SIP_PORT (udp+tcp), domain $SIP_DOMAIN, no authentication
                    demo users (any password works): $(for pair in $DEMO_SIP_USERS; do printf 'sip:%s@%s  ' "${pair%%:*}" "$SIP_DOMAIN"; done)
-                   the bridge's domain $BRIDGE_SIP_DOMAIN is routed to 127.0.0.1:$BRIDGE_SIP_PORT
+                   the bridge's domain $BRIDGE_SIP_DOMAIN and *.$BRIDGE_SIP_DOMAIN are routed to the appliance's SIP adapter
+                   (127.0.0.1:$BRIDGE_SIP_PORT): write to sip:<user>*$MATRIX_SERVER_NAME@matrix.$BRIDGE_SIP_DOMAIN (a Matrix user),
+                   sip:<user>*$XMPP_DOMAIN@xmpp.$BRIDGE_SIP_DOMAIN (an XMPP user), sip:<slug>@rooms.$BRIDGE_SIP_DOMAIN (a mapped room)
+                   baresip ~/.baresip/accounts: $(pair="${DEMO_SIP_USERS%% *}"; printf '<sip:%s@%s>;outbound="sip:127.0.0.1:%s;transport=udp";regint=300;auth_pass=%s' "${pair%%:*}" "$SIP_DOMAIN" "$SIP_PORT" "${pair#*:}")
+                     (and "net_interface 127.0.0.1" in ~/.baresip/config)
+                   Linphone (linphonec): proxy sip:127.0.0.1:$SIP_PORT, identity sip:$(pair="${DEMO_SIP_USERS%% *}"; echo "${pair%%:*}")@$SIP_DOMAIN, register yes
   Admin  appliance $ADMIN_URL  user $ADMIN_USER  password $ADMIN_PASSWORD
                    appliance: $(case "$appliance_state" in
                       running) echo "running (log: $LOG_DIR/appliance.log)";;

@@ -1,0 +1,380 @@
+package org.bridgeappliance.adapter.sip;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bridgeappliance.adapter.sip.address.DirectChatId;
+import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
+import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
+import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
+import org.bridgeappliance.adapter.sip.offline.SipStore;
+import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
+import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.DeliveryFailure;
+import org.bridgeappliance.core.port.DeliveryReceipt;
+import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalProvisioning;
+import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomCapabilities;
+import org.bridgeappliance.core.port.TransientDeliveryException;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP adapter: the bridge as a SIP application server behind the site's proxy (DESIGN.md). Phones write
+ * pager-mode MESSAGEs (RFC 3428) to puppet URIs (1:1 chats) and room URIs (rooms after Kamailio {@code imc});
+ * the bridge sends them MESSAGEs through the proxy.
+ *
+ * <p>Threads: Jain-SIP's threads only dispatch ({@link SipEndpoint}); inbound requests run on this adapter's
+ * bounded worker pool ({@code worker-threads}, {@code worker-queue}; 503 when full); {@link #deliver} runs on
+ * the router's pipeline threads and blocks until the phones answered (bounded by {@code request-timeout});
+ * room fan-out of a phone's own message, command answers and offline-queue flushes run on a small background
+ * pool, the periodic retry on a scheduler.
+ */
+@Singleton
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
+    /** This adapter's network name. */
+    public static final Network NETWORK = Network.of("sip");
+    private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
+    /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
+    private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
+            false, false, false, 60_000);
+
+    private final SipSettings settings;
+    private final SipStore store;
+    private final SipAddressSyntax syntax;
+    private final AtomicReference<AdapterState> state = new AtomicReference<>(
+            AdapterState.of(AdapterState.Status.STARTING, "not started"));
+    private AdapterContext context;
+    private SipEndpoint endpoint;
+    private PhoneSender sender;
+    private OfflineQueue offline;
+    /** Inbound work, striped by sender: one single-thread executor per stripe keeps each phone's order. */
+    private List<ThreadPoolExecutor> workers = List.of();
+    private ExecutorService background;
+    private ScheduledExecutorService scheduler;
+    private InboundHandler inbound;
+
+    /**
+     * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
+     * durable state ({@link SipStore}) is provided by the appliance (JDBC, mapping migration V8).
+     */
+    @Inject
+    public SipAdapter(SipConfig config, SipStore store) {
+        this(config.toSettings(), store);
+    }
+
+    public SipAdapter(SipSettings settings, SipStore store) {
+        this.settings = settings;
+        this.store = store;
+        this.syntax = new SipAddressSyntax(settings.domain(), settings.networks());
+    }
+
+    /** The address rules (for the admin's slug validation and for tests). */
+    public SipAddressSyntax syntax() {
+        return syntax;
+    }
+
+    @Override
+    public Network network() {
+        return NETWORK;
+    }
+
+    @Override
+    public synchronized void start(AdapterContext ctx) {
+        this.context = ctx;
+        if (!settings.enabled()) {
+            report(AdapterState.Status.DISABLED, "bridge.sip.enabled is false");
+            return;
+        }
+        report(AdapterState.Status.STARTING, "binding " + settings.listenHost() + ":" + settings.listenPort());
+        AtomicInteger n = new AtomicInteger();
+        List<ThreadPoolExecutor> stripes = new ArrayList<>();
+        for (int i = 0; i < settings.workerThreads(); i++) {
+            stripes.add(new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(
+                    Math.max(1, settings.workerQueue() / settings.workerThreads())),
+                    r -> daemon(r, "sip-in-" + n.incrementAndGet())));
+        }
+        workers = List.copyOf(stripes);
+        background = Executors.newFixedThreadPool(4, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
+        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
+                remote), (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
+        sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
+        offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl());
+        inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
+        try {
+            // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
+            endpoint.start(settings.listenHost(), settings.listenPort(), settings.proxyHop(), settings.udpMaxBytes(),
+                    Math.max(65_536, settings.maxBodyBytes() * 4 + 8192) + 65_536);
+        } catch (Exception e) {
+            report(AdapterState.Status.FAILED, "cannot listen on " + settings.listenHost() + ":"
+                    + settings.listenPort() + ": " + e.getMessage());
+            shutdownExecutors();
+            return;
+        }
+        long retry = settings.offlineRetry().toMillis();
+        scheduler.scheduleWithFixedDelay(this::retryOffline, retry, retry, TimeUnit.MILLISECONDS);
+        report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
+                + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
+    }
+
+    private void retryOffline() {
+        try {
+            offline.retryAll();
+        } catch (RuntimeException e) {
+            LOG.warn("SIP offline retry failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (endpoint != null) {
+            endpoint.stop();
+            endpoint = null;
+        }
+        shutdownExecutors();
+        if (state.get().status() != AdapterState.Status.DISABLED) {
+            report(AdapterState.Status.STOPPED, "stopped");
+        }
+    }
+
+    private void shutdownExecutors() {
+        List<ExecutorService> all = new ArrayList<>(workers);
+        all.add(scheduler);
+        all.add(background);
+        for (ExecutorService e : all) {
+            if (e != null) {
+                e.shutdownNow();
+            }
+        }
+        workers = List.of();
+    }
+
+    @Override
+    public AdapterState state() {
+        return state.get();
+    }
+
+    @Override
+    public RoomCapabilities capabilities(RemoteRoomId room) {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public boolean isBridgeUser(RemoteUserId user) {
+        // The bridge's own URIs are never SIP people: a "person" in the bridge's domain is a loop.
+        String id = user.value();
+        int at = id.lastIndexOf('@');
+        return at >= 0 && syntax.isOwnHost(id.substring(at + 1));
+    }
+
+    @Override
+    public DeliveryReceipt deliver(Delivery delivery) {
+        if (!(delivery.event() instanceof MessageEvent message)) {
+            return DeliveryReceipt.NONE; // typing, read markers: phones have none; membership: not shown
+        }
+        if (!state.get().canDeliver()) {
+            throw new TransientDeliveryException("SIP adapter is " + state.get().status(), null);
+        }
+        String roomId = delivery.target().room().value();
+        Optional<DirectChatId> dm = DirectChatId.parse(roomId);
+        if (dm.isPresent()) {
+            String from = syntax.puppetUri(message.sender()).orElse(dm.get().puppet());
+            String name = message.meta().profile().displayName().orElse("");
+            String line = SipOutboundConverter.line(message, Optional.empty());
+            return toPhones(List.of(dm.get().phone()), from, name, line, message.sender().toString(), true);
+        }
+        String slug = roomSlug(roomId).orElseThrow(() -> new PermanentDeliveryException(
+                "not a SIP room portal of " + syntax.domain() + ": " + roomId));
+        String roomName = context.stores().rooms().find(delivery.room()).map(BridgedRoom::name).orElse(slug);
+        String line = SipOutboundConverter.line(message, Optional.of(
+                message.meta().profile().displayName().orElse(shortId(message.sender()))));
+        List<String> members = new ArrayList<>(store.members(slug));
+        return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), false);
+    }
+
+    /** The slug of a room portal id ({@code sip:<slug>@rooms.D}, as the admin API stores it). */
+    private Optional<String> roomSlug(String roomId) {
+        if (!roomId.regionMatches(true, 0, "sip:", 0, 4) || roomId.lastIndexOf('@') < 0) {
+            return Optional.empty();
+        }
+        int at = roomId.lastIndexOf('@');
+        return syntax.target(roomId.substring(4, at), roomId.substring(at + 1)) instanceof SipAddressSyntax.Room r
+                ? Optional.of(r.slug()) : Optional.empty();
+    }
+
+    /**
+     * Sends {@code line} (split in parts) to every recipient, in parallel across recipients and in order per
+     * recipient. Offline phones get the rest queued; in a 1:1 chat a refusal is permanent and a proxy failure
+     * transient (the router retries), in a room one phone's trouble does not hold up the room.
+     */
+    private DeliveryReceipt toPhones(List<String> recipients, String fromUri, String fromName, String line,
+                                     String author, boolean direct) {
+        List<String> parts = SipOutboundConverter.split(line, settings.partBytes());
+        List<CompletableFuture<List<PhoneSender.Sent>>> all = new ArrayList<>();
+        for (String r : recipients) {
+            all.add(CompletableFuture.supplyAsync(() -> sendParts(r, fromUri, fromName, parts, author), background));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            List<PhoneSender.Sent> sent = all.get(i).join();
+            if (direct) {
+                PhoneSender.Sent last = sent.isEmpty() ? null : sent.get(sent.size() - 1);
+                if (last != null && last.result() == PhoneSender.Result.REJECTED) {
+                    throw new PermanentDeliveryException("the phone refused: " + last.status() + " " + last.reason());
+                }
+                if (last != null && last.result() == PhoneSender.Result.TRANSIENT) {
+                    throw new TransientDeliveryException("SIP proxy: " + last.status() + " " + last.reason(), null);
+                }
+            }
+            if (i == 0) {
+                sent.stream().filter(s -> s.result() == PhoneSender.Result.DELIVERED).map(PhoneSender.Sent::callId)
+                        .forEach(ids::add);
+            }
+        }
+        if (ids.isEmpty()) {
+            ids.add("sip-" + UUID.randomUUID());
+        }
+        return new DeliveryReceipt(ids.stream().map(RemoteMessageId::new).toList());
+    }
+
+    private List<PhoneSender.Sent> sendParts(String recipient, String fromUri, String fromName, List<String> parts,
+                                             String author) {
+        return sendInOrder(sender, offline, background, recipient, fromUri, fromName, parts, author);
+    }
+
+    /**
+     * Sends the parts to one phone in order; from the first offline answer on, the remaining parts are queued. When
+     * something older already waits for this phone, everything is queued behind it (so the order holds) and a
+     * flush is started on {@code flusher}.
+     */
+    static List<PhoneSender.Sent> sendInOrder(PhoneSender sender, OfflineQueue offline, java.util.concurrent.Executor flusher,
+                                              String recipient, String fromUri, String fromName, List<String> parts,
+                                              String author) {
+        List<PhoneSender.Sent> out = new ArrayList<>();
+        if (offline.hasPending(recipient)) {
+            offline.enqueue(recipient, fromUri, fromName, parts, author);
+            flusher.execute(() -> offline.flush(recipient));
+            return out;
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            PhoneSender.Sent s = sender.send(recipient, fromUri, fromName, parts.get(i));
+            out.add(s);
+            if (s.result() == PhoneSender.Result.OFFLINE) {
+                offline.enqueue(recipient, fromUri, fromName, parts.subList(i, parts.size()), author);
+                break;
+            }
+            if (s.result() != PhoneSender.Result.DELIVERED) {
+                LOG.info("SIP MESSAGE to {} failed: {} {}", recipient, s.status(), s.reason());
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Sends one notice or fan-out line to one phone (split, queued if offline). Never throws. */
+    static void sendOrQueue(PhoneSender sender, OfflineQueue offline, java.util.concurrent.Executor flusher,
+                            SipSettings settings, String recipient, String fromUri, String fromName, String line,
+                            String author) {
+        try {
+            sendInOrder(sender, offline, flusher, recipient, fromUri, fromName,
+                    SipOutboundConverter.split(line, settings.partBytes()), author);
+        } catch (RuntimeException e) {
+            LOG.warn("SIP MESSAGE to {} failed", recipient, e);
+        }
+    }
+
+    @Override
+    public void reportFailure(DeliveryFailure failure) {
+        try {
+            String phone = failure.event().sender().user().value();
+            String roomId = failure.event().meta().origin().room().value();
+            Optional<DirectChatId> dm = DirectChatId.parse(roomId);
+            String from = dm.map(DirectChatId::puppet).orElseGet(() -> roomSlug(roomId).map(syntax::roomUri)
+                    .orElse(null));
+            if (from == null || endpoint == null) {
+                return;
+            }
+            String text = "⚠ Not delivered to " + failure.target().network() + ": " + failure.reason();
+            background.execute(() -> sendOrQueue(sender, offline, background, settings, phone, from, "", text,
+                    "bridge"));
+        } catch (RuntimeException e) {
+            LOG.warn("SIP failure report not sent", e);
+        }
+    }
+
+    @Override
+    public RemoteRoomId ensureDirectChat(UserRef person, RemoteUserId localUser) {
+        String puppet = syntax.puppetUri(person).orElseThrow(() -> new PermanentDeliveryException(
+                "no SIP puppet for " + person.network()));
+        String phone = localUser.value();
+        int at = phone.lastIndexOf('@');
+        if (at <= 0 || syntax.isOwnHost(phone.substring(at + 1))) {
+            throw new PermanentDeliveryException("not a SIP person: " + phone);
+        }
+        return RemoteRoomId.of(new DirectChatId(phone, puppet).value());
+    }
+
+    @Override
+    public Optional<RemoteRoomId> resolveRoom(String address) {
+        String a = address.startsWith("sip:") ? address.substring(4) : address;
+        int at = a.lastIndexOf('@');
+        SipAddressSyntax.Target t = at < 0 ? syntax.target(a, SipAddressSyntax.ROOMS + "." + syntax.domain())
+                : syntax.target(a.substring(0, at), a.substring(at + 1));
+        return t instanceof SipAddressSyntax.Room r ? Optional.of(RemoteRoomId.of(syntax.roomUri(r.slug())))
+                : Optional.empty();
+    }
+
+    /** Queued MESSAGEs delivered after the phone came back (for health and tests). */
+    public long offlineDelivered() {
+        return offline == null ? 0 : offline.deliveredCount();
+    }
+
+    private static String shortId(UserRef user) {
+        String id = user.user().value();
+        if (id.startsWith("@") && id.indexOf(':') > 0) {
+            return id.substring(1, id.indexOf(':'));
+        }
+        int at = id.indexOf('@');
+        return at > 0 ? id.substring(0, at) : id;
+    }
+
+    private void report(AdapterState.Status status, String detail) {
+        AdapterState s = AdapterState.of(status, detail);
+        state.set(s);
+        if (context != null) {
+            context.stateListener().stateChanged(NETWORK, s);
+        }
+        LOG.info("SIP adapter {}: {}", status, detail);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,62 @@
+package org.bridgeappliance.adapter.sip.offline;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A {@link SipStore} in memory (tests; nothing survives a restart). */
+public final class InMemorySipStore implements SipStore {
+    private final TreeMap<Long, Pending> queue = new TreeMap<>();
+    private final Map<String, Set<String>> members = new ConcurrentHashMap<>();
+    private long nextId = 1;
+
+    @Override
+    public synchronized long enqueue(Pending p) {
+        long id = nextId++;
+        queue.put(id, new Pending(id, p.recipient(), p.fromUri(), p.fromName(), p.body(), p.author(), p.createdAt(),
+                p.expiresAt()));
+        return id;
+    }
+
+    @Override
+    public synchronized List<Pending> pendingFor(String recipient, int limit) {
+        return queue.values().stream().filter(p -> p.recipient().equals(recipient)).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized List<String> recipients(int limit) {
+        return new ArrayList<>(queue.values().stream().map(Pending::recipient)
+                .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new))).stream().limit(limit).toList();
+    }
+
+    @Override
+    public synchronized boolean delete(long id) {
+        return queue.remove(id) != null;
+    }
+
+    @Override
+    public synchronized List<Pending> expired(Instant now, int limit) {
+        return queue.values().stream().filter(p -> p.expiresAt().isBefore(now)).limit(limit).toList();
+    }
+
+    @Override
+    public Set<String> members(String slug) {
+        return Set.copyOf(members.getOrDefault(slug, Set.of()));
+    }
+
+    @Override
+    public boolean addMember(String slug, String person) {
+        return members.computeIfAbsent(slug, k -> ConcurrentHashMap.newKeySet()).add(person);
+    }
+
+    @Override
+    public boolean removeMember(String slug, String person) {
+        Set<String> s = members.get(slug);
+        return s != null && s.remove(person);
+    }
+}

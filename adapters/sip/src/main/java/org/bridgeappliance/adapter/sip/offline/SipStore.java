@@ -1,0 +1,66 @@
+package org.bridgeappliance.adapter.sip.offline;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The SIP adapter's own durable state: the per-recipient queue of MESSAGEs for phones that were offline
+ * (404/408/480, msilo semantics; outside the rooms' pipelines, so one unregistered phone never holds up a
+ * room), and the SIP members of room portals. The appliance provides a JDBC implementation (mapping module,
+ * migration V8); {@link InMemorySipStore} serves tests.
+ *
+ * <p>Thread-safe; every method may block on the database briefly. Durable on return.
+ */
+public interface SipStore {
+
+    /**
+     * One queued MESSAGE part.
+     *
+     * @param id          assigned by {@link #enqueue} (ignored there); the queue order per recipient
+     * @param recipient   the SIP person id ({@code erin@sip.test})
+     * @param fromUri     the URI it comes from (a puppet or a room URI)
+     * @param fromName    that URI's display name
+     * @param body        the text, already split and prefixed
+     * @param author      who wrote it, {@code network:user}, for the expiry notice
+     * @param createdAt   when it was first tried
+     * @param expiresAt   when it is dropped (and its author told)
+     */
+    record Pending(long id, String recipient, String fromUri, String fromName, String body, String author,
+                   Instant createdAt, Instant expiresAt) {
+        public Pending {
+            Objects.requireNonNull(recipient, "recipient");
+            Objects.requireNonNull(fromUri, "fromUri");
+            Objects.requireNonNull(fromName, "fromName");
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(author, "author");
+            Objects.requireNonNull(createdAt, "createdAt");
+            Objects.requireNonNull(expiresAt, "expiresAt");
+        }
+    }
+
+    /** Appends to {@code pending.recipient()}'s queue; returns the id. */
+    long enqueue(Pending pending);
+
+    /** The oldest {@code limit} entries for one recipient, in queue order. */
+    List<Pending> pendingFor(String recipient, int limit);
+
+    /** Recipients with at least one entry (at most {@code limit}). */
+    List<String> recipients(int limit);
+
+    /** Removes one entry; false if it was gone (delivered by a concurrent flush). */
+    boolean delete(long id);
+
+    /** Entries whose {@code expiresAt} is before {@code now} (at most {@code limit}). */
+    List<Pending> expired(Instant now, int limit);
+
+    /** The SIP members of the room portal {@code slug}. */
+    Set<String> members(String slug);
+
+    /** Adds a member; false if already one. */
+    boolean addMember(String slug, String person);
+
+    /** Removes a member; false if not one. */
+    boolean removeMember(String slug, String person);
+}

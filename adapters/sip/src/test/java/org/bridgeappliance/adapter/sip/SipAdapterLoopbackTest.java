@@ -1,0 +1,255 @@
+package org.bridgeappliance.adapter.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bridgeappliance.adapter.sip.offline.InMemorySipStore;
+import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.BridgeEvent;
+import org.bridgeappliance.core.model.EventMeta;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.DeliveryReceipt;
+import org.bridgeappliance.core.port.EventIngress;
+import org.bridgeappliance.core.port.IngressUnavailableException;
+import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.BridgedRoom;
+import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adapter on a real Jain-SIP stack on loopback, spoken to by a hand-written UDP peer ({@link RawSip}) that
+ * plays both the phone-side proxy (sending requests) and the proxy the adapter sends through. The core is
+ * faked at its port (a recording {@link EventIngress}).
+ */
+class SipAdapterLoopbackTest {
+    private static final String D = "bridge.sip.test";
+    private static final String ERIN = "sip:erin@sip.test";
+    private final RawSip phone = new RawSip();
+    private final RawSip proxy = new RawSip();
+    private final List<BridgeEvent> submitted = new CopyOnWriteArrayList<>();
+    private final AtomicReference<RuntimeException> ingressFailure = new AtomicReference<>();
+    private final BridgeStores stores = InMemoryStores.create();
+    private final InMemorySipStore sipStore = new InMemorySipStore();
+    private SipAdapter adapter;
+    private int port;
+
+    private SipAdapter start(List<String> trusted) {
+        port = freePort();
+        SipSettings d = SipSettings.defaults();
+        SipSettings s = new SipSettings(true, D, "127.0.0.1", port, "127.0.0.1", proxy.port(), trusted,
+                d.networks(), 4096, 200, 1300, Duration.ofSeconds(3), Duration.ofHours(1), Duration.ofHours(1),
+                2, 10, true);
+        SipAdapter a = new SipAdapter(s, sipStore);
+        EventIngress ingress = e -> {
+            if (ingressFailure.get() != null) {
+                throw ingressFailure.get();
+            }
+            submitted.add(e);
+            return EventIngress.Acceptance.QUEUED;
+        };
+        a.start(new AdapterContext(ingress, (n, st) -> { }, stores, Clock.systemUTC()));
+        assertEquals(AdapterState.Status.CONNECTED, a.state().status(), a.state().detail());
+        return a;
+    }
+
+    private static int freePort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (adapter != null) {
+            adapter.stop();
+        }
+        phone.close();
+        proxy.close();
+    }
+
+    private String send(String to, String contentType, String body, int maxForwards) {
+        return send(to, contentType, body.getBytes(StandardCharsets.UTF_8), maxForwards, UUID.randomUUID().toString());
+    }
+
+    private String send(String to, String contentType, byte[] body, int maxForwards, String callId) {
+        return phone.request(port, phone.message(to, ERIN, callId, 1, contentType, body, maxForwards), body);
+    }
+
+    private BridgedRoom mapLobby() {
+        return stores.rooms().create("Lobby", List.of(Portal.of("sip", "sip:lobby@rooms.bridge.sip.test"), Portal.of("matrix", "!l:hs")), true);
+    }
+
+    @Test
+    void optionsIsAnswered200AndTheStackRestartsOnTheSamePort() {
+        adapter = start(List.of("127.0.0.1"));
+        assertTrue(phone.request(port, phone.options("sip:" + D, ERIN), new byte[0]).startsWith("SIP/2.0 200"));
+        adapter.stop();
+        // Same JVM, same port: the first stack released both listening points.
+        SipSettings d = SipSettings.defaults();
+        adapter = new SipAdapter(new SipSettings(true, D, "127.0.0.1", port, "127.0.0.1", proxy.port(),
+                List.of("127.0.0.1"), d.networks(), 4096, 200, 1300, Duration.ofSeconds(3), Duration.ofHours(1),
+                Duration.ofHours(1), 2, 10, true), sipStore);
+        adapter.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, st) -> { }, stores, Clock.systemUTC()));
+        assertEquals(AdapterState.Status.CONNECTED, adapter.state().status(), adapter.state().detail());
+        assertTrue(phone.request(port, phone.options("sip:" + D, ERIN), new byte[0]).startsWith("SIP/2.0 200"));
+    }
+
+    @Test
+    void requestsFromAnUntrustedAddressAreForbidden() {
+        adapter = start(List.of("192.0.2.1"));
+        assertTrue(send("sip:lobby@rooms." + D, "text/plain", "hi", 70).startsWith("SIP/2.0 403"));
+        assertTrue(submitted.isEmpty());
+    }
+
+    @Test
+    void rfc3428Errors() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        assertTrue(send("sip:nowhere@rooms." + D, "text/plain", "hi", 70).startsWith("SIP/2.0 404"));
+        assertTrue(send("sip:bob@xmpp." + D, "text/plain", "hi", 70).startsWith("SIP/2.0 404"));
+        String r413 = send("sip:lobby@rooms." + D, "text/plain", "x".repeat(5000), 70);
+        assertTrue(r413.startsWith("SIP/2.0 413"), r413);
+        String r415 = send("sip:lobby@rooms." + D, "text/html", "<b>x</b>", 70);
+        assertTrue(r415.startsWith("SIP/2.0 415"), r415);
+        assertTrue(RawSip.header(r415, "Accept").contains("text/plain"), r415);
+        assertTrue(send("sip:lobby@rooms." + D, "text/plain", "hi", 0).startsWith("SIP/2.0 483"));
+        assertTrue(submitted.isEmpty(), submitted.toString());
+    }
+
+    @Test
+    void aMessageIsAcceptedOnceAndRetransmissionsAreNotCopied() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        String callId = UUID.randomUUID().toString();
+        byte[] body = "héllo ✓".getBytes(StandardCharsets.UTF_8);
+        String first = send("sip:lobby@rooms." + D, "text/plain", body, 70, callId);
+        assertTrue(first.startsWith("SIP/2.0 202"), first);
+        assertNull(RawSip.header(first, "Contact"), "RFC 3428: no Contact in a 2xx to MESSAGE");
+        assertEquals(1, submitted.size());
+        MessageEvent m = (MessageEvent) submitted.get(0);
+        assertEquals("héllo ✓", m.body().plain());
+        assertEquals(UserRef.of("sip", "erin@sip.test"), m.sender());
+        assertEquals(Optional.of("Erin"), m.meta().profile().displayName());
+        // the proxy retransmits after the transaction ended (new branch, same From/Call-ID/CSeq)
+        assertTrue(send("sip:lobby@rooms." + D, "text/plain", body, 70, callId).startsWith("SIP/2.0 202"));
+        assertEquals(1, submitted.size());
+    }
+
+    @Test
+    void aNonMemberGets403AndAnExplanation() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        assertTrue(send("sip:lobby@rooms." + D, "text/plain", "hi", 70).startsWith("SIP/2.0 403"));
+        String notice = proxy.answerNext(200, "OK");
+        assertTrue(RawSip.body(notice).contains("#join"), notice);
+        assertTrue(RawSip.header(notice, "From").contains("sip:lobby@rooms." + D), notice);
+        // "#join" makes erin a member and is answered by a notice, not posted
+        assertTrue(send("sip:lobby@rooms." + D, "text/plain", "#join", 70).startsWith("SIP/2.0 200"));
+        assertTrue(RawSip.body(proxy.answerNext(200, "OK")).startsWith("*** You joined Lobby"));
+        assertTrue(sipStore.members("lobby").contains("erin@sip.test"));
+        // "#1 priority" is text
+        assertTrue(send("sip:lobby@rooms." + D, "text/plain", "#1 priority", 70).startsWith("SIP/2.0 202"));
+        assertEquals("#1 priority", ((MessageEvent) submitted.get(0)).body().plain());
+    }
+
+    @Test
+    void whenTheCoreCannotQueueTheAnswerIs503WithRetryAfter() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        ingressFailure.set(new IngressUnavailableException("store down", null));
+        String r = send("sip:lobby@rooms." + D, "text/plain", "hi", 70);
+        assertTrue(r.startsWith("SIP/2.0 503"), r);
+        assertEquals("10", RawSip.header(r, "Retry-After"));
+    }
+
+    @Test
+    void outboundMessagesArePlainTextWithoutContactAndOfflinePhonesGetThemLater() {
+        adapter = start(List.of("127.0.0.1"));
+        BridgedRoom room = stores.rooms().create("Chat", List.of(Portal.of("matrix", "!dm:hs"),
+                Portal.of("sip", "dm:sip:erin@sip.test sip:carol*matrix.test@matrix." + D)), true);
+        MessageEvent m = MessageEvent.text(new EventMeta(Portal.of("matrix", "!dm:hs"), UserRef.of("matrix",
+                "@carol:matrix.test"), new Profile(Optional.of("Carol"), Optional.empty()), Optional.empty(),
+                java.time.Instant.now()), "héllo ✓");
+        Delivery d = new Delivery(BridgeMessageId.of("m1"), room.id(), room.portalOn(SipAdapter.NETWORK).get(), m,
+                Optional.empty(), Optional.empty(), 1);
+
+        Thread t = new Thread(() -> adapter.deliver(d));
+        t.start();
+        String req = proxy.answerNext(404, "Not Found");
+        assertTrue(req.startsWith("MESSAGE sip:erin@sip.test SIP/2.0"), req);
+        assertNull(RawSip.header(req, "Contact"));
+        assertEquals("text/plain;charset=UTF-8", RawSip.header(req, "Content-Type").replace(" ", ""));
+        assertTrue(RawSip.header(req, "From").contains("<sip:carol*matrix.test@matrix." + D + ">"), req);
+        assertTrue(RawSip.header(req, "From").startsWith("\"Carol\""), req);
+        assertEquals("héllo ✓", RawSip.body(req));
+        joinQuietly(t);
+        assertEquals(1, sipStore.pendingFor("erin@sip.test", 10).size());
+
+        // the phone shows up (the registrar's OPTIONS From it): the queue is flushed once
+        phone.request(port, phone.options("sip:registrar@" + D, ERIN), new byte[0]);
+        String again = proxy.answerNext(200, "OK");
+        assertEquals("héllo ✓", RawSip.body(again));
+        assertFalse(RawSip.header(again, "Call-ID").equals(RawSip.header(req, "Call-ID")), "fresh Call-ID");
+        waitUntil(() -> sipStore.pendingFor("erin@sip.test", 10).isEmpty());
+    }
+
+    @Test
+    void longMessagesAreSentAsOrderedParts() {
+        adapter = start(List.of("127.0.0.1"));
+        BridgedRoom room = stores.rooms().create("Chat", List.of(Portal.of("matrix", "!dm:hs"),
+                Portal.of("sip", "dm:sip:erin@sip.test sip:carol*matrix.test@matrix." + D)), true);
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!dm:hs"),
+                UserRef.of("matrix", "@carol:matrix.test"), "$1", java.time.Instant.now()), "ab ".repeat(150));
+        Delivery d = new Delivery(BridgeMessageId.of("m2"), room.id(), room.portalOn(SipAdapter.NETWORK).get(), m,
+                Optional.empty(), Optional.empty(), 1);
+        AtomicReference<DeliveryReceipt> receipt = new AtomicReference<>();
+        Thread t = new Thread(() -> receipt.set(adapter.deliver(d)));
+        t.start();
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(RawSip.body(proxy.answerNext(200, "OK")).startsWith("(" + i + "/3) "));
+        }
+        joinQuietly(t);
+        assertEquals(3, receipt.get().remoteIds().size());
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertFalse(t.isAlive());
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met in 5 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+}

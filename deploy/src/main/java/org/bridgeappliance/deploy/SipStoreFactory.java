@@ -1,0 +1,74 @@
+package org.bridgeappliance.deploy;
+
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.bridgeappliance.adapter.sip.offline.SipStore;
+import org.bridgeappliance.mapping.JdbcSipStore;
+import org.bridgeappliance.mapping.MappingDatabase;
+
+/**
+ * The SIP adapter's durable state on the appliance's database: the mapping module's {@link JdbcSipStore}
+ * (tables of migration V8) behind the adapter's {@link SipStore} port. The mapping module knows nothing of
+ * the adapter, so the two record types are converted here.
+ */
+@Factory
+public class SipStoreFactory {
+
+    /** {@code database} is asked for so that its migrations (V8) have run before the store is used. */
+    @Singleton
+    SipStore sipStore(DataSource dataSource, MappingDatabase database) {
+        JdbcSipStore jdbc = new JdbcSipStore(dataSource, Clock.systemUTC());
+        return new SipStore() {
+            @Override
+            public long enqueue(Pending p) {
+                return jdbc.enqueue(new JdbcSipStore.Pending(0, p.recipient(), p.fromUri(), p.fromName(), p.body(),
+                        p.author(), p.createdAt(), p.expiresAt()));
+            }
+
+            @Override
+            public List<Pending> pendingFor(String recipient, int limit) {
+                return jdbc.pendingFor(recipient, limit).stream().map(SipStoreFactory::toPort).toList();
+            }
+
+            @Override
+            public List<String> recipients(int limit) {
+                return jdbc.recipients(limit);
+            }
+
+            @Override
+            public boolean delete(long id) {
+                return jdbc.delete(id);
+            }
+
+            @Override
+            public List<Pending> expired(Instant now, int limit) {
+                return jdbc.expired(now, limit).stream().map(SipStoreFactory::toPort).toList();
+            }
+
+            @Override
+            public Set<String> members(String slug) {
+                return jdbc.members(slug);
+            }
+
+            @Override
+            public boolean addMember(String slug, String person) {
+                return jdbc.addMember(slug, person);
+            }
+
+            @Override
+            public boolean removeMember(String slug, String person) {
+                return jdbc.removeMember(slug, person);
+            }
+        };
+    }
+
+    private static SipStore.Pending toPort(JdbcSipStore.Pending p) {
+        return new SipStore.Pending(p.id(), p.recipient(), p.fromUri(), p.fromName(), p.body(), p.author(),
+                p.createdAt(), p.expiresAt());
+    }
+}
