@@ -32,12 +32,12 @@ import java.util.Set;
  *       (RFC 6665 §4.2.2).</li>
  *   <li>a scheduled sweep every few seconds (the adapter's scheduler thread) → {@link #sweep}: expired
  *       subscriptions get a {@code terminated;reason=timeout} NOTIFY; NOTIFYs unanswered for longer than
- *       {@link Limits#notifyTimeout} are given up (the stack normally reports a timeout long before).</li>
+ *       {@link Limits#notifyTimeout()} are given up (the stack normally reports a timeout long before).</li>
  *   <li>shutdown → {@link #terminateAll}.</li>
  * </ul>
  *
- * <p>Memory is bounded by {@link Limits#maxTotal} subscriptions whatever arrives (a flood of SUBSCRIBEs with
- * distinct Call-IDs gets 503), and by {@link Limits#maxPerWatcher} per watcher URI, so one phone cannot take all.
+ * <p>Memory is bounded by {@link Limits#maxTotal()} subscriptions whatever arrives (a flood of SUBSCRIBEs with
+ * distinct Call-IDs gets 503), and by {@link Limits#maxPerWatcher()} per watcher URI, so one phone cannot take all.
  *
  * @param <D> the adapter's dialog handle (a Jain-SIP {@code Dialog})
  */
