@@ -41,6 +41,8 @@ import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AddressSyntax;
+import org.bridgeappliance.core.port.Addressing;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.AdapterStateListener;
 import org.bridgeappliance.core.port.EventIngress;
@@ -122,6 +124,8 @@ public final class Router implements EventIngress, AutoCloseable {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final PipelineHost host = new PipelineHost();
     private final PresenceDispatcher presence;
+    private final Map<Network, AddressSyntax> syntaxes;
+    private final Addressing addressing;
 
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
     private ThreadPoolExecutor pool;
@@ -150,6 +154,10 @@ public final class Router implements EventIngress, AutoCloseable {
             }
         }
         this.adapters = java.util.Collections.unmodifiableMap(byNetwork);
+        Map<Network, AddressSyntax> bySyntax = new LinkedHashMap<>();
+        byNetwork.forEach((network, adapter) -> adapter.addressSyntax().ifPresent(s -> bySyntax.put(network, s)));
+        this.syntaxes = Map.copyOf(bySyntax);
+        this.addressing = network -> Optional.ofNullable(syntaxes.get(network));
         this.resolver = new ReferenceResolver(stores.messages());
         this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock);
         this.presence = new PresenceDispatcher(stores, this.adapters, config, metrics,
@@ -187,7 +195,7 @@ public final class Router implements EventIngress, AutoCloseable {
         AdapterStateListener listener = this::stateChanged;
         for (ProtocolAdapter adapter : adapters.values()) {
             try {
-                adapter.start(new AdapterContext(this, listener, stores, clock, portals));
+                adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "adapter " + adapter.network() + " failed to start", e);
                 states.put(adapter.network(), new AdapterState(AdapterState.Status.FAILED,
@@ -273,6 +281,14 @@ public final class Router implements EventIngress, AutoCloseable {
             map.put(adapter.network(), state);
         }
         return map;
+    }
+
+    /**
+     * Every network's address rules, as its adapter declares them ({@link ProtocolAdapter#addressSyntax()},
+     * read once at construction); available before {@link #start()}. Thread-safe.
+     */
+    public Addressing addressing() {
+        return addressing;
     }
 
     /** Live counters. */

@@ -20,6 +20,7 @@ import org.bridgeappliance.adapter.matrix.client.MatrixHttpException;
 import org.bridgeappliance.adapter.matrix.client.MicronautHttpTransport;
 import org.bridgeappliance.adapter.matrix.convert.MatrixInboundConverter;
 import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
+import org.bridgeappliance.adapter.matrix.id.MatrixAddressSyntax;
 import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
 import org.bridgeappliance.adapter.matrix.portal.GhostManager;
@@ -37,6 +38,7 @@ import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState.Status;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
@@ -96,12 +98,22 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
     public MatrixAdapter(MatrixConfig config, Function<MatrixConfig, HttpTransport> transports) {
         this.config = Objects.requireNonNull(config, "config");
         this.transports = Objects.requireNonNull(transports, "transports");
-        this.codec = new GhostIdCodec(config.getServerName(), config.getBotLocalpart(), config.getGhostNetworks());
+        // Other networks' canonical ids come from the core (their adapters' AddressSyntax), once started.
+        this.codec = new GhostIdCodec(config.getServerName(), config.getBotLocalpart(), config.getGhostNetworks(),
+                network -> {
+                    AdapterContext started = context;
+                    return started == null ? Optional.empty() : started.addressing().syntax(network);
+                });
     }
 
     @Override
     public Network network() {
         return NETWORK;
+    }
+
+    @Override
+    public Optional<AddressSyntax> addressSyntax() {
+        return Optional.of(MatrixAddressSyntax.INSTANCE);
     }
 
     /**
