@@ -43,7 +43,8 @@ final class SchemaMigrations {
             "V2__message_archive.sql",
             "V3__message_alias.sql",
             "V4__reaction_remote_id_index.sql",
-            "V5__message_map_sent_at.sql");
+            "V5__message_map_sent_at.sql",
+            "V6__late_outcome.sql");
 
     private SchemaMigrations() {
     }

@@ -7,11 +7,13 @@ import org.bridgeappliance.core.store.BridgeStores;
 /**
  * What the appliance hands an adapter at start: where to submit inbound events, where to report
  * its health, the stores it may read and write, the coordinator that creates room mappings on
- * demand (1:1 chats, gateway rooms), and the other networks' address rules ({@link Addressing}, for
- * puppet ids made from other networks' canonical user ids).
+ * demand (1:1 chats, gateway rooms), the other networks' address rules ({@link Addressing}, for
+ * puppet ids made from other networks' canonical user ids), and where a store-and-forward network
+ * reports late delivery outcomes ({@link DeliveryOutcomes}).
  */
 public record AdapterContext(EventIngress ingress, AdapterStateListener stateListener, BridgeStores stores,
-                             Clock clock, PortalCoordinator portals, Addressing addressing) {
+                             Clock clock, PortalCoordinator portals, Addressing addressing,
+                             DeliveryOutcomes outcomes) {
     public AdapterContext {
         Objects.requireNonNull(ingress, "ingress");
         Objects.requireNonNull(stateListener, "stateListener");
@@ -19,6 +21,13 @@ public record AdapterContext(EventIngress ingress, AdapterStateListener stateLis
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(portals, "portals");
         Objects.requireNonNull(addressing, "addressing");
+        Objects.requireNonNull(outcomes, "outcomes");
+    }
+
+    /** A context without late delivery outcomes ({@link DeliveryOutcomes#NONE}). */
+    public AdapterContext(EventIngress ingress, AdapterStateListener stateListener, BridgeStores stores, Clock clock,
+                          PortalCoordinator portals, Addressing addressing) {
+        this(ingress, stateListener, stores, clock, portals, addressing, DeliveryOutcomes.NONE);
     }
 
     /** A context whose networks have no address syntax (ids compared verbatim). */

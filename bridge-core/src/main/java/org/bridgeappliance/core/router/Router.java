@@ -126,6 +126,7 @@ public final class Router implements EventIngress, AutoCloseable {
     private final PresenceDispatcher presence;
     private final Map<Network, AddressSyntax> syntaxes;
     private final Addressing addressing;
+    private final LateOutcomes outcomes;
 
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
     private ThreadPoolExecutor pool;
@@ -159,7 +160,9 @@ public final class Router implements EventIngress, AutoCloseable {
         this.syntaxes = Map.copyOf(bySyntax);
         this.addressing = network -> Optional.ofNullable(syntaxes.get(network));
         this.resolver = new ReferenceResolver(stores.messages());
-        this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock);
+        this.outcomes = new LateOutcomes(stores.lateOutcomes(), this.adapters, metrics, clock,
+                task -> pool.execute(task));
+        this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock, outcomes);
         this.presence = new PresenceDispatcher(stores, this.adapters, config, metrics,
                 new PresenceDispatcher.Scheduler() {
                     @Override
@@ -195,7 +198,7 @@ public final class Router implements EventIngress, AutoCloseable {
         AdapterStateListener listener = this::stateChanged;
         for (ProtocolAdapter adapter : adapters.values()) {
             try {
-                adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing));
+                adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing, outcomes));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "adapter " + adapter.network() + " failed to start", e);
                 states.put(adapter.network(), new AdapterState(AdapterState.Status.FAILED,
@@ -204,6 +207,7 @@ public final class Router implements EventIngress, AutoCloseable {
         }
         try {
             replay();
+            outcomes.reportUnreported();
         } finally {
             lifecycle = Lifecycle.RUNNING;
             ready.countDown();
