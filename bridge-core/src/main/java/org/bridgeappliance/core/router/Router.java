@@ -48,6 +48,7 @@ import org.bridgeappliance.core.port.AdapterStateListener;
 import org.bridgeappliance.core.port.EventIngress;
 import org.bridgeappliance.core.port.IngressUnavailableException;
 import org.bridgeappliance.core.port.PortalCoordinator;
+import org.bridgeappliance.core.port.PresenceDirectory;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgeStores;
@@ -127,6 +128,7 @@ public final class Router implements EventIngress, AutoCloseable {
     private final Map<Network, AddressSyntax> syntaxes;
     private final Addressing addressing;
     private final LateOutcomes outcomes;
+    private final LastPresence lastPresence;
 
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
     private ThreadPoolExecutor pool;
@@ -159,6 +161,7 @@ public final class Router implements EventIngress, AutoCloseable {
         byNetwork.forEach((network, adapter) -> adapter.addressSyntax().ifPresent(s -> bySyntax.put(network, s)));
         this.syntaxes = Map.copyOf(bySyntax);
         this.addressing = network -> Optional.ofNullable(syntaxes.get(network));
+        this.lastPresence = new LastPresence(addressing, LastPresence.DEFAULT_CAPACITY);
         this.resolver = new ReferenceResolver(stores.messages());
         this.outcomes = new LateOutcomes(stores.lateOutcomes(), this.adapters, metrics, clock,
                 task -> pool.execute(task));
@@ -198,7 +201,8 @@ public final class Router implements EventIngress, AutoCloseable {
         AdapterStateListener listener = this::stateChanged;
         for (ProtocolAdapter adapter : adapters.values()) {
             try {
-                adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing, outcomes));
+                adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing, outcomes,
+                        lastPresence));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "adapter " + adapter.network() + " failed to start", e);
                 states.put(adapter.network(), new AdapterState(AdapterState.Status.FAILED,
@@ -295,6 +299,11 @@ public final class Router implements EventIngress, AutoCloseable {
         return addressing;
     }
 
+    /** The latest accepted presence per person (bounded, in memory); what adapters get as {@code presence()}. */
+    public PresenceDirectory presence() {
+        return lastPresence;
+    }
+
     /** Live counters. */
     public RouterMetrics metrics() {
         return metrics;
@@ -349,6 +358,7 @@ public final class Router implements EventIngress, AutoCloseable {
             metrics.countEcho();
             return Acceptance.ECHO;
         }
+        lastPresence.record(event); // also when no network shows it yet: a later SUBSCRIBE asks for it
         if (!presence.offer(event)) {
             metrics.countNotBridged();
             return Acceptance.NOT_BRIDGED;
