@@ -75,7 +75,8 @@ import org.bridgeappliance.core.store.StoreConflictException;
  *     (Matrix retries AS transactions, XMPP clients resend);</li>
  * <li>a canonical {@link BridgeMessageId} (random UUID) is assigned, the event appended to the outbox and
  *     its origin copy recorded (origin=true) before {@code QUEUED} is returned; messages, edits and
- *     retractions are also recorded in {@code stores.archive()} (best effort: a failing archive is logged).</li>
+ *     retractions are also recorded in {@code stores.archive()}, and reactions in the origin portal's side of
+ *     {@code stores.reactions()} (both best effort: a failing store is logged). Adapters write neither.</li>
  * </ol>
  * Typing notifications and read markers are ephemeral: not written to the outbox, not de-duplicated, and
  * dropped (counted) rather than waited for when their room's queue is full. Presence goes to the
@@ -434,8 +435,32 @@ public final class Router implements EventIngress, AutoCloseable {
             texts.update(room.id(), referred.get(), e.newBody().plain());
         }
         archive(room.id(), messageId, event, referred);
+        if (event instanceof ReactionEvent r && referred.isPresent()) {
+            recordOriginReaction(r, referred.get());
+        }
         enqueue(pipeline, new DeliveryJob(env, entry, true, room));
         return Acceptance.QUEUED;
+    }
+
+    /**
+     * The origin portal's side of a reaction, recorded here (one writer, as the origin copy of a message is), not
+     * by the adapter after {@code submit}: under the room's monitor, so a removal never overtakes its add. Its
+     * remote id is the reaction's own id where the network has one (a Matrix annotation event, needed to resolve
+     * its later redaction), else the reacted message's. Best effort like the archive: a failing store is logged,
+     * the reaction is still delivered (what is lost is a removal after a restart).
+     */
+    private void recordOriginReaction(ReactionEvent r, BridgeMessageId message) {
+        try {
+            if (r.added()) {
+                stores.reactions().record(new org.bridgeappliance.core.store.ReactionMapping(message, r.origin(),
+                        r.sender(), r.key(), r.remoteId().orElse(r.target())));
+            } else {
+                stores.reactions().remove(message, r.origin(), r.sender(), r.key());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record the reaction " + r.key() + " of " + r.sender() + " in "
+                    + r.origin() + "; it is delivered, but its removal after a restart may not be", e);
+        }
     }
 
     /**
