@@ -88,7 +88,20 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                            PortalManager portals, GhostManager ghosts, MatrixDeliverer deliverer) {
     }
 
+    /**
+     * The bean: without an explicit {@code bridge.matrix.ghost-networks}, the ghost and alias namespaces are
+     * the other networks the configuration declares ({@link MatrixConfig#configuredNetworks}).
+     */
     @Inject
+    public MatrixAdapter(MatrixConfig config, io.micronaut.context.env.Environment environment) {
+        this(derived(config, environment));
+    }
+
+    private static MatrixConfig derived(MatrixConfig config, io.micronaut.core.value.PropertyResolver environment) {
+        config.deriveGhostNetworks(environment);
+        return config;
+    }
+
     public MatrixAdapter(MatrixConfig config) {
         this(config, c -> new MicronautHttpTransport(c.getHomeserverUrl(), c.getRequestTimeout(),
                 (int) Math.min(Integer.MAX_VALUE, c.getMediaMaxBytes() + 65_536)));
