@@ -74,8 +74,13 @@ public abstract class AdapterContract {
     /** Makes the fake network answer the next delivery with a failure a retry may fix (5xx, rate limit). */
     protected abstract void failNextDeliveryTransiently();
 
-    /** Makes the fake network refuse the next delivery for good (forbidden). */
-    protected abstract void refuseNextDelivery();
+    /**
+     * Makes the fake network refuse the next delivery for good (forbidden), or names a target it can never
+     * reach (for networks whose refusals arrive asynchronously).
+     *
+     * @return the portal to deliver the refused message into ({@link #portal()} unless the adapter needs another)
+     */
+    protected abstract Portal refuseNextDelivery();
 
     /** Stops fakes; called after each test, after the adapter was stopped. */
     protected void closeFakes() {
@@ -115,10 +120,14 @@ public abstract class AdapterContract {
     }
 
     private Delivery message(String id) {
+        return message(id, portal());
+    }
+
+    private Delivery message(String id, Portal target) {
         Portal origin = Portal.of(foreignPerson().network().value(), "contract-room");
         EventMeta meta = new EventMeta(origin, foreignPerson(), Profile.named("Contract"),
                 Optional.of(RemoteMessageId.of("contract-" + id)), T0);
-        return new Delivery(BridgeMessageId.of("contract-" + id), RoomId.of("contract"), portal(),
+        return new Delivery(BridgeMessageId.of("contract-" + id), RoomId.of("contract"), target,
                 MessageEvent.text(meta, "contract " + id), Optional.empty(), Optional.empty(), 1);
     }
 
@@ -155,8 +164,8 @@ public abstract class AdapterContract {
     void aRefusalIsPermanent() throws InterruptedException {
         ProtocolAdapter adapter = startConnected();
         adapter.deliver(message("warm-up"));
-        refuseNextDelivery();
-        assertThrows(PermanentDeliveryException.class, () -> adapter.deliver(message("refused")));
+        Portal target = refuseNextDelivery();
+        assertThrows(PermanentDeliveryException.class, () -> adapter.deliver(message("refused", target)));
     }
 
     @Test

@@ -60,9 +60,10 @@ class MatrixAdapterContractTest extends AdapterContract {
     }
 
     @Override
-    protected void refuseNextDelivery() {
+    protected Portal refuseNextDelivery() {
         // M_FORBIDDEN on send: the ghost re-joins once, then it is permanent
         homeserver.override("PUT /_matrix/client/v3/rooms/", 403, "{\"errcode\":\"M_FORBIDDEN\"}");
         homeserver.override("PUT /_matrix/client/v3/rooms/", 403, "{\"errcode\":\"M_FORBIDDEN\"}");
+        return portal();
     }
 }
