@@ -87,6 +87,7 @@ class ReactionRedactionAfterRestartTest {
 
     private RoutedIngress startAdapter() {
         MatrixConfig config = new MatrixConfig();
+        config.setGhostNetworks(java.util.List.of("xmpp", "sip")); // the appliance derives these from its configuration
         config.setEnabled(true);
         config.setAsToken("as-token");
         config.setHsToken("hs-token");
