@@ -3,6 +3,7 @@ package org.bridgeappliance.admin;
 import java.util.Map;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Addressing;
 
 /**
  * What the admin API needs to know about the running bridge. The composition root implements it
@@ -24,4 +25,13 @@ public interface BridgeStatus {
      * Never contains secrets.
      */
     Map<String, Object> metrics();
+
+    /**
+     * Every network's address rules, as its adapter declares them (room mappings and identity links are
+     * checked and normalised by them). Cheap, never blocks. The default knows no network's rules, so every
+     * address gets only the generic checks; the composition root returns the router's.
+     */
+    default Addressing addressing() {
+        return Addressing.NONE;
+    }
 }

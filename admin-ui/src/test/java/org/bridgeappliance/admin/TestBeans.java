@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Addressing;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.mapping.AdminUserStore;
 import org.bridgeappliance.mapping.AuditLog;
@@ -19,7 +20,8 @@ import org.bridgeappliance.mapping.PasswordHasher;
 /**
  * The beans the deploy module's composition root provides, for the admin API's tests: the real
  * mapping module on an H2 file in {@code bridge.data-dir}, and a fixed adapter status with the
- * three networks of the appliance (xmpp connected, matrix and sip disabled).
+ * three networks of the appliance (xmpp connected, matrix and sip disabled) with stand-ins for their
+ * address syntaxes ({@link StandInAddressing}).
  */
 @Factory
 public class TestBeans {
@@ -61,6 +63,11 @@ public class TestBeans {
             @Override
             public Map<String, Object> metrics() {
                 return Map.of("accepted", 3L, "delivered", 2L);
+            }
+
+            @Override
+            public Addressing addressing() {
+                return StandInAddressing.INSTANCE;
             }
         };
     }

@@ -1,15 +1,11 @@
 package org.bridgeappliance.deploy;
 
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.Micronaut;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.bridgeappliance.adapter.matrix.MatrixConfig;
-import org.bridgeappliance.adapter.matrix.registration.Registration;
-import org.bridgeappliance.adapter.matrix.registration.RegistrationGenerator;
+import java.util.ServiceLoader;
+import org.bridgeappliance.core.port.ApplianceCommand;
 import org.bridgeappliance.mapping.MappingDatabase;
 import org.bridgeappliance.mapping.PasswordHasher;
 
@@ -26,22 +22,21 @@ import org.bridgeappliance.mapping.PasswordHasher;
  * loading and linking classes; {@code deploy/src/main/dist/run-appliance.sh} adds an application CDS
  * archive that halves that. {@code deploy/bench-startup.sh} measures both.
  *
- * <p>{@code --generate-registration FILE} writes the Matrix application-service registration for the
- * configured {@code bridge.matrix.*} settings to FILE and exits without starting the bridge (the
- * homeserver admin then lists FILE in Synapse's {@code app_service_config_files}, and the appliance's
- * {@code bridge.matrix.registration-file} points at it).
+ * <p>Modules contribute one-shot commands to the command line ({@link ApplianceCommand}, e.g. the Matrix
+ * adapter's {@code --generate-registration FILE}): given a command's flag, the appliance runs that command
+ * instead of starting the bridge and exits with its code.
  */
 public final class Application {
     private Application() {
     }
 
-    static final String GENERATE_REGISTRATION = "--generate-registration";
-
     public static void main(String[] args) {
-        Optional<Path> registration = registrationTarget(args);
-        if (registration.isPresent()) {
-            System.exit(generateRegistration(registration.get(), withoutRegistrationFlag(args)));
-            return;
+        for (ApplianceCommand command : ServiceLoader.load(ApplianceCommand.class)) {
+            Optional<String> value = commandValue(command.flag(), args);
+            if (value.isPresent()) {
+                System.exit(command.run(value.get(), withoutFlag(command.flag(), args)));
+                return;
+            }
         }
         warmUpPersistence();
         Micronaut.build(args)
@@ -73,52 +68,32 @@ public final class Application {
         warmUp.start();
     }
 
-    /** The FILE of {@code --generate-registration FILE} or {@code --generate-registration=FILE}, if given. */
-    static Optional<Path> registrationTarget(String[] args) {
+    /** The VALUE of {@code FLAG VALUE} or {@code FLAG=VALUE}, if {@code flag} is given. */
+    static Optional<String> commandValue(String flag, String[] args) {
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(GENERATE_REGISTRATION)) {
+            if (args[i].equals(flag)) {
                 if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                    throw new IllegalArgumentException(GENERATE_REGISTRATION + " needs a file name");
+                    throw new IllegalArgumentException(flag + " needs a file name");
                 }
-                return Optional.of(Path.of(args[i + 1]));
+                return Optional.of(args[i + 1]);
             }
-            if (args[i].startsWith(GENERATE_REGISTRATION + "=")) {
-                return Optional.of(Path.of(args[i].substring(GENERATE_REGISTRATION.length() + 1)));
+            if (args[i].startsWith(flag + "=")) {
+                return Optional.of(args[i].substring(flag.length() + 1));
             }
         }
         return Optional.empty();
     }
 
-    private static String[] withoutRegistrationFlag(String[] args) {
+    /** {@code args} without {@code flag} and its value. */
+    static String[] withoutFlag(String flag, String[] args) {
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(GENERATE_REGISTRATION)) {
+            if (args[i].equals(flag)) {
                 i++;
-            } else if (!args[i].startsWith(GENERATE_REGISTRATION + "=")) {
+            } else if (!args[i].startsWith(flag + "=")) {
                 rest.add(args[i]);
             }
         }
         return rest.toArray(String[]::new);
-    }
-
-    /**
-     * Reads the configuration the appliance would run with (application.yml, config files, environment,
-     * {@code --key=value} arguments) without starting any bean, and writes the registration.
-     *
-     * @return the process exit code
-     */
-    static int generateRegistration(Path file, String[] args) {
-        try (ApplicationContext context = ApplicationContext.builder(Application.class).args(args).build()) {
-            Environment environment = context.getEnvironment().start();
-            Registration written = RegistrationGenerator.write(file, MatrixConfig.from(environment));
-            // The tokens stay in the file (owner-only); never on the console or in logs.
-            System.out.println("Wrote the Matrix application-service registration '" + written.id() + "' to "
-                    + file.toAbsolutePath() + ".\nAdd it to Synapse's app_service_config_files and set "
-                    + "bridge.matrix.registration-file to it.");
-            return 0;
-        } catch (RuntimeException e) {
-            System.err.println("Could not write the registration: " + e.getMessage());
-            return 1;
-        }
     }
 }

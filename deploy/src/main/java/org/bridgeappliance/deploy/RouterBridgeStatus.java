@@ -6,6 +6,7 @@ import java.util.Map;
 import org.bridgeappliance.admin.BridgeStatus;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Addressing;
 import org.bridgeappliance.core.router.Router;
 
 /** The admin API's and the health endpoint's view of the running router. */
@@ -20,6 +21,11 @@ public class RouterBridgeStatus implements BridgeStatus {
     @Override
     public Map<Network, AdapterState> adapterStates() {
         return router.adapterStates();
+    }
+
+    @Override
+    public Addressing addressing() {
+        return router.addressing();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.bridgeappliance.deploy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
+import org.bridgeappliance.adapter.matrix.registration.GenerateRegistrationCommand;
+import org.bridgeappliance.core.port.ApplianceCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -16,22 +20,34 @@ import org.yaml.snakeyaml.Yaml;
 /** {@code --generate-registration FILE}: the registration from the configuration, no bridge started. */
 class GenerateRegistrationTest {
 
+    private static Optional<Path> target(String[] args) {
+        return Application.commandValue(GenerateRegistrationCommand.FLAG, args).map(Path::of);
+    }
+
+    @Test
+    void theMatrixAdapterContributesTheCommand() {
+        assertTrue(ServiceLoader.load(ApplianceCommand.class).stream()
+                .anyMatch(c -> c.get().flag().equals("--generate-registration")));
+        assertArrayEquals(new String[] {"--x=1", "--y=2"}, Application.withoutFlag(GenerateRegistrationCommand.FLAG,
+                new String[] {"--x=1", "--generate-registration", "r.yaml", "--y=2"}));
+    }
+
     @Test
     void findsTheFlagInBothSpellings() {
         assertEquals(Optional.of(Path.of("r.yaml")),
-                Application.registrationTarget(new String[] {"--x=1", "--generate-registration", "r.yaml"}));
+                target(new String[] {"--x=1", "--generate-registration", "r.yaml"}));
         assertEquals(Optional.of(Path.of("r.yaml")),
-                Application.registrationTarget(new String[] {"--generate-registration=r.yaml"}));
-        assertEquals(Optional.empty(), Application.registrationTarget(new String[] {"--bridge.data-dir=x"}));
+                target(new String[] {"--generate-registration=r.yaml"}));
+        assertEquals(Optional.empty(), target(new String[] {"--bridge.data-dir=x"}));
         assertThrows(IllegalArgumentException.class,
-                () -> Application.registrationTarget(new String[] {"--generate-registration"}));
+                () -> target(new String[] {"--generate-registration"}));
     }
 
     @Test
     void writesTheConfiguredRegistrationWithoutStartingAnything(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("registration.yaml");
         Path dataDir = dir.resolve("data");
-        int code = Application.generateRegistration(file, new String[] {
+        int code = new GenerateRegistrationCommand().run(file.toString(), new String[] {
             "--bridge.data-dir=" + dataDir,
             "--bridge.matrix.server-name=example.org",
             "--bridge.matrix.as-token=as-token-from-config",

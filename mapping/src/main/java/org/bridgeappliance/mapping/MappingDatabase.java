@@ -39,16 +39,18 @@ public final class MappingDatabase implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Jdbc jdbc = new Jdbc(dataSource);
         this.transactions = new JdbcProcessedTransactionStore(jdbc, clock);
+        EventCodec codec = new EventCodec();
         this.stores = new BridgeStores(
                 new JdbcRoomDirectory(jdbc, clock),
                 new JdbcMessageMapStore(jdbc),
                 new JdbcReactionStore(jdbc),
-                new JdbcOutboxStore(jdbc, new EventCodec(), clock),
+                new JdbcOutboxStore(jdbc, codec, clock),
                 new JdbcPuppetStore(jdbc),
                 new JdbcIdentityLinkStore(jdbc, clock),
                 transactions,
                 new JdbcMessageArchive(jdbc),
-                new JdbcMessageAliasStore(jdbc));
+                new JdbcMessageAliasStore(jdbc),
+                new JdbcLateOutcomeStore(jdbc, codec));
         this.retention = new MessageRetention(jdbc, stores.archive());
         this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
         this.auditLog = new JdbcAuditLog(jdbc, clock);

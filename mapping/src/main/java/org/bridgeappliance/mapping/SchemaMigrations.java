@@ -44,6 +44,7 @@ final class SchemaMigrations {
             "V3__message_alias.sql",
             "V4__reaction_remote_id_index.sql",
             "V5__message_map_sent_at.sql",
+            "V6__late_outcome.sql",
             "V8__sip_adapter.sql");
 
     private SchemaMigrations() {

@@ -28,6 +28,7 @@ import org.bridgeappliance.admin.api.Dtos.UserRefDto;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.port.Addressing;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.core.store.IdentityLink;
 import org.bridgeappliance.core.store.IdentityLinkStore;
@@ -65,8 +66,8 @@ public class IdentityLinkController {
             throw ApiException.badRequest(null, "a JSON body {first, second} is required");
         }
         Set<Network> known = status.adapterStates().keySet();
-        UserRef first = user("first", body.first(), known);
-        UserRef second = user("second", body.second(), known);
+        UserRef first = user("first", body.first(), known, status.addressing());
+        UserRef second = user("second", body.second(), known, status.addressing());
         if (first.network().equals(second.network())) {
             throw ApiException.badRequest("second.network", "an identity link joins accounts on two different networks");
         }
@@ -96,12 +97,12 @@ public class IdentityLinkController {
         return HttpResponse.noContent();
     }
 
-    private static UserRef user(String field, UserRefDto dto, Set<Network> known) {
+    private static UserRef user(String field, UserRefDto dto, Set<Network> known, Addressing addressing) {
         if (dto == null) {
             throw ApiException.badRequest(field, field + " must be an object {network, user}");
         }
         Network network = Inputs.network(field + ".network", dto.network(), known);
-        String user = Inputs.user(field + ".user", network, dto.user());
+        String user = Inputs.user(field + ".user", addressing, network, dto.user());
         return new UserRef(network, RemoteUserId.of(user));
     }
 }

@@ -156,7 +156,7 @@ public class RoomMappingController {
                 throw ApiException.badRequest(prefix + ".network",
                         "a room mapping has at most one portal per network; " + network + " appears twice");
             }
-            String room = Inputs.room(prefix + ".room", network, p.room());
+            String room = Inputs.room(prefix + ".room", status.addressing(), network, p.room());
             portals.add(new Portal(network, RemoteRoomId.of(room)));
         }
         // Checked here for a clear message; the store's unique constraint still decides under races.

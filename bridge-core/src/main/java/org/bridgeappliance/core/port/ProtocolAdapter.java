@@ -1,5 +1,6 @@
 package org.bridgeappliance.core.port;
 
+import java.util.Optional;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
@@ -56,4 +57,14 @@ public interface ProtocolAdapter {
      * after the router has given up retrying; must not throw.
      */
     void reportFailure(DeliveryFailure failure);
+
+    /**
+     * The address grammar of this network (see {@link AddressSyntax}), if the adapter knows it. Called at
+     * any time, also before {@link #start} and when the adapter is disabled (the admin API validates
+     * mappings of a disabled network too): return an object that needs no connection. Cheap; the router
+     * reads it once, when it is built. The default has none, and the network gets generic checks.
+     */
+    default Optional<AddressSyntax> addressSyntax() {
+        return Optional.empty();
+    }
 }

@@ -23,6 +23,7 @@ import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.LateOutcomeStore;
 import org.bridgeappliance.core.store.BridgedRoom;
 import org.bridgeappliance.core.store.MessageMapping;
 import org.bridgeappliance.core.store.OutboxEntry;
@@ -51,7 +52,8 @@ final class DeliveryJob implements RoomPipeline.Task {
 
     /** Everything a job needs from its router. */
     record Env(BridgeStores stores, Map<Network, ProtocolAdapter> adapters, RouterConfig config,
-               RouterMetrics metrics, RecentTextCache texts, ReferenceResolver resolver, Clock clock) {
+               RouterMetrics metrics, RecentTextCache texts, ReferenceResolver resolver, Clock clock,
+               LateOutcomes outcomes) {
     }
 
     private final Env env;
@@ -70,6 +72,8 @@ final class DeliveryJob implements RoomPipeline.Task {
     private long unavailableDeadline;
     private List<RemoteMessageId> receivedIds = new ArrayList<>(2);
     private Network waitingFor;
+    private boolean awaitingOutcome;
+    private int attemptsSpent;
 
     /**
      * @param durable false for typing notifications and read markers: not in the outbox ({@code entry} is a
@@ -128,6 +132,8 @@ final class DeliveryJob implements RoomPipeline.Task {
         unavailableDeadline = 0;
         receivedIds = new ArrayList<>(2);
         waitingFor = null;
+        awaitingOutcome = false;
+        attemptsSpent = 0;
     }
 
     /** @return DONE when this target is finished (delivered, skipped or given up), else the wait in ms */
@@ -190,12 +196,19 @@ final class DeliveryJob implements RoomPipeline.Task {
             }
             if (receipt != null) {
                 receivedIds.addAll(receipt.remoteIds());
+                awaitingOutcome |= receipt.awaitingOutcome() && durable;
             }
             stepIndex++;
+            attemptsSpent += attempt;
             attempt = 0;
         }
         recordDelivered(target);
         env.metrics().countDelivered(target.network());
+        if (awaitingOutcome) {
+            // Accepted for later delivery: the outcome is the adapter's to report; the pipeline moves on.
+            env.outcomes().await(new LateOutcomeStore.Pending(entry.messageId(), room.id(), target, entry.event(),
+                    attemptsSpent, env.clock().instant()));
+        }
         markDone(target);
         return DONE;
     }

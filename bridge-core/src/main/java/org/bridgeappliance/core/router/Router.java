@@ -41,11 +41,14 @@ import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AddressSyntax;
+import org.bridgeappliance.core.port.Addressing;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.AdapterStateListener;
 import org.bridgeappliance.core.port.EventIngress;
 import org.bridgeappliance.core.port.IngressUnavailableException;
 import org.bridgeappliance.core.port.PortalCoordinator;
+import org.bridgeappliance.core.port.PresenceDirectory;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgeStores;
@@ -72,7 +75,8 @@ import org.bridgeappliance.core.store.StoreConflictException;
  *     (Matrix retries AS transactions, XMPP clients resend);</li>
  * <li>a canonical {@link BridgeMessageId} (random UUID) is assigned, the event appended to the outbox and
  *     its origin copy recorded (origin=true) before {@code QUEUED} is returned; messages, edits and
- *     retractions are also recorded in {@code stores.archive()} (best effort: a failing archive is logged).</li>
+ *     retractions are also recorded in {@code stores.archive()}, and reactions in the origin portal's side of
+ *     {@code stores.reactions()} (both best effort: a failing store is logged). Adapters write neither.</li>
  * </ol>
  * Typing notifications and read markers are ephemeral: not written to the outbox, not de-duplicated, and
  * dropped (counted) rather than waited for when their room's queue is full. Presence goes to the
@@ -122,6 +126,10 @@ public final class Router implements EventIngress, AutoCloseable {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final PipelineHost host = new PipelineHost();
     private final PresenceDispatcher presence;
+    private final Map<Network, AddressSyntax> syntaxes;
+    private final Addressing addressing;
+    private final LateOutcomes outcomes;
+    private final LastPresence lastPresence;
 
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
     private ThreadPoolExecutor pool;
@@ -150,8 +158,15 @@ public final class Router implements EventIngress, AutoCloseable {
             }
         }
         this.adapters = java.util.Collections.unmodifiableMap(byNetwork);
+        Map<Network, AddressSyntax> bySyntax = new LinkedHashMap<>();
+        byNetwork.forEach((network, adapter) -> adapter.addressSyntax().ifPresent(s -> bySyntax.put(network, s)));
+        this.syntaxes = Map.copyOf(bySyntax);
+        this.addressing = network -> Optional.ofNullable(syntaxes.get(network));
+        this.lastPresence = new LastPresence(addressing, LastPresence.DEFAULT_CAPACITY);
         this.resolver = new ReferenceResolver(stores.messages());
-        this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock);
+        this.outcomes = new LateOutcomes(stores.lateOutcomes(), this.adapters, metrics, clock,
+                task -> pool.execute(task));
+        this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock, outcomes);
         this.presence = new PresenceDispatcher(stores, this.adapters, config, metrics,
                 new PresenceDispatcher.Scheduler() {
                     @Override
@@ -187,7 +202,8 @@ public final class Router implements EventIngress, AutoCloseable {
         AdapterStateListener listener = this::stateChanged;
         for (ProtocolAdapter adapter : adapters.values()) {
             try {
-                adapter.start(new AdapterContext(this, listener, stores, clock, portals));
+                adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing, outcomes,
+                        lastPresence));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "adapter " + adapter.network() + " failed to start", e);
                 states.put(adapter.network(), new AdapterState(AdapterState.Status.FAILED,
@@ -196,6 +212,7 @@ public final class Router implements EventIngress, AutoCloseable {
         }
         try {
             replay();
+            outcomes.reportUnreported();
         } finally {
             lifecycle = Lifecycle.RUNNING;
             ready.countDown();
@@ -275,6 +292,19 @@ public final class Router implements EventIngress, AutoCloseable {
         return map;
     }
 
+    /**
+     * Every network's address rules, as its adapter declares them ({@link ProtocolAdapter#addressSyntax()},
+     * read once at construction); available before {@link #start()}. Thread-safe.
+     */
+    public Addressing addressing() {
+        return addressing;
+    }
+
+    /** The latest accepted presence per person (bounded, in memory); what adapters get as {@code presence()}. */
+    public PresenceDirectory presence() {
+        return lastPresence;
+    }
+
     /** Live counters. */
     public RouterMetrics metrics() {
         return metrics;
@@ -329,6 +359,7 @@ public final class Router implements EventIngress, AutoCloseable {
             metrics.countEcho();
             return Acceptance.ECHO;
         }
+        lastPresence.record(event); // also when no network shows it yet: a later SUBSCRIBE asks for it
         if (!presence.offer(event)) {
             metrics.countNotBridged();
             return Acceptance.NOT_BRIDGED;
@@ -404,8 +435,32 @@ public final class Router implements EventIngress, AutoCloseable {
             texts.update(room.id(), referred.get(), e.newBody().plain());
         }
         archive(room.id(), messageId, event, referred);
+        if (event instanceof ReactionEvent r && referred.isPresent()) {
+            recordOriginReaction(r, referred.get());
+        }
         enqueue(pipeline, new DeliveryJob(env, entry, true, room));
         return Acceptance.QUEUED;
+    }
+
+    /**
+     * The origin portal's side of a reaction, recorded here (one writer, as the origin copy of a message is), not
+     * by the adapter after {@code submit}: under the room's monitor, so a removal never overtakes its add. Its
+     * remote id is the reaction's own id where the network has one (a Matrix annotation event, needed to resolve
+     * its later redaction), else the reacted message's. Best effort like the archive: a failing store is logged,
+     * the reaction is still delivered (what is lost is a removal after a restart).
+     */
+    private void recordOriginReaction(ReactionEvent r, BridgeMessageId message) {
+        try {
+            if (r.added()) {
+                stores.reactions().record(new org.bridgeappliance.core.store.ReactionMapping(message, r.origin(),
+                        r.sender(), r.key(), r.remoteId().orElse(r.target())));
+            } else {
+                stores.reactions().remove(message, r.origin(), r.sender(), r.key());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record the reaction " + r.key() + " of " + r.sender() + " in "
+                    + r.origin() + "; it is delivered, but its removal after a restart may not be", e);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.bridgeappliance.core.store;
 
 import java.util.Objects;
+import org.bridgeappliance.core.store.memory.InMemoryLateOutcomeStore;
 
 /**
  * The persistence ports the core and the adapters use. The {@code mapping} module implements them
@@ -10,11 +11,24 @@ import java.util.Objects;
  * @param archive the rooms' conversations (history on join, MAM); {@link MessageArchive#NONE} keeps none
  * @param aliases second names of remote messages (e.g. an XMPP sender's own id for a MUC message whose
  *                canonical id is the room's stanza-id); {@link MessageAliasStore#NONE} keeps none
+ * @param lateOutcomes deliveries a store-and-forward network settles later (see
+ *                {@link org.bridgeappliance.core.port.DeliveryOutcomes})
  */
 public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
                            OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
                            ProcessedTransactionStore transactions, MessageArchive archive,
-                           MessageAliasStore aliases) {
+                           MessageAliasStore aliases, LateOutcomeStore lateOutcomes) {
+    /**
+     * The store set with late delivery outcomes kept in memory only ({@link InMemoryLateOutcomeStore}): a
+     * restart forgets which deliveries still await theirs.
+     */
+    public BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
+                        OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
+                        ProcessedTransactionStore transactions, MessageArchive archive, MessageAliasStore aliases) {
+        this(rooms, messages, reactions, outbox, puppets, identities, transactions, archive, aliases,
+                new InMemoryLateOutcomeStore());
+    }
+
     /**
      * The store set without persistent message aliases ({@link MessageAliasStore#NONE}): adapters then
      * resolve aliases only from what they learned since they started.
@@ -42,5 +56,6 @@ public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, Reacti
         Objects.requireNonNull(transactions, "transactions");
         Objects.requireNonNull(archive, "archive");
         Objects.requireNonNull(aliases, "aliases");
+        Objects.requireNonNull(lateOutcomes, "lateOutcomes");
     }
 }

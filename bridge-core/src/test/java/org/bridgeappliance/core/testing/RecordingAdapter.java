@@ -114,6 +114,11 @@ public class RecordingAdapter implements ProtocolAdapter, PresenceSupport {
 
     // ----- behaviours
 
+    /** Accepted for later delivery (a store-and-forward network): the outcome is reported through the context. */
+    public static Behaviour awaitingOutcome() {
+        return (d, a) -> DeliveryReceipt.awaitingOutcome(a.network + "-" + a.ids.incrementAndGet());
+    }
+
     public static Behaviour succeed() {
         return (d, a) -> a.defaultReceipt(d);
     }

@@ -70,6 +70,7 @@ class MatrixAdapterSynapseIT {
     @BeforeEach
     void setUp() throws Exception {
         MatrixConfig config = new MatrixConfig();
+        config.setGhostNetworks(java.util.List.of("xmpp", "sip")); // the appliance derives these from its configuration
         config.setEnabled(true);
         config.setHomeserverUrl(sandbox.get("MATRIX_URL"));
         config.setServerName(sandbox.get("MATRIX_SERVER_NAME"));

@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * effects of a transaction: following invites of the bot and ghosts (off the request thread).
  *
  * <p>Matrix strips a redacted reaction's content, so a redaction alone does not say which reaction
- * was removed. Reactions Matrix users add are therefore remembered twice: in a bounded in-memory
- * cache, and durably in the {@link ReactionStore} under the Matrix portal with the m.reaction event
- * id (the router only records the copies it delivers to other portals). A redaction the cache does
- * not know, such as one of a reaction added before a restart, is resolved through the store.
+ * was removed. Reactions Matrix users add are therefore found in two places: a bounded in-memory
+ * cache filled here, and the {@link ReactionStore}, where the router records the origin side of every
+ * reaction it accepts (under the Matrix portal, with the m.reaction event id). A redaction the cache
+ * does not know, such as one of a reaction added before a restart, is resolved through the store.
  */
 final class InboundSupport implements MatrixInboundConverter.Lookups, TransactionProcessor.Hooks {
     private static final Logger LOG = LoggerFactory.getLogger(InboundSupport.class);
@@ -290,35 +290,6 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
         if (event instanceof ReactionEvent r && r.added() && r.remoteId().isPresent()) {
             reactions.put(r.origin().room().value() + "\u0000" + r.remoteId().get().value(),
                     new MatrixInboundConverter.ReactionRef(r.target().value(), r.key(), r.sender().user().value()));
-        }
-        if (event instanceof ReactionEvent r && r.origin().network().equals(MatrixAdapter.NETWORK)
-                && (acceptance == Acceptance.QUEUED || acceptance == Acceptance.DUPLICATE)) {
-            rememberDurably(r);
-        }
-    }
-
-    /**
-     * Keeps the Matrix user's own reaction in the store under its event id (see the class comment); a
-     * removal drops it. A failure costs only the removal of this reaction after a restart.
-     */
-    private void rememberDurably(ReactionEvent r) {
-        try {
-            Optional<org.bridgeappliance.core.id.BridgeMessageId> canonical = messages.findInPortal(r.origin(),
-                    r.target()).stream().findFirst().map(MessageMapping::messageId);
-            if (canonical.isEmpty()) {
-                return;
-            }
-            if (r.added()) {
-                if (r.remoteId().isPresent()) {
-                    reactionStore.record(new ReactionMapping(canonical.get(), r.origin(), r.sender(), r.key(),
-                            r.remoteId().get()));
-                }
-            } else {
-                reactionStore.remove(canonical.get(), r.origin(), r.sender(), r.key());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("could not record the reaction {} in {}: {}", r.remoteId().map(Object::toString).orElse("?"),
-                    r.origin(), e.toString());
         }
     }
 }

@@ -20,6 +20,7 @@ import org.bridgeappliance.adapter.matrix.client.MatrixHttpException;
 import org.bridgeappliance.adapter.matrix.client.MicronautHttpTransport;
 import org.bridgeappliance.adapter.matrix.convert.MatrixInboundConverter;
 import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
+import org.bridgeappliance.adapter.matrix.id.MatrixAddressSyntax;
 import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
 import org.bridgeappliance.adapter.matrix.portal.GhostManager;
@@ -37,6 +38,7 @@ import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState.Status;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
@@ -86,7 +88,20 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                            PortalManager portals, GhostManager ghosts, MatrixDeliverer deliverer) {
     }
 
+    /**
+     * The bean: without an explicit {@code bridge.matrix.ghost-networks}, the ghost and alias namespaces are
+     * the other networks the configuration declares ({@link MatrixConfig#configuredNetworks}).
+     */
     @Inject
+    public MatrixAdapter(MatrixConfig config, io.micronaut.context.env.Environment environment) {
+        this(derived(config, environment));
+    }
+
+    private static MatrixConfig derived(MatrixConfig config, io.micronaut.core.value.PropertyResolver environment) {
+        config.deriveGhostNetworks(environment);
+        return config;
+    }
+
     public MatrixAdapter(MatrixConfig config) {
         this(config, c -> new MicronautHttpTransport(c.getHomeserverUrl(), c.getRequestTimeout(),
                 (int) Math.min(Integer.MAX_VALUE, c.getMediaMaxBytes() + 65_536)));
@@ -96,12 +111,22 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
     public MatrixAdapter(MatrixConfig config, Function<MatrixConfig, HttpTransport> transports) {
         this.config = Objects.requireNonNull(config, "config");
         this.transports = Objects.requireNonNull(transports, "transports");
-        this.codec = new GhostIdCodec(config.getServerName(), config.getBotLocalpart(), config.getGhostNetworks());
+        // Other networks' canonical ids come from the core (their adapters' AddressSyntax), once started.
+        this.codec = new GhostIdCodec(config.getServerName(), config.getBotLocalpart(), config.getGhostNetworks(),
+                network -> {
+                    AdapterContext started = context;
+                    return started == null ? Optional.empty() : started.addressing().syntax(network);
+                });
     }
 
     @Override
     public Network network() {
         return NETWORK;
+    }
+
+    @Override
+    public Optional<AddressSyntax> addressSyntax() {
+        return Optional.of(MatrixAddressSyntax.INSTANCE);
     }
 
     /**

@@ -27,8 +27,12 @@ public class MatrixConfig {
     private String appserviceId = "bridge-appliance";
     /** Where the homeserver reaches the appliance's AS endpoints (the registration's {@code url}). */
     private String appserviceUrl = "http://127.0.0.1:18480";
-    /** Networks whose users get ghosts here, each under the exclusive prefix {@code @_<network>_}. */
-    private List<String> ghostNetworks = new ArrayList<>(List.of("xmpp", "sip"));
+    /**
+     * Networks whose users get ghosts here, each under the exclusive prefix {@code @_<network>_}. Empty unless
+     * set: the appliance then uses {@link #configuredNetworks} (every other network configured under
+     * {@code bridge.*}).
+     */
+    private List<String> ghostNetworks = new ArrayList<>();
     /** Accept the deprecated {@code ?access_token=} from the homeserver (Synapse's legacy mode). */
     private boolean allowLegacyQueryToken;
     /** Largest AS transaction body accepted; Synapse sends at most 100 events of at most 64 KiB. */
@@ -327,7 +331,35 @@ public class MatrixConfig {
         properties.getProperty(p + "appservice-url", String.class).ifPresent(c::setAppserviceUrl);
         properties.getProperty(p + "ghost-networks", io.micronaut.core.type.Argument.listOf(String.class))
                 .ifPresent(c::setGhostNetworks);
+        c.deriveGhostNetworks(properties);
         return c;
+    }
+
+    /**
+     * Without an explicit {@code ghost-networks}, sets it to {@link #configuredNetworks}: the bean and the
+     * registration command both call this, so the namespaces the adapter uses are the ones it registered.
+     */
+    public void deriveGhostNetworks(io.micronaut.core.value.PropertyResolver properties) {
+        if (ghostNetworks.isEmpty()) {
+            setGhostNetworks(configuredNetworks(properties));
+        }
+    }
+
+    /**
+     * The other networks of this appliance, as its configuration declares them: every block
+     * {@code bridge.<network>} with an {@code enabled} key (enabled or not, so that turning a network on
+     * needs no new registration), except {@code matrix}, in the order the configuration lists them. Network
+     * names must match {@code [a-z0-9]+} to have a namespace; others are skipped.
+     */
+    public static List<String> configuredNetworks(io.micronaut.core.value.PropertyResolver properties) {
+        List<String> found = new ArrayList<>();
+        for (String entry : properties.getPropertyEntries("bridge")) {
+            if (!entry.equals("matrix") && entry.matches("[a-z0-9]+")
+                    && properties.containsProperty("bridge." + entry + ".enabled")) {
+                found.add(entry);
+            }
+        }
+        return found;
     }
 
     /** The bot's full MXID. */

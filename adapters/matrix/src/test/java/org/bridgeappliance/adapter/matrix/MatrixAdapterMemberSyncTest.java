@@ -29,6 +29,7 @@ class MatrixAdapterMemberSyncTest {
 
     MatrixAdapter start(boolean onStart) {
         MatrixConfig config = new MatrixConfig();
+        config.setGhostNetworks(java.util.List.of("xmpp", "sip")); // the appliance derives these from its configuration
         config.setEnabled(true);
         config.setAsToken("as-token");
         config.setHsToken("hs-token");

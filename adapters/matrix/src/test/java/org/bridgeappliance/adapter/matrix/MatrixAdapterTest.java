@@ -69,6 +69,7 @@ class MatrixAdapterTest {
     @BeforeEach
     void setUp() {
         config = new MatrixConfig();
+        config.setGhostNetworks(java.util.List.of("xmpp", "sip")); // the appliance derives these from its configuration
         config.setEnabled(true);
         config.setAsToken("as-token");
         config.setHsToken("hs-token");

@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.bridgeappliance.adapter.matrix.appservice.AppServiceHandler;
 import org.bridgeappliance.adapter.matrix.testing.FakeHomeserver;
-import org.bridgeappliance.adapter.matrix.testing.RecordingIngress;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
@@ -22,10 +22,14 @@ import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.ReactionEvent;
 import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.EventIngress;
+import org.bridgeappliance.core.router.Router;
+import org.bridgeappliance.core.router.RouterConfig;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.core.store.MessageMapping;
 import org.bridgeappliance.core.store.ReactionMapping;
 import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.bridgeappliance.core.testing.RecordingAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +37,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Matrix strips a redacted reaction's content: removing a reaction added before a restart must still
  * become a reaction removal, resolved through the reaction store (the adapter is built twice over the
- * same stores, as after an appliance restart).
+ * same stores, as after an appliance restart). The adapter submits through the core's real router,
+ * which records the origin side of reactions (the adapter does not write them).
  */
 class ReactionRedactionAfterRestartTest {
     static final String ROOM = "!room:matrix.test";
@@ -43,10 +48,14 @@ class ReactionRedactionAfterRestartTest {
 
     final BridgeStores stores = InMemoryStores.create();
     MatrixAdapter adapter;
+    Router router;
     int txn;
 
     @BeforeEach
     void knownMessage() {
+        stores.rooms().create("lobby", List.of(MATRIX_ROOM, Portal.of("xmpp", "room@muc.example")), true);
+        router = new Router(stores, List.of(new RecordingAdapter("xmpp")), RouterConfig.defaults(), Clock.systemUTC());
+        router.start();
         // The reacted-to message, as the router records it: its Matrix copy is $orig.
         stores.messages().record(List.of(new MessageMapping(CANONICAL, RoomId.of("r1"), MATRIX_ROOM, ALICE,
                 RemoteMessageId.of("$orig"), 0, true, Instant.parse("2026-11-26T08:00:00Z"))));
@@ -57,10 +66,28 @@ class ReactionRedactionAfterRestartTest {
         if (adapter != null) {
             adapter.stop();
         }
+        router.close();
     }
 
-    private RecordingIngress startAdapter() {
+    /** Records what the adapter submits and hands it to the router. */
+    static final class RoutedIngress implements EventIngress {
+        final List<BridgeEvent> events = new CopyOnWriteArrayList<>();
+        private final Router router;
+
+        RoutedIngress(Router router) {
+            this.router = router;
+        }
+
+        @Override
+        public Acceptance submit(BridgeEvent event) {
+            events.add(event);
+            return router.submit(event);
+        }
+    }
+
+    private RoutedIngress startAdapter() {
         MatrixConfig config = new MatrixConfig();
+        config.setGhostNetworks(java.util.List.of("xmpp", "sip")); // the appliance derives these from its configuration
         config.setEnabled(true);
         config.setAsToken("as-token");
         config.setHsToken("hs-token");
@@ -68,7 +95,7 @@ class ReactionRedactionAfterRestartTest {
         config.setMaxAttempts(1);
         FakeHomeserver homeserver = new FakeHomeserver("@bridgebot:matrix.test");
         adapter = new MatrixAdapter(config, c -> homeserver);
-        RecordingIngress ingress = new RecordingIngress();
+        RoutedIngress ingress = new RoutedIngress(router);
         adapter.start(new AdapterContext(ingress, (n, s) -> { }, stores, Clock.systemUTC()));
         return ingress;
     }
@@ -91,7 +118,7 @@ class ReactionRedactionAfterRestartTest {
 
     @Test
     void redactionOfAReactionAddedBeforeARestartRemovesIt() {
-        RecordingIngress before = startAdapter();
+        RoutedIngress before = startAdapter();
         push(REACTION);
         ReactionEvent added = assertInstanceOf(ReactionEvent.class, only(before.events));
         assertTrue(added.added());
@@ -100,7 +127,7 @@ class ReactionRedactionAfterRestartTest {
                 "the Matrix user's own reaction is kept under its event id");
         adapter.stop();
 
-        RecordingIngress after = startAdapter();
+        RoutedIngress after = startAdapter();
         push(REDACTION);
         ReactionEvent removed = assertInstanceOf(ReactionEvent.class, only(after.events));
         assertEquals(false, removed.added());
@@ -114,7 +141,7 @@ class ReactionRedactionAfterRestartTest {
 
     @Test
     void redactionOfAnUnknownEventStaysARetraction() {
-        RecordingIngress ingress = startAdapter();
+        RoutedIngress ingress = startAdapter();
         push(REDACTION);
         RetractionEvent retraction = assertInstanceOf(RetractionEvent.class, only(ingress.events));
         assertEquals(RemoteMessageId.of("$react1"), retraction.target());

@@ -129,6 +129,11 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         return NETWORK;
     }
 
+    @Override
+    public Optional<org.bridgeappliance.core.port.AddressSyntax> addressSyntax() {
+        return Optional.of(org.bridgeappliance.adapter.xmpp.address.XmppAddressSyntax.INSTANCE);
+    }
+
     public XmppSettings settings() {
         return settings;
     }

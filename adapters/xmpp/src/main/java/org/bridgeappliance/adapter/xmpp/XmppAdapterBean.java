@@ -9,6 +9,7 @@ import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
@@ -52,6 +53,11 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
     @Override
     public Network network() {
         return adapter.network();
+    }
+
+    @Override
+    public Optional<AddressSyntax> addressSyntax() {
+        return adapter.addressSyntax();
     }
 
     @Override

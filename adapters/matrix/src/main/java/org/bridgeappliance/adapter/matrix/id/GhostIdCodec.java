@@ -7,11 +7,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.port.Addressing;
 
 /**
  * Maps people of other networks to ghost MXIDs and room addresses to aliases, reversibly.
@@ -24,11 +24,12 @@ import org.bridgeappliance.core.id.UserRef;
  * {@code +}) becomes {@code =xx} in lower-case hex. Decoding accepts only the canonical encoding, so
  * two MXIDs never decode to the same person.
  *
- * <p>Before encoding, ids are normalised the way their own network compares them: an XMPP JID's
- * localpart and domain are case-insensitive (RFC 7622, so {@code Bob@xmpp.test} and
- * {@code bob@xmpp.test} are one person and one ghost) while its resource is kept; a SIP URI's host is
- * case-insensitive but its user part is not (RFC 3261 19.1.4). Other networks are taken verbatim.
- * Thread-safe and immutable.
+ * <p>Before encoding, ids are put in the canonical form of their own network, which this adapter does
+ * not know: it asks the core's {@link Addressing} (the other network's adapter's
+ * {@link org.bridgeappliance.core.port.AddressSyntax}). So {@code Bob@xmpp.test} and {@code bob@xmpp.test}
+ * are one person and one ghost exactly when the XMPP adapter says they are. Decoding accepts only ids
+ * that are canonical, which keeps the mapping a bijection. A network without a syntax is taken verbatim.
+ * Thread-safe and immutable (the {@code Addressing} given must be thread-safe).
  */
 public final class GhostIdCodec {
     /** The Matrix spec's limit on the length of a user id, in bytes, sigil and server name included. */
@@ -37,8 +38,20 @@ public final class GhostIdCodec {
     private final String serverName;
     private final String botUserId;
     private final List<String> networks;
+    private final Addressing addressing;
 
+    /** A codec that takes every network's ids verbatim (for the registration, which encodes no id). */
     public GhostIdCodec(String serverName, String botLocalpart, Collection<String> ghostNetworks) {
+        this(serverName, botLocalpart, ghostNetworks, Addressing.NONE);
+    }
+
+    /**
+     * @param addressing the other networks' canonical forms (normally the core's, from the adapter context);
+     *                   read on every encode and decode, so it may be a view that fills in at start
+     */
+    public GhostIdCodec(String serverName, String botLocalpart, Collection<String> ghostNetworks,
+                        Addressing addressing) {
+        this.addressing = Objects.requireNonNull(addressing, "addressing");
         this.serverName = Objects.requireNonNull(serverName, "serverName");
         this.botUserId = "@" + Objects.requireNonNull(botLocalpart, "botLocalpart") + ":" + serverName;
         this.networks = List.copyOf(ghostNetworks);
@@ -78,7 +91,7 @@ public final class GhostIdCodec {
         if (!networks.contains(network)) {
             throw new IllegalArgumentException("no ghost namespace for network " + network);
         }
-        String mxid = "@" + prefix(network) + encode(normalize(network, person.user().value())) + ":" + serverName;
+        String mxid = "@" + prefix(network) + encode(addressing.canonicalUser(person.network(), person.user().value())) + ":" + serverName;
         if (mxid.getBytes(StandardCharsets.UTF_8).length > MAX_MXID_BYTES) {
             throw new IllegalArgumentException("ghost id of " + person + " would exceed " + MAX_MXID_BYTES + " bytes");
         }
@@ -87,7 +100,7 @@ public final class GhostIdCodec {
 
     /** The person a ghost MXID stands for, or empty if it is not a well-formed ghost of this bridge. */
     public Optional<UserRef> personOf(String mxid) {
-        return decodeSigiled(mxid, '@').map(p -> UserRef.of(p.network(), p.address()));
+        return decodeSigiled(mxid, '@', addressing::canonicalUser).map(p -> UserRef.of(p.network(), p.address()));
     }
 
     /** The alias under which a room of another network is reachable: {@code #_xmpp_room=40conf.example:hs}. */
@@ -95,7 +108,7 @@ public final class GhostIdCodec {
         if (!networks.contains(network.value())) {
             throw new IllegalArgumentException("no alias namespace for network " + network);
         }
-        String alias = "#" + prefix(network.value()) + encode(normalize(network.value(), address)) + ":" + serverName;
+        String alias = "#" + prefix(network.value()) + encode(addressing.canonicalRoom(network, address)) + ":" + serverName;
         if (alias.getBytes(StandardCharsets.UTF_8).length > MAX_MXID_BYTES) {
             throw new IllegalArgumentException("alias for " + address + " would exceed " + MAX_MXID_BYTES + " bytes");
         }
@@ -104,7 +117,7 @@ public final class GhostIdCodec {
 
     /** The room address an alias of this bridge names, or empty if it is not one. */
     public Optional<Address> addressOfAlias(String alias) {
-        return decodeSigiled(alias, '#');
+        return decodeSigiled(alias, '#', addressing::canonicalRoom);
     }
 
     /** True for the bot and for anything in a ghost namespace on this server, decodable or not. */
@@ -132,7 +145,8 @@ public final class GhostIdCodec {
         return Optional.of(mxid.substring(1, mxid.length() - suffix.length()));
     }
 
-    private Optional<Address> decodeSigiled(String id, char sigil) {
+    private Optional<Address> decodeSigiled(String id, char sigil,
+                                            java.util.function.BiFunction<Network, String, String> canonical) {
         String suffix = ":" + serverName;
         if (id == null || id.length() < 2 || id.charAt(0) != sigil || !id.endsWith(suffix)) {
             return Optional.empty();
@@ -142,7 +156,7 @@ public final class GhostIdCodec {
             String prefix = prefix(network);
             if (localpart.startsWith(prefix) && localpart.length() > prefix.length()) {
                 return decode(localpart.substring(prefix.length()))
-                        .filter(address -> normalize(network, address).equals(address))
+                        .filter(address -> canonical.apply(Network.of(network), address).equals(address))
                         .map(address -> new Address(network, address));
             }
         }
@@ -219,32 +233,5 @@ public final class GhostIdCodec {
         }
         // Only the canonical form decodes, so the mapping is a bijection (no "=61" for "a").
         return encode(decoded).equals(encoded) ? Optional.of(decoded) : Optional.empty();
-    }
-
-    /**
-     * An id as its own network compares it: XMPP localpart and domain in lower case (RFC 7622), the
-     * resource kept; a SIP host in lower case (RFC 3261 19.1.4), the user part kept.
-     */
-    public static String normalize(String network, String id) {
-        switch (network) {
-            case "xmpp": {
-                int slash = id.indexOf('/');
-                String bare = slash < 0 ? id : id.substring(0, slash);
-                String resource = slash < 0 ? "" : id.substring(slash);
-                return bare.toLowerCase(Locale.ROOT) + resource;
-            }
-            case "sip": {
-                int at = id.lastIndexOf('@');
-                String user = at < 0 ? "" : id.substring(0, at + 1);
-                String host = at < 0 ? id : id.substring(at + 1);
-                if (user.regionMatches(true, 0, "sip:", 0, 4) || user.regionMatches(true, 0, "sips:", 0, 5)) {
-                    int colon = user.indexOf(':');
-                    user = user.substring(0, colon).toLowerCase(Locale.ROOT) + user.substring(colon);
-                }
-                return user + host.toLowerCase(Locale.ROOT);
-            }
-            default:
-                return id;
-        }
     }
 }

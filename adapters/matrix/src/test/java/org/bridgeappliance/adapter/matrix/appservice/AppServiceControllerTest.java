@@ -42,6 +42,8 @@ import org.junit.jupiter.api.TestInstance;
 @MicronautTest(environments = AppServiceControllerTest.ENVIRONMENT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Property(name = "bridge.matrix.enabled", value = "true")
+@Property(name = "bridge.xmpp.enabled", value = "false") // the other networks: ghost namespaces follow from them
+@Property(name = "bridge.sip.enabled", value = "false")
 @Property(name = "bridge.matrix.as-token", value = "as-test-token")
 @Property(name = "bridge.matrix.hs-token", value = "hs-test-token")
 @Property(name = "bridge.matrix.max-transaction-bytes", value = "200000")
@@ -56,7 +58,8 @@ class AppServiceControllerTest {
     static class TestBeans {
         @Singleton
         @Replaces(MatrixAdapter.class)
-        MatrixAdapter adapter(MatrixConfig config) {
+        MatrixAdapter adapter(MatrixConfig config, io.micronaut.context.env.Environment environment) {
+            config.deriveGhostNetworks(environment); // as the real bean does
             return new MatrixAdapter(config, c -> HOMESERVER);
         }
     }

@@ -1,5 +1,6 @@
 package org.bridgeappliance.adapter.matrix.convert;
 
+import org.bridgeappliance.adapter.matrix.id.StandInAddressing;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,7 +13,7 @@ import org.bridgeappliance.core.model.BridgeEvent;
 /** Shared set-up of the inbound converter tests: a converter for server matrix.test and JSON literals. */
 abstract class InboundFixture {
     static final Instant NOW = Instant.parse("2026-11-26T08:00:00Z");
-    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"));
+    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"), StandInAddressing.INSTANCE);
     final MatrixInboundConverter converter = new MatrixInboundConverter(codec::isBridgeUser, codec::personOf,
             Clock.fixed(NOW, ZoneOffset.UTC));
     MatrixInboundConverter.Lookups lookups = new MatrixInboundConverter.Lookups() {

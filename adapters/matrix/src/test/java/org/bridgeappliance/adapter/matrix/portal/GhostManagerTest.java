@@ -1,5 +1,6 @@
 package org.bridgeappliance.adapter.matrix.portal;
 
+import org.bridgeappliance.adapter.matrix.id.StandInAddressing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,7 +68,7 @@ class GhostManagerTest {
     }
 
     final FakeHomeserver homeserver = new FakeHomeserver("@bridgebot:matrix.test");
-    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"));
+    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"), StandInAddressing.INSTANCE);
     final MatrixClient client = new MatrixClient(homeserver, "as", 1, Duration.ofSeconds(1), d -> { });
     final PuppetStore puppets = InMemoryStores.create().puppets();
     final MutableClock clock = new MutableClock();

@@ -1,5 +1,6 @@
 package org.bridgeappliance.adapter.matrix.portal;
 
+import org.bridgeappliance.adapter.matrix.id.StandInAddressing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,7 @@ class MatrixDelivererProfileTest {
     static final Portal MUC = Portal.of("xmpp", "room@conference.xmpp.test");
 
     final FakeHomeserver homeserver = new FakeHomeserver("@bridgebot:matrix.test");
-    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"));
+    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"), StandInAddressing.INSTANCE);
     final MatrixClient client = new MatrixClient(homeserver, "as", 1, Duration.ofSeconds(1), d -> { });
     // mxc: avatars need no fetch; the fetcher itself is MediaFetcherTest's business.
     final MediaFetcher media = new MediaFetcher(client, 1000, Duration.ofSeconds(1));

@@ -1,5 +1,6 @@
 package org.bridgeappliance.adapter.matrix.portal;
 
+import org.bridgeappliance.adapter.matrix.id.StandInAddressing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,7 @@ class MemberSyncTest {
     static final Duration RESCAN = Duration.ofSeconds(5);
 
     final FakeHomeserver homeserver = new FakeHomeserver(BOT);
-    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"));
+    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"), StandInAddressing.INSTANCE);
     final MatrixClient client = new MatrixClient(homeserver, "as", 1, Duration.ofSeconds(1), d -> { });
     final BridgeStores stores = InMemoryStores.create();
     final GhostManager ghosts = new GhostManager(client, codec, stores.puppets(),

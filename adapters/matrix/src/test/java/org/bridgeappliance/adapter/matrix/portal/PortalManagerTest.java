@@ -1,5 +1,6 @@
 package org.bridgeappliance.adapter.matrix.portal;
 
+import org.bridgeappliance.adapter.matrix.id.StandInAddressing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** Portal rooms created on demand (AS alias queries, MSC2346 info), plumbing by invite, DMs opened from Matrix. */
 class PortalManagerTest {
     final FakeHomeserver homeserver = new FakeHomeserver("@bridgebot:matrix.test");
-    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"));
+    final GhostIdCodec codec = new GhostIdCodec("matrix.test", "bridgebot", List.of("xmpp", "sip"), StandInAddressing.INSTANCE);
     final MatrixClient client = new MatrixClient(homeserver, "as", 1, Duration.ofSeconds(1), d -> { });
     final GhostManager ghosts = new GhostManager(client, codec, InMemoryStores.create().puppets(),
             new MediaFetcher(client, 1000, Duration.ofSeconds(1)), Clock.systemUTC());

@@ -96,32 +96,20 @@ public final class XmppIngress {
         Optional<EventIngress.Acceptance> last = Optional.of(EventIngress.Acceptance.DUPLICATE);
         String base = meta.remoteId().map(RemoteMessageId::value).orElse("reaction");
         for (String key : diff.removed()) {
-            last = Optional.of(one(meta, base, set.target(), key, false, message));
+            last = Optional.of(one(meta, base, set.target(), key, false));
         }
         for (String key : diff.added()) {
-            last = Optional.of(one(meta, base, set.target(), key, true, message));
+            last = Optional.of(one(meta, base, set.target(), key, true));
         }
         return new Outcome(last, last.flatMap(StanzaErrors::forAcceptance));
     }
 
-    private EventIngress.Acceptance one(EventMeta meta, String base, RemoteMessageId target, String key, boolean added,
-                                        BridgeMessageId message) {
+    private EventIngress.Acceptance one(EventMeta meta, String base, RemoteMessageId target, String key,
+                                        boolean added) {
         // One stanza yields several canonical events: each gets its own id so none is taken for a duplicate.
         EventMeta derived = new EventMeta(meta.origin(), meta.sender(), meta.profile(),
                 Optional.of(RemoteMessageId.of(base + "#" + (added ? "+" : "-") + key)), meta.timestamp());
-        EventIngress.Acceptance a = ingress.submit(new ReactionEvent(derived, target, key, added));
-        if (a == EventIngress.Acceptance.QUEUED || a == EventIngress.Acceptance.DUPLICATE) {
-            // The origin portal's own reactions are ours to remember: XEP-0444 only ever sends the set.
-            try {
-                if (added) {
-                    stores.reactions().record(new ReactionMapping(message, meta.origin(), meta.sender(), key, target));
-                } else {
-                    stores.reactions().remove(message, meta.origin(), meta.sender(), key);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("could not record an XMPP reaction: {}", e.toString());
-            }
-        }
-        return a;
+        // The router records the origin portal's reactions at acceptance (the set diff above reads them).
+        return ingress.submit(new ReactionEvent(derived, target, key, added));
     }
 }
