@@ -15,6 +15,7 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 
 /**
@@ -22,7 +23,7 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  * {@code bridge.xmpp.enabled}. Delegates everything to the plain {@link XmppAdapter}.
  */
 @Singleton
-public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
+public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private final XmppAdapter adapter;
 
     public XmppAdapterBean(XmppConfig config) {
@@ -40,6 +41,11 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
     @Override
     public Network network() {
         return adapter.network();
+    }
+
+    @Override
+    public java.util.List<ListedRoom> listRooms(String query, int limit) {
+        return adapter.listRooms(query, limit);
     }
 
     @Override
