@@ -116,9 +116,11 @@ async function render() {
     if (/** @type {HTMLElement} */ (a).dataset.route === name) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  main.replaceChildren();
+  // Each render gets its own container: a slower earlier render that finishes late fills a detached one.
+  const container = h('div', { class: 'view' });
+  main.replaceChildren(container);
   /** @type {Ctx} */
-  const ctx = { main, route, go, announce, session, loggedIn, loggedOut, networks };
+  const ctx = { main: container, route, go, announce, session, loggedIn, loggedOut, networks };
   let view = VIEWS[name];
   if (name === 'rooms' && route.segments.length > 1) view = roomEditView;
   try {
@@ -131,7 +133,7 @@ async function render() {
   } catch (e) {
     if (mine !== renderCount) return;
     const message = e instanceof Error ? e.message : String(e);
-    main.append(h('p', { class: 'form-error', role: 'alert', text: 'This view could not be loaded: ' + message }));
+    container.append(h('p', { class: 'form-error', role: 'alert', text: 'This view could not be loaded: ' + message }));
   }
   const heading = main.querySelector('h1');
   if (heading && !main.contains(document.activeElement)) {
@@ -167,7 +169,10 @@ async function boot() {
   try {
     const setup = await api('GET', '/setup', { quietAuth: true });
     if (setup.data.required) {
-      if (parseRoute(location.hash).path !== 'setup') location.replace(routeHash('setup'));
+      if (parseRoute(location.hash).path !== 'setup') {
+        location.replace(routeHash('setup')); // renders on hashchange
+        return;
+      }
       await render();
       return;
     }
