@@ -98,7 +98,8 @@ function roomPicker(ctx, network, input) {
         return;
       }
       if (data.rooms.length === 0) {
-        results.replaceChildren(h('p', { class: 'note', text: 'No rooms found.' }));
+        results.replaceChildren(h('p', { class: 'note', text: 'No rooms found. Networks list only public rooms:'
+          + ' type the address of a hidden one above.' }));
         ctx.announce(`No ${network} rooms found.`);
         return;
       }

@@ -83,11 +83,12 @@ class AdminUiIT {
         assertFalse(browser.dialogOpen(), "no JavaScript dialog opened");
     }
 
-    /** A MUC on the sandbox's service, created by alice, with a room name (what disco#items lists). */
+    /** A public MUC on the sandbox's service, created by alice, with a room name (what disco#items lists). */
     private MultiUserChat muc(String roomName) throws Exception {
         MultiUserChat muc = f.createMuc(alice, "alice-nick");
         FillableForm form = muc.getConfigurationForm().getFillableForm();
         form.setAnswer("muc#roomconfig_roomname", roomName);
+        form.setAnswer("muc#roomconfig_publicroom", true); // disco#items lists public rooms only (XEP-0045 §6.3)
         muc.sendConfigurationForm(form);
         return muc;
     }
@@ -285,7 +286,7 @@ class AdminUiIT {
         }
         browser.viewportWidth(320);
         try {
-            for (String hash : List.of("#/dashboard", "#/rooms", "#/rooms/new", "#/audit")) {
+            for (String hash : List.of("#/dashboard", "#/audit", "#/rooms/new", "#/rooms")) {
                 browser.driver.get(browser.base + "/admin/" + hash);
                 browser.await("the view at 320 px", d -> !d.findElements(By.cssSelector("main .view h1")).isEmpty());
                 Object overflow = browser.script("return document.documentElement.scrollWidth - window.innerWidth;");

@@ -66,7 +66,7 @@ class FirstRunIT {
             "-Dbridge.admin.password-iterations=10000", "-Dbridge.admin.login-max-failures=3",
             "-jar", jar.toString()));
         HttpClient http = HttpClient.newHttpClient();
-        new FluentWait<>(http).withTimeout(Duration.ofSeconds(60)).pollingEvery(Duration.ofMillis(200))
+        new FluentWait<>(http).withTimeout(Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200))
             .withMessage("the first-run appliance answering /health (output: " + appliance.outputFile() + ")")
             .until(c -> {
                 if (!appliance.isAlive()) {

@@ -67,7 +67,12 @@ final class UiBrowser implements AutoCloseable {
 
     /** Opens {@code /admin/} + hash and waits for the view's h1 to have {@code heading}. */
     void open(String hash, String heading) {
-        driver.get(base + "/admin/" + hash);
+        String url = base + "/admin/" + hash;
+        if (url.equals(driver.getCurrentUrl())) {
+            driver.navigate().refresh(); // the same URL again would not navigate: the old form would stay
+        } else {
+            driver.get(url);
+        }
         awaitHeading(heading);
     }
 
