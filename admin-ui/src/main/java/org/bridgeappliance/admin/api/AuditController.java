@@ -11,7 +11,6 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.bridgeappliance.admin.AdminApi;
@@ -53,30 +52,16 @@ public class AuditController {
         String targetHas = blankToNull(target) == null ? null : target.strip().toLowerCase(Locale.ROOT);
         Instant after = instant("from", from);
         Instant before = instant("to", to);
-        List<AuditEntry> matching = new ArrayList<>();
-        boolean exact = true;
-        for (int start = 0; ; start += CHUNK) {
-            List<AuditEntry> chunk = log.recent(start, CHUNK);
-            for (AuditEntry e : chunk) {
-                if ((actorIs == null || actorIs.equals(e.actor())) && (actionIs == null || actionIs.equals(e.action()))
+        Paging.Scan<AuditEntry> scan = Paging.scan(start -> log.recent(start, CHUNK), CHUNK, FILTER_WINDOW, e ->
+                (actorIs == null || actorIs.equals(e.actor())) && (actionIs == null || actionIs.equals(e.action()))
                         && (targetHas == null || e.target().toLowerCase(Locale.ROOT).contains(targetHas))
-                        && (after == null || !e.at().isBefore(after)) && (before == null || e.at().isBefore(before))) {
-                    matching.add(e);
-                }
-            }
-            if (chunk.size() < CHUNK) {
-                break;
-            }
-            if (start + CHUNK >= FILTER_WINDOW) {
-                exact = false;
-                break;
-            }
-        }
+                        && (after == null || !e.at().isBefore(after)) && (before == null || e.at().isBefore(before)));
+        List<AuditEntry> matching = scan.matches();
         boolean filtered = actorIs != null || actionIs != null || targetHas != null || after != null || before != null;
         int fromIndex = Math.min(offset, matching.size());
         List<AuditEntry> page = filtered ? matching.subList(fromIndex, Math.min(matching.size(), fromIndex + limit))
                 : log.recent(offset, limit);
-        return new AuditPage(page.stream().map(AuditEntryDto::of).toList(), offset, limit, matching.size(), exact);
+        return new AuditPage(page.stream().map(AuditEntryDto::of).toList(), offset, limit, matching.size(), scan.exact());
     }
 
     private static String blankToNull(String s) {

@@ -8,7 +8,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.bridgeappliance.admin.AdminApi;
@@ -49,24 +48,10 @@ public class PuppetController {
         Paging paging = Paging.of(q, offset, limit, MAX_LIMIT);
         Set<Network> known = status.adapterStates().keySet();
         Network only = network == null || network.isBlank() ? null : Inputs.network("network", network, known);
-        List<Puppet> matching = new ArrayList<>();
-        boolean exact = true;
-        for (int from = 0; ; from += CHUNK) {
-            List<Puppet> chunk = puppets.search(paging.q(), from, CHUNK);
-            for (Puppet p : chunk) {
-                if (only == null || p.network().equals(only)) {
-                    matching.add(p);
-                }
-            }
-            if (chunk.size() < CHUNK) {
-                break;
-            }
-            if (from + CHUNK >= COUNT_WINDOW) {
-                exact = false;
-                break;
-            }
-        }
+        Paging.Scan<Puppet> scan = Paging.scan(from -> puppets.search(paging.q(), from, CHUNK), CHUNK, COUNT_WINDOW,
+                p -> only == null || p.network().equals(only));
+        List<Puppet> matching = scan.matches();
         return new PuppetPage(paging.page(matching).stream().map(PuppetDto::of).toList(), paging.q(),
-                only == null ? null : only.value(), paging.offset(), paging.limit(), matching.size(), exact);
+                only == null ? null : only.value(), paging.offset(), paging.limit(), matching.size(), scan.exact());
     }
 }
