@@ -16,7 +16,8 @@ log() { printf '[install] %s\n' "$*" >&2; }
 # ejabberd: a second XMPP server for the adapter's interop smoke test (EjabberdSmokeIT starts its own instance).
 SERVER_PACKAGES=(prosody kamailio kamailio-presence-modules sip-tester baresip-core ejabberd
                  python3 python3-venv curl procps ca-certificates openssl)
-TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver fonts-liberation)
+# nodejs: `node --test` runs the admin web UI's JavaScript unit tests in the admin-ui build.
+TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver fonts-liberation nodejs)
 
 missing_packages() {
   local p

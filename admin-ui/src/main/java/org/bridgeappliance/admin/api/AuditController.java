@@ -1,22 +1,36 @@
 package org.bridgeappliance.admin.api;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 import org.bridgeappliance.admin.AdminApi;
+import org.bridgeappliance.admin.ApiException;
 import org.bridgeappliance.admin.api.Dtos.AuditEntryDto;
 import org.bridgeappliance.admin.api.Dtos.AuditPage;
+import org.bridgeappliance.mapping.AuditEntry;
 import org.bridgeappliance.mapping.AuditLog;
 
-/** The audit log of admin actions, newest first. */
+/** The audit log of admin actions, newest first, filtered by admin, action, target and time. */
 @Controller(AdminApi.BASE + "/audit")
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "audit", description = "Who changed what")
 public class AuditController {
+    /**
+     * Filters and the total look at this many of the newest entries (the log's store pages by age only); past it
+     * the total is a lower bound ({@code totalExact=false}). Unfiltered pages reach every entry.
+     */
+    static final int FILTER_WINDOW = 10_000;
+    private static final int CHUNK = 1000;
     private final AuditLog log;
 
     public AuditController(AuditLog log) {
@@ -24,10 +38,44 @@ public class AuditController {
     }
 
     @Get
-    @Operation(operationId = "listAudit", summary = "Recent admin actions, newest first")
-    public AuditPage recent(@QueryValue(defaultValue = "0") int offset, @QueryValue(defaultValue = "100") int limit) {
+    @Operation(operationId = "listAudit", summary = "Admin actions, newest first; actor and action match exactly,"
+            + " target by substring, from/to are ISO-8601 instants (inclusive/exclusive)")
+    public AuditPage recent(@QueryValue(defaultValue = "0") int offset, @QueryValue(defaultValue = "100") int limit,
+                            @Nullable @QueryValue String actor, @Nullable @QueryValue String action,
+                            @Nullable @QueryValue String target,
+                            @Nullable @QueryValue @Parameter(example = "2026-01-01T00:00:00Z") String from,
+                            @Nullable @QueryValue String to) {
         Inputs.range("offset", offset, 0, PuppetController.MAX_OFFSET);
         Inputs.range("limit", limit, 1, 500);
-        return new AuditPage(log.recent(offset, limit).stream().map(AuditEntryDto::of).toList(), offset, limit);
+        String actorIs = blankToNull(actor);
+        String actionIs = blankToNull(action);
+        String targetHas = blankToNull(target) == null ? null : target.strip().toLowerCase(Locale.ROOT);
+        Instant after = instant("from", from);
+        Instant before = instant("to", to);
+        Paging.Scan<AuditEntry> scan = Paging.scan(start -> log.recent(start, CHUNK), CHUNK, FILTER_WINDOW, e ->
+                (actorIs == null || actorIs.equals(e.actor())) && (actionIs == null || actionIs.equals(e.action()))
+                        && (targetHas == null || e.target().toLowerCase(Locale.ROOT).contains(targetHas))
+                        && (after == null || !e.at().isBefore(after)) && (before == null || e.at().isBefore(before)));
+        List<AuditEntry> matching = scan.matches();
+        boolean filtered = actorIs != null || actionIs != null || targetHas != null || after != null || before != null;
+        int fromIndex = Math.min(offset, matching.size());
+        List<AuditEntry> page = filtered ? matching.subList(fromIndex, Math.min(matching.size(), fromIndex + limit))
+                : log.recent(offset, limit);
+        return new AuditPage(page.stream().map(AuditEntryDto::of).toList(), offset, limit, matching.size(), scan.exact());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : Inputs.text("filter", s, 1024);
+    }
+
+    private static Instant instant(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(field, field + " must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
+        }
     }
 }

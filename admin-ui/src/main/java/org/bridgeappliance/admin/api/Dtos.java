@@ -73,7 +73,37 @@ public final class Dtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record PuppetPage(List<PuppetDto> items, String q, int offset, int limit) {
+    @Schema(description = "One page of puppets; total counts the matches (exact unless totalExact is false,"
+            + " when more than the scanned window matched)")
+    public record PuppetPage(List<PuppetDto> items, String q, @Nullable String network, int offset, int limit,
+                             int total, boolean totalExact) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @Schema(description = "One page of room mappings, sorted by name, and how many matched in all")
+    public record RoomPage(List<RoomMappingDto> items, String q, int offset, int limit, int total) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @Schema(description = "One page of identity links, newest first, and how many matched in all")
+    public record IdentityLinkPage(List<IdentityLinkDto> items, String q, int offset, int limit, int total) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @Schema(description = "A room on one network that an admin can pick for a portal")
+    public record NetworkRoomDto(String network, String room, @Nullable String name, @Nullable String topic,
+                                 @Nullable Integer members) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @Schema(description = "Rooms the adapter of a network found; supported is false when the adapter cannot list"
+            + " rooms (type the address instead)")
+    public record NetworkRoomsDto(String network, boolean supported, List<NetworkRoomDto> rooms,
+                                  @Nullable String error) {
     }
 
     @Serdeable
@@ -97,7 +127,10 @@ public final class Dtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record AdaptersDto(List<AdapterStateDto> adapters, Map<String, Object> metrics) {
+    @Schema(description = "Adapter states, router counters, and facts about the running appliance")
+    public record AdaptersDto(List<AdapterStateDto> adapters, Map<String, Object> metrics,
+                              @Schema(description = "seconds since the appliance started") long uptimeSeconds,
+                              String version, @Schema(description = "events waiting in the outbox") int outboxDepth) {
     }
 
     @Serdeable
@@ -110,7 +143,9 @@ public final class Dtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record AuditPage(List<AuditEntryDto> items, int offset, int limit) {
+    @Schema(description = "One page of audit entries, newest first; total counts the matches (exact unless"
+            + " totalExact is false, when filters were applied to the newest entries only)")
+    public record AuditPage(List<AuditEntryDto> items, int offset, int limit, int total, boolean totalExact) {
     }
 
     @Serdeable

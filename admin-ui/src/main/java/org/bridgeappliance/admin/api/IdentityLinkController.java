@@ -9,6 +9,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
@@ -16,13 +17,16 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.bridgeappliance.admin.AdminApi;
 import org.bridgeappliance.admin.ApiException;
 import org.bridgeappliance.admin.Auditor;
 import org.bridgeappliance.admin.BridgeStatus;
 import org.bridgeappliance.admin.api.Dtos.IdentityLinkDto;
+import org.bridgeappliance.admin.api.Dtos.IdentityLinkPage;
 import org.bridgeappliance.admin.api.Dtos.IdentityLinkRequest;
 import org.bridgeappliance.admin.api.Dtos.UserRefDto;
 import org.bridgeappliance.core.id.Network;
@@ -50,9 +54,22 @@ public class IdentityLinkController {
     }
 
     @Get
-    @Operation(operationId = "listIdentityLinks", summary = "Every identity link")
-    public List<IdentityLinkDto> list() {
-        return links.all().stream().map(IdentityLinkDto::of).toList();
+    @Operation(operationId = "listIdentityLinks", summary = "Identity links with an account address or network"
+            + " containing q (case-insensitive), newest first, one page at a time")
+    public IdentityLinkPage list(@QueryValue(defaultValue = "") String q, @QueryValue(defaultValue = "0") int offset,
+                                 @QueryValue(defaultValue = "50") int limit) {
+        Paging paging = Paging.of(q, offset, limit, PuppetController.MAX_LIMIT);
+        String needle = paging.needle();
+        List<IdentityLink> matching = links.all().stream()
+                .filter(l -> needle.isEmpty() || matches(l.first(), needle) || matches(l.second(), needle))
+                .sorted(Comparator.comparingLong(IdentityLink::id).reversed())
+                .toList();
+        return new IdentityLinkPage(paging.page(matching).stream().map(IdentityLinkDto::of).toList(), paging.q(),
+                paging.offset(), paging.limit(), matching.size());
+    }
+
+    private static boolean matches(UserRef ref, String needle) {
+        return ref.user().value().toLowerCase(Locale.ROOT).contains(needle) || ref.network().value().equals(needle);
     }
 
     @Post

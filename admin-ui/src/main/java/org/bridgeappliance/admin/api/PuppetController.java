@@ -1,5 +1,6 @@
 package org.bridgeappliance.admin.api;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
@@ -7,11 +8,15 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.Set;
 import org.bridgeappliance.admin.AdminApi;
-import org.bridgeappliance.admin.ApiException;
+import org.bridgeappliance.admin.BridgeStatus;
 import org.bridgeappliance.admin.api.Dtos.PuppetDto;
 import org.bridgeappliance.admin.api.Dtos.PuppetPage;
+import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.store.BridgeStores;
+import org.bridgeappliance.core.store.Puppet;
 import org.bridgeappliance.core.store.PuppetStore;
 
 /** Puppets: the stand-ins of people on networks that are not their own. Read-only (the bridge manages them). */
@@ -21,23 +26,32 @@ import org.bridgeappliance.core.store.PuppetStore;
 public class PuppetController {
     static final int MAX_LIMIT = 200;
     static final int MAX_OFFSET = 1_000_000;
+    /**
+     * How many matches are counted for the total (and filtered by network). The store pages by query only; past
+     * this many the total is reported as a lower bound ({@code totalExact=false}) rather than scanning on.
+     */
+    static final int COUNT_WINDOW = 10_000;
+    private static final int CHUNK = 1000;
     private final PuppetStore puppets;
+    private final BridgeStatus status;
 
-    public PuppetController(BridgeStores stores) {
+    public PuppetController(BridgeStores stores, BridgeStatus status) {
         this.puppets = stores.puppets();
+        this.status = status;
     }
 
     @Get
-    @Operation(operationId = "searchPuppets", summary = "Search puppets by person id, puppet id or display name (case-insensitive), newest first")
-    public PuppetPage search(@QueryValue(defaultValue = "") String q, @QueryValue(defaultValue = "0") int offset,
-                             @QueryValue(defaultValue = "50") int limit) {
-        if (q.length() > 200) {
-            throw ApiException.badRequest("q", "q is longer than 200 characters");
-        }
-        Inputs.range("offset", offset, 0, MAX_OFFSET);
-        Inputs.range("limit", limit, 1, MAX_LIMIT);
-        String query = q.strip();
-        return new PuppetPage(puppets.search(query, offset, limit).stream().map(PuppetDto::of).toList(),
-                query, offset, limit);
+    @Operation(operationId = "searchPuppets", summary = "Search puppets by person id, puppet id or display name"
+            + " (case-insensitive), optionally only those on one network, newest first, with the number of matches")
+    public PuppetPage search(@QueryValue(defaultValue = "") String q, @Nullable @QueryValue String network,
+                             @QueryValue(defaultValue = "0") int offset, @QueryValue(defaultValue = "50") int limit) {
+        Paging paging = Paging.of(q, offset, limit, MAX_LIMIT);
+        Set<Network> known = status.adapterStates().keySet();
+        Network only = network == null || network.isBlank() ? null : Inputs.network("network", network, known);
+        Paging.Scan<Puppet> scan = Paging.scan(from -> puppets.search(paging.q(), from, CHUNK), CHUNK, COUNT_WINDOW,
+                p -> only == null || p.network().equals(only));
+        List<Puppet> matching = scan.matches();
+        return new PuppetPage(paging.page(matching).stream().map(PuppetDto::of).toList(), paging.q(),
+                only == null ? null : only.value(), paging.offset(), paging.limit(), matching.size(), scan.exact());
     }
 }

@@ -43,24 +43,24 @@ import org.jxmpp.jid.parts.Resourcepart;
  *
  * <p>One instance per test; blocking; not thread-safe.
  */
-final class BridgeFixture implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(30);
+public final class BridgeFixture implements AutoCloseable {
+    public static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final Sandbox sandbox = Sandbox.get();
-    final MatrixTestClient matrix = MatrixTestClient.of(sandbox);
-    final XmppUsers xmpp = new XmppUsers(sandbox);
+    public final Sandbox sandbox = Sandbox.get();
+    public final MatrixTestClient matrix = MatrixTestClient.of(sandbox);
+    public final XmppUsers xmpp = new XmppUsers(sandbox);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> mappings = new ArrayList<>();
 
-    BridgeFixture() {
+    public BridgeFixture() {
         sandbox.requireAppliance();
     }
 
     // ------------------------------------------------------------------ Matrix
 
     /** A new Matrix user with display name {@code displayName}. */
-    Session newMatrixUser(String prefix, String displayName) {
+    public Session newMatrixUser(String prefix, String displayName) {
         Session s = matrix.registerWithSharedSecret(sandbox.get("MATRIX_REGISTRATION_SECRET"), Sandbox.uniqueName(prefix),
             Sandbox.uniqueName("pw"), false);
         ObjectNode body = JSON.createObjectNode().put("displayname", displayName);
@@ -69,7 +69,7 @@ final class BridgeFixture implements AutoCloseable {
         return s;
     }
 
-    String bot() {
+    public String bot() {
         return sandbox.get("MATRIX_BOT_USER");
     }
 
@@ -219,11 +219,11 @@ final class BridgeFixture implements AutoCloseable {
         return muc;
     }
 
-    MultiUserChat createMuc(XmppUsers.User owner, String nick) throws Exception {
+    public MultiUserChat createMuc(XmppUsers.User owner, String nick) throws Exception {
         return createMuc(owner, nick, false);
     }
 
-    static Message groupchat(MultiUserChat muc, String body) {
+    public static Message groupchat(MultiUserChat muc, String body) {
         return muc.buildMessage().setBody(body).build();
     }
 
@@ -248,7 +248,7 @@ final class BridgeFixture implements AutoCloseable {
         }
     }
 
-    HttpResponse<String> admin(String method, String path, String json) {
+    public HttpResponse<String> admin(String method, String path, String json) {
         String auth = Base64.getEncoder().encodeToString((sandbox.get("ADMIN_USER") + ":" + sandbox.get("ADMIN_PASSWORD"))
             .getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + path))
@@ -310,7 +310,7 @@ final class BridgeFixture implements AutoCloseable {
     record MappedRoom(String matrixRoomId, MultiUserChat muc, String mappingId) {
     }
 
-    static void awaitCondition(String what, BooleanSupplier condition, Duration timeout) {
+    public static void awaitCondition(String what, BooleanSupplier condition, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {

@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.matrix;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,6 +26,7 @@ import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
 import org.bridgeappliance.adapter.matrix.portal.GhostManager;
 import org.bridgeappliance.adapter.matrix.portal.MatrixDeliverer;
+import org.bridgeappliance.adapter.matrix.portal.MatrixRoomListing;
 import org.bridgeappliance.adapter.matrix.portal.MemberSync;
 import org.bridgeappliance.adapter.matrix.portal.PortalManager;
 import org.bridgeappliance.adapter.matrix.registration.Registration;
@@ -46,6 +48,7 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.Puppet;
@@ -68,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * router) when they do not, with a probe every few seconds until the homeserver answers again.
  */
 @Singleton
-public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
+public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixAdapter.class);
     public static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
 
@@ -475,6 +478,15 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             LOG.info("could not resolve {}: {}", address, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    @Override
+    public List<ListedRoom> listRooms(String query, int limit) {
+        Runtime r = runtime;
+        if (r == null || state.status() != Status.CONNECTED) {
+            throw new RoomListingException("the Matrix adapter is not connected: " + state.detail());
+        }
+        return new MatrixRoomListing(r.client(), codec.botUserId()).list(query, limit);
     }
 
     /** The id codec (ghost MXIDs, aliases), available before start. */

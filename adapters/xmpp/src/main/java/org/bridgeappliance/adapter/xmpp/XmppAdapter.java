@@ -27,6 +27,7 @@ import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.direct.DirectChats;
 import org.bridgeappliance.adapter.xmpp.disco.DiscoResponder;
+import org.bridgeappliance.adapter.xmpp.disco.MucRoomListing;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
 import org.bridgeappliance.adapter.xmpp.ext.XmppExtensions;
 import org.bridgeappliance.adapter.xmpp.gateway.GatewayRooms;
@@ -51,6 +52,7 @@ import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.ArchiveQuery;
@@ -82,7 +84,7 @@ import org.slf4j.LoggerFactory;
  * on one inbound thread in stream order; {@link #deliver} on the router's room threads;
  * {@link #deliverPresence} on the router's presence pool.
  */
-public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
+public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private static final Logger LOG = LoggerFactory.getLogger(XmppAdapter.class);
     public static final Network NETWORK = Network.of("xmpp");
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -410,6 +412,16 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
         return directs.ensure(person, localUser, settings.componentDomain());
+    }
+
+    @Override
+    public List<ListedRoom> listRooms(String query, int limit) {
+        ComponentSession s = session;
+        if (s == null || !s.isConnected()) {
+            throw new RoomListingException("the XMPP adapter is not connected: " + state().detail());
+        }
+        return new MucRoomListing(s, settings.mucDomain(), settings.componentDomain(), settings.joinTimeout())
+                .list(query, limit);
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 
 /**
@@ -23,7 +24,7 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  * {@code bridge.xmpp.enabled}. Delegates everything to the plain {@link XmppAdapter}.
  */
 @Singleton
-public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
+public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private final XmppAdapter adapter;
 
     public XmppAdapterBean(XmppConfig config) {
@@ -58,6 +59,11 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
     @Override
     public Optional<AddressSyntax> addressSyntax() {
         return adapter.addressSyntax();
+    }
+
+    @Override
+    public java.util.List<ListedRoom> listRooms(String query, int limit) {
+        return adapter.listRooms(query, limit);
     }
 
     @Override

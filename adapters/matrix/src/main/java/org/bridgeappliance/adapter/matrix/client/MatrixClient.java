@@ -211,6 +211,24 @@ public final class MatrixClient {
         }
     }
 
+    /** The rooms {@code asUser} has joined ({@code GET /joined_rooms}). */
+    public List<String> joinedRooms(String asUser) {
+        return stream(json("GET", CS + "/joined_rooms", Map.of(), null, asUser, true).path("joined_rooms"))
+                .map(JsonNode::asText).toList();
+    }
+
+    /**
+     * One page of the homeserver's public room directory ({@code POST /publicRooms}) whose names, topics or aliases
+     * contain {@code searchTerm} (all rooms when blank); the {@code chunk} array of the answer.
+     */
+    public JsonNode publicRooms(String searchTerm, int limit) {
+        ObjectNode body = Json.object().put("limit", limit);
+        if (!searchTerm.isBlank()) {
+            body.putObject("filter").put("generic_search_term", searchTerm);
+        }
+        return json("POST", CS + "/publicRooms", Map.of(), body, null, true).path("chunk");
+    }
+
     /** Who is joined to a room, as {@code joined} of {@code GET /rooms/{roomId}/joined_members}. */
     public JsonNode joinedMembers(String roomId, String asUser) {
         return json("GET", CS + "/rooms/" + seg(roomId) + "/joined_members", Map.of(), null, asUser, true)

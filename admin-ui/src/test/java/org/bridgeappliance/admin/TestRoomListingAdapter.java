@@ -1,0 +1,78 @@
+package org.bridgeappliance.admin;
+
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.RemoteRoomId;
+import org.bridgeappliance.core.id.RemoteUserId;
+import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.DeliveryFailure;
+import org.bridgeappliance.core.port.DeliveryReceipt;
+import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.RoomCapabilities;
+import org.bridgeappliance.core.port.RoomListing;
+
+/**
+ * A fake XMPP adapter (a unit test may fake a port) that lists two rooms, one with a hostile name, and fails to
+ * list when asked for "down"; the Matrix network has no adapter bean here, so it has no listing capability.
+ */
+@Singleton
+@Requires(property = "bridge.admin.test-room-listing", value = "true")
+public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing {
+    static final String HOSTILE = "<img src=x onerror=alert(1)>";
+
+    @Override
+    public List<ListedRoom> listRooms(String query, int limit) {
+        if (query.equals("down")) {
+            throw new RoomListingException("the XMPP adapter is not connected");
+        }
+        return List.of(
+                new ListedRoom(RemoteRoomId.of("lobby@conference.xmpp.test"), Optional.of("Lobby"), Optional.empty(),
+                        OptionalInt.of(3)),
+                new ListedRoom(RemoteRoomId.of("evil@conference.xmpp.test"), Optional.of(HOSTILE), Optional.empty(),
+                        OptionalInt.empty()))
+                .stream().filter(r -> r.matches(query.toLowerCase(java.util.Locale.ROOT))).limit(limit).toList();
+    }
+
+    @Override
+    public Network network() {
+        return Network.of("xmpp");
+    }
+
+    @Override
+    public void start(AdapterContext context) {
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public AdapterState state() {
+        return AdapterState.of(AdapterState.Status.CONNECTED, "fake");
+    }
+
+    @Override
+    public RoomCapabilities capabilities(RemoteRoomId room) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean isBridgeUser(RemoteUserId user) {
+        return false;
+    }
+
+    @Override
+    public DeliveryReceipt deliver(Delivery delivery) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void reportFailure(DeliveryFailure failure) {
+    }
+}
