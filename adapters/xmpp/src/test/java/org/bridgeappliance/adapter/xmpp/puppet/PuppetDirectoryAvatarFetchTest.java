@@ -6,15 +6,8 @@ import static org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectoryTrustedAvat
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
@@ -32,6 +22,7 @@ import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.net.UrlSafety;
 import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.bridgeappliance.core.testing.SlowDripServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,32 +112,8 @@ class PuppetDirectoryAvatarFetchTest {
      */
     @Test
     void aSlowDripAvatarIsCutOffAtTheFetchDeadline() throws Exception {
-        ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
-        try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            drip.execute(() -> {
-                try {
-                    Socket s = slow.accept();
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        // the request's head
-                    }
-                    OutputStream out = s.getOutputStream();
-                    out.write("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                    drip.scheduleAtFixedRate(() -> {
-                        try {
-                            out.write('x');
-                            out.flush();
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e); // the fetcher hung up: stop dripping
-                        }
-                    }, 100, 100, TimeUnit.MILLISECONDS);
-                } catch (IOException e) {
-                    // the test ended
-                }
-            });
-            String slowBase = "http://127.0.0.1:" + slow.getLocalPort() + "/";
+        try (SlowDripServer slow = new SlowDripServer("image/png")) {
+            String slowBase = slow.base();
             String goodBase = "http://127.0.0.1:" + port + "/trusted/";
             puppets = directory(List.of(slowBase, goodBase), InetAddress::getAllByName, Duration.ofSeconds(1));
             UserRef dripping = person("dripping");
@@ -160,8 +127,6 @@ class PuppetDirectoryAvatarFetchTest {
             assertArrayEquals(PNG, puppets.vcard(next).getAvatar(), "the next avatar came within " + millis + " ms");
             assertTrue(millis >= 900 && millis < 3000, "the dripping fetch held the fetcher " + millis + " ms");
             assertNull(puppets.vcard(dripping).getAvatar());
-        } finally {
-            drip.shutdownNow();
         }
     }
 
