@@ -246,40 +246,15 @@ class MediaFetcherTest {
      */
     @Test
     void aSlowDripBodyIsCutOffAtTheFetchDeadline() throws Exception {
-        java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            drip.execute(() -> {
-                try {
-                    java.net.Socket s = slow.accept();
-                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
-                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                        // the request's head
-                    }
-                    java.io.OutputStream out = s.getOutputStream();
-                    out.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n"
-                            .getBytes());
-                    out.flush();
-                    drip.scheduleAtFixedRate(() -> {
-                        try {
-                            out.write('x');
-                            out.flush();
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e); // the fetcher hung up: stop dripping
-                        }
-                    }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (IOException e) {
-                    // the test ended
-                }
-            });
+        try (org.bridgeappliance.core.testing.SlowDripServer slow =
+                new org.bridgeappliance.core.testing.SlowDripServer("application/octet-stream")) {
             MediaFetcher fetcher = new MediaFetcher(client, 1000, Duration.ofSeconds(1), true);
             long start = System.nanoTime();
             IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(6),
                     () -> assertThrows(IOException.class,
-                            () -> fetcher.fetch(URI.create("http://127.0.0.1:" + slow.getLocalPort() + "/drip"))));
+                            () -> fetcher.fetch(URI.create(slow.base() + "drip"))));
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(millis >= 900 && millis < 2500, "gave up after " + millis + " ms: " + e);
-        } finally {
-            drip.shutdownNow();
         }
     }
 }

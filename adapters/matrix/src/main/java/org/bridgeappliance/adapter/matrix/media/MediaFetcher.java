@@ -1,38 +1,15 @@
 package org.bridgeappliance.adapter.matrix.media;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.DefaultSchemePortResolver;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.BasicHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
-import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
-import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.config.Lookup;
-import org.apache.hc.core5.http.config.RegistryBuilder;
-import org.apache.hc.core5.http.io.SocketConfig;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.Timeout;
 import org.bridgeappliance.adapter.matrix.client.MatrixClient;
 import org.bridgeappliance.core.net.UrlSafety;
+import org.bridgeappliance.fetch.PinnedFetch;
 
 /**
  * Fetches attachment content from where other networks put it ({@code https:} links such as XMPP
@@ -52,8 +29,7 @@ import org.bridgeappliance.core.net.UrlSafety;
  * redirect from a trusted prefix to an internal address outside every trusted prefix is refused.
  *
  * <p>DNS rebinding: the host name is resolved once per hop, the addresses are checked, and the
- * connection goes to exactly those addresses (Apache HttpClient with a {@link DnsResolver} that only
- * knows them); the Host header and, for https, the TLS SNI and certificate check use the name from
+ * connection goes to exactly those addresses (the shared {@link PinnedFetch}); the Host header and, for https, the TLS SNI and certificate check use the name from
  * the URL. A name that answers a public address to the check and 169.254.169.254 a moment later
  * never reaches the second one.
  *
@@ -77,9 +53,7 @@ public final class MediaFetcher {
     private final boolean allowPrivateHosts;
     private final UrlSafety safety;
     private final UrlSafety.Resolver resolver;
-    private final Lookup<TlsSocketStrategy> tls;
-    /** Fires the deadlines; its one thread ends when idle. */
-    private final ScheduledThreadPoolExecutor deadlines;
+    private final PinnedFetch http = new PinnedFetch("media-fetch-deadline");
 
     /** Strict: public addresses only, no trusted prefixes. */
     public MediaFetcher(MatrixClient matrix, long maxBytes, Duration timeout) {
@@ -113,16 +87,6 @@ public final class MediaFetcher {
         this.safety = UrlSafety.withTrustedPrefixes(PREFIXES_KEY,
                 trustedUrlPrefixes == null ? List.of() : trustedUrlPrefixes);
         this.resolver = resolver;
-        this.tls = RegistryBuilder.<TlsSocketStrategy>create()
-                .register("https", DefaultClientTlsStrategy.createSystemDefault()).build();
-        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "media-fetch-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        deadlines.setRemoveOnCancelPolicy(true);
-        deadlines.setKeepAliveTime(30, TimeUnit.SECONDS);
-        deadlines.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -158,111 +122,28 @@ public final class MediaFetcher {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             UrlSafety.Hop checked = safety.checkHop(current, allowPrivateHosts, resolver);
-            Answer result = get(checked, deadline);
-            if (result.content() != null) {
-                return result.content();
+            PinnedFetch.Response answer;
+            try {
+                answer = http.get(checked, deadline, maxBytes);
+            } catch (PinnedFetch.DeadlineException e) {
+                throw new IOException("fetch not finished within " + timeout.toMillis() + " ms", e);
+            }
+            if (answer.status() / 100 == 2) {
+                return new Content(answer.body(),
+                        answer.contentType() == null ? "application/octet-stream" : answer.contentType());
+            }
+            if (answer.status() / 100 != 3) {
+                throw new IOException("HTTP " + answer.status());
+            }
+            if (answer.location() == null) {
+                throw new IOException("redirect without Location");
             }
             try {
-                current = checked.uri().resolve(new URI(result.location()));
+                current = checked.uri().resolve(new URI(answer.location()));
             } catch (URISyntaxException | IllegalArgumentException e) {
-                throw new IOException("bad redirect target " + result.location(), e);
+                throw new IOException("bad redirect target " + answer.location(), e);
             }
         }
         throw new IOException("more than " + MAX_REDIRECTS + " redirects");
-    }
-
-    /** The outcome of one request: content, or the Location of a redirect. */
-    private record Answer(Content content, String location) {
-    }
-
-    /** One GET to exactly the checked addresses, torn down at {@code deadline}. */
-    private Answer get(UrlSafety.Hop checked, long deadline) throws IOException {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-            throw timedOut(null);
-        }
-        Timeout left = Timeout.ofMilliseconds(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-        List<InetAddress> addresses = checked.addresses();
-        BasicHttpClientConnectionManager connections = BasicHttpClientConnectionManager.create(
-                DefaultSchemePortResolver.INSTANCE, pinned(addresses), tls, ManagedHttpClientConnectionFactory.INSTANCE);
-        connections.setConnectionConfig(ConnectionConfig.custom().setConnectTimeout(left).setSocketTimeout(left).build());
-        connections.setSocketConfig(SocketConfig.custom().setSoTimeout(left).build());
-        HttpGet request = new HttpGet(checked.uri());
-        request.setConfig(RequestConfig.custom().setResponseTimeout(left).setConnectionRequestTimeout(left).build());
-        AtomicBoolean expired = new AtomicBoolean();
-        try (CloseableHttpClient http = HttpClients.custom().setConnectionManager(connections)
-                .disableAutomaticRetries().disableRedirectHandling().disableContentCompression()
-                .disableCookieManagement().disableAuthCaching().build()) {
-            // Socket timeouts bound each read, not the sum of reads: the alarm bounds the whole exchange.
-            ScheduledFuture<?> alarm = deadlines.schedule(() -> {
-                expired.set(true);
-                request.cancel();
-                http.close(CloseMode.IMMEDIATE);
-            }, remaining, TimeUnit.NANOSECONDS);
-            try (ClassicHttpResponse response = http.executeOpen(null, request, null)) {
-                return read(response);
-            } catch (IOException | RuntimeException e) {
-                if (expired.get()) {
-                    throw timedOut(e);
-                }
-                throw e;
-            } finally {
-                alarm.cancel(false);
-            }
-        }
-    }
-
-    private Answer read(ClassicHttpResponse response) throws IOException {
-        int status = response.getCode();
-        if (status / 100 == 3) {
-            Header location = response.getFirstHeader("Location");
-            if (location == null) {
-                throw new IOException("redirect without Location");
-            }
-            return new Answer(null, location.getValue());
-        }
-        if (status / 100 != 2) {
-            throw new IOException("HTTP " + status);
-        }
-        HttpEntity entity = response.getEntity();
-        if (entity != null && entity.getContentLength() > maxBytes) {
-            throw new IOException("larger than " + maxBytes + " bytes");
-        }
-        byte[] bytes;
-        if (entity == null) {
-            bytes = new byte[0];
-        } else {
-            try (InputStream in = entity.getContent()) {
-                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            }
-        }
-        if (bytes.length > maxBytes) {
-            throw new IOException("larger than " + maxBytes + " bytes");
-        }
-        Header type = response.getFirstHeader("Content-Type");
-        return new Answer(new Content(bytes, type == null ? "application/octet-stream" : type.getValue()), null);
-    }
-
-    private IOException timedOut(Exception cause) {
-        return new IOException("fetch not finished within " + timeout.toMillis() + " ms", cause);
-    }
-
-    /**
-     * A resolver that knows only the checked addresses: the client connects to one of them whatever name
-     * it asks for (it asks only for the one host of this hop), never to a second look-up.
-     */
-    private static DnsResolver pinned(List<InetAddress> addresses) {
-        InetAddress[] fixed = addresses.toArray(new InetAddress[0]);
-        return new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) {
-                return fixed.clone();
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
     }
 }

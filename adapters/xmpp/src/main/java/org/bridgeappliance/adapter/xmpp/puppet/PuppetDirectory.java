@@ -1,9 +1,8 @@
 package org.bridgeappliance.adapter.xmpp.puppet;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +26,7 @@ import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.net.UrlSafety;
 import org.bridgeappliance.core.store.Puppet;
 import org.bridgeappliance.core.store.PuppetStore;
+import org.bridgeappliance.fetch.PinnedFetch;
 import org.jivesoftware.smack.packet.StandardExtensionElement;
 import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 import org.jxmpp.jid.EntityBareJid;
@@ -47,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * fetched even over http or on a private/loopback address (still no redirects, same size and type
  * limits). Thread-safe.
  *
+ * <p>DNS rebinding (issue 9 item 5): the host is resolved once, {@link UrlSafety#checkHop} checks every address,
+ * and the request goes to exactly those ({@link PinnedFetch}), so a name that answers a public address to the
+ * check and 169.254.169.254 or loopback a moment later never reaches the second. One deadline
+ * ({@link #AVATAR_FETCH_TIMEOUT}) covers connect, headers and body, so a server dripping its body cannot hold
+ * the one fetcher thread longer.
+ *
  * <p>Bounded: profiles are cached for {@code bridge.xmpp.max-tracked-users} people (the store has the rest),
  * avatars for {@code bridge.xmpp.max-cached-avatars} URIs (an evicted one is fetched again at its next use), and
  * at most {@link #FETCH_QUEUE} fetches wait (more are skipped and tried at the next use).
@@ -56,6 +62,8 @@ public final class PuppetDirectory {
     public static final int MAX_AVATAR_BYTES = 512 * 1024;
     public static final String VCARD_UPDATE_NS = "vcard-temp:x:update";
     static final String PREFIXES_KEY = "bridge.xmpp.avatar-trusted-url-prefixes";
+    /** The deadline of one whole avatar fetch (connect, headers and body). */
+    static final Duration AVATAR_FETCH_TIMEOUT = Duration.ofSeconds(10);
     /** Avatar fetches waiting for the fetcher thread. */
     static final int FETCH_QUEUE = 64;
 
@@ -71,8 +79,10 @@ public final class PuppetDirectory {
     private final Lru<URI, Avatar> avatars;
     private final Map<URI, Boolean> fetching = new ConcurrentHashMap<>();
     private final ExecutorService fetcher;
-    private final HttpClient http;
+    private final PinnedFetch http = new PinnedFetch("xmpp-avatar-deadline");
     private final UrlSafety urlSafety;
+    private final UrlSafety.Resolver resolver;
+    private final Duration fetchTimeout;
 
     public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock) {
         this(addressing, store, network, clock, List.of());
@@ -94,6 +104,15 @@ public final class PuppetDirectory {
      */
     public PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock,
             List<String> trustedUrlPrefixes, XmppLimits limits) {
+        this(addressing, store, network, clock, trustedUrlPrefixes, limits, InetAddress::getAllByName,
+                AVATAR_FETCH_TIMEOUT);
+    }
+
+    /** For tests: {@code resolver} stands in for DNS, {@code fetchTimeout} for {@link #AVATAR_FETCH_TIMEOUT}. */
+    PuppetDirectory(PuppetAddressing addressing, PuppetStore store, Network network, Clock clock,
+            List<String> trustedUrlPrefixes, XmppLimits limits, UrlSafety.Resolver resolver, Duration fetchTimeout) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.fetchTimeout = Objects.requireNonNull(fetchTimeout, "fetchTimeout");
         this.saved = new Lru<>(limits.maxTrackedUsers());
         this.avatars = new Lru<>(limits.maxCachedAvatars());
         this.urlSafety = UrlSafety.withTrustedPrefixes(PREFIXES_KEY, trustedUrlPrefixes);
@@ -106,10 +125,6 @@ public final class PuppetDirectory {
             t.setDaemon(true);
             return t;
         });
-        // No redirects: the public-address check below covers the first host only, and a redirect to an
-        // internal address would bypass it.
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public PuppetAddressing addressing() {
@@ -199,38 +214,30 @@ public final class PuppetDirectory {
             return;
         }
         try {
-            fetcher.execute(() -> fetch(uri, trusted));
+            fetcher.execute(() -> fetch(uri));
         } catch (RejectedExecutionException e) {
             fetching.remove(uri); // the queue is full: tried again at the next use of this profile
             LOG.debug("avatar {} not fetched now: {} fetches waiting", uri, FETCH_QUEUE);
         }
     }
 
-    private void fetch(URI uri, boolean trusted) {
+    private void fetch(URI uri) {
         try {
-            if (!trusted && !isPublic(uri.getHost())) {
-                // A profile must not make the bridge fetch (and show XMPP users) internal resources.
-                LOG.info("avatar {} not fetched: not a public address", uri);
+            // A profile must not make the bridge fetch (and show XMPP users) internal resources: outside the
+            // trusted prefixes only public addresses, and the connection goes to exactly the checked ones. A
+            // trusted link is requested in the canonical form that was matched, nothing else.
+            UrlSafety.Hop hop = urlSafety.checkHop(uri, false, resolver);
+            // No redirects: a 3xx is simply not an avatar (its target would need a check of its own).
+            PinnedFetch.Response response = http.get(hop, System.nanoTime() + fetchTimeout.toNanos(), MAX_AVATAR_BYTES);
+            String type = response.contentType() == null ? "" : response.contentType();
+            if (response.status() != 200 || !type.startsWith("image/")) {
+                LOG.debug("avatar {} not used: HTTP {}, type {}", uri, response.status(), type);
                 return;
             }
-            // A trusted link is requested in the canonical form that was matched, nothing else.
-            URI request = urlSafety.trustedForm(uri).orElse(uri);
-            HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(request)
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            String type = response.headers().firstValue("content-type").orElse("");
-            try (var in = response.body()) {
-                if (response.statusCode() != 200 || !type.startsWith("image/")) {
-                    return;
-                }
-                byte[] bytes = in.readNBytes(MAX_AVATAR_BYTES + 1);
-                if (bytes.length > MAX_AVATAR_BYTES) {
-                    return;
-                }
-                String sha1 = AvatarImages.sha1Hex(bytes);
-                avatars.put(uri, new Avatar(bytes, type.split(";")[0].trim(), sha1));
-            }
-        } catch (Exception e) {
-            LOG.debug("avatar {} not fetched: {}", uri, e.toString());
+            byte[] bytes = response.body();
+            avatars.put(uri, new Avatar(bytes, type.split(";")[0].trim(), AvatarImages.sha1Hex(bytes)));
+        } catch (IOException | RuntimeException e) {
+            LOG.info("avatar {} not fetched: {}", uri, e.toString());
         } finally {
             fetching.remove(uri);
         }
@@ -247,10 +254,6 @@ public final class PuppetDirectory {
      */
     public static String prefixProblems(List<String> prefixes) {
         return UrlSafety.prefixProblems(PREFIXES_KEY, prefixes);
-    }
-
-    static boolean isPublic(String host) throws java.net.UnknownHostException {
-        return UrlSafety.allPublic(host);
     }
 
     /** Profiles held in memory (tests: within {@code max-tracked-users}). */

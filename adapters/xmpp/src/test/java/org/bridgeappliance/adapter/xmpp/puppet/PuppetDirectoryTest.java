@@ -37,13 +37,8 @@ class PuppetDirectoryTest {
     }
 
     @Test
-    void internalAvatarAddressesAreNotFetched() throws Exception {
-        assertFalse(PuppetDirectory.isPublic("127.0.0.1"));
-        assertFalse(PuppetDirectory.isPublic("10.1.2.3"));
-        assertFalse(PuppetDirectory.isPublic("192.168.0.1"));
-        assertFalse(PuppetDirectory.isPublic("169.254.169.254"));
-        assertFalse(PuppetDirectory.isPublic("::1"));
-        assertTrue(PuppetDirectory.isPublic("93.184.215.14"));
+    void anMxcAvatarIsNotFetchedHere() {
+        // Internal and rebinding addresses: PuppetDirectoryAvatarFetchTest.
         // An mxc: avatar cannot be fetched here: the photo hash element is present but empty (XEP-0153 "no photo yet").
         puppets.ensure(bob, new Profile(Optional.of("Bob"), Optional.of(URI.create("mxc://matrix.test/abc"))));
         assertTrue(puppets.photoUpdate(bob).toXML().toString().contains("<photo"));
