@@ -51,6 +51,7 @@ class FourthNetworkTest {
         props.put("bridge.admin.initial-user", "admin");
         props.put("bridge.admin.initial-password", "a-secret-admin-password");
         props.put("bridge.admin.password-iterations", 1000);
+        props.put("bridge.admin.insecure-password-iterations-for-tests", true);
         props.put("bridge.fourth.enabled", "true");
         return ApplicationContext.run(EmbeddedServer.class, props);
     }
