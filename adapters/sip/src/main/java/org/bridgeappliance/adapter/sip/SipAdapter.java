@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bridgeappliance.adapter.sip.address.DirectChatId;
+import org.bridgeappliance.adapter.sip.address.SipAddressRules;
 import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
 import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
@@ -30,6 +31,7 @@ import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
@@ -66,6 +68,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private final SipSettings settings;
     private final SipStore store;
     private final SipAddressSyntax syntax;
+    private final SipAddressRules rules;
     private final AtomicReference<AdapterState> state = new AtomicReference<>(
             AdapterState.of(AdapterState.Status.STARTING, "not started"));
     private AdapterContext context;
@@ -91,11 +94,21 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         this.settings = settings;
         this.store = store;
         this.syntax = new SipAddressSyntax(settings.domain(), settings.networks());
+        this.rules = new SipAddressRules(syntax);
     }
 
     /** The address rules (for the admin's slug validation and for tests). */
     public SipAddressSyntax syntax() {
         return syntax;
+    }
+
+    /**
+     * Room portals {@code sip:<slug>@rooms.D} and SIP people's addresses of record ({@link SipAddressRules});
+     * needs no connection, so it also serves a disabled adapter.
+     */
+    @Override
+    public Optional<AddressSyntax> addressSyntax() {
+        return Optional.of(rules);
     }
 
     @Override
