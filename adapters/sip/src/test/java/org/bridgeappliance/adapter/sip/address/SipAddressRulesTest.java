@@ -41,10 +41,15 @@ class SipAddressRulesTest {
         "sip:@rooms.bridge.sip.test               | a room name is 1 to 64",
     })
     void rejectsOtherRooms(String typed, String problem) {
-        AddressSyntax.Parsed p = rules.room(typed);
-        assertTrue(p.value().isEmpty(), typed);
-        String message = p.problem().orElseThrow();
-        assertTrue(message.startsWith("a SIP room is a room portal URI like sip:lobby@rooms.bridge.sip.test"), message);
+        assertRefused(rules.room(typed), "a SIP room is a room portal URI like sip:lobby@rooms.bridge.sip.test",
+                problem);
+    }
+
+    /** Refused, with a message that shows the right form and names what is wrong. */
+    private static void assertRefused(AddressSyntax.Parsed parsed, String example, String problem) {
+        assertTrue(parsed.value().isEmpty(), parsed.toString());
+        String message = parsed.problem().orElseThrow();
+        assertTrue(message.startsWith(example), message);
         assertTrue(message.contains(problem), message);
     }
 
@@ -76,11 +81,7 @@ class SipAddressRulesTest {
         "sip:er%ZZin@sip.test            | bad %-escape",
     })
     void rejectsWhatIsNotAPerson(String typed, String problem) {
-        AddressSyntax.Parsed p = rules.user(typed);
-        assertTrue(p.value().isEmpty(), typed);
-        String message = p.problem().orElseThrow();
-        assertTrue(message.startsWith("a SIP user is an address of record like sip:erin@example.org"), message);
-        assertTrue(message.contains(problem), message);
+        assertRefused(rules.user(typed), "a SIP user is an address of record like sip:erin@example.org", problem);
     }
 
     /** Ids the adapter made keep their form (and so their Matrix ghost ids); only a host's case is folded. */
