@@ -11,12 +11,19 @@ import org.slf4j.LoggerFactory;
  * Periodic clean-up of the database: processed Matrix transaction ids older than two days are
  * forgotten (homeservers retry a transaction for hours at most, so older ids can never repeat), and,
  * when {@code bridge.retention.messages} is set, messages older than that (id map, reactions, aliases,
- * archive: {@link org.bridgeappliance.mapping.MessageRetention}).
+ * archive: {@link org.bridgeappliance.mapping.MessageRetention}), and deliveries whose late outcome
+ * ({@link org.bridgeappliance.core.port.DeliveryOutcomes}) never came after {@link #KEEP_PENDING_OUTCOMES}.
  */
 @Singleton
 public class Housekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
     static final Duration KEEP_TRANSACTIONS = Duration.ofDays(2);
+    /**
+     * Far beyond any store-and-forward queue's life (the SIP adapter's {@code offline-ttl} is 72 h by default):
+     * a delivery still pending after this is one whose adapter lost its queue (its outcome will never come), so
+     * the row is dropped. Settled failures not yet reported to their author are kept.
+     */
+    static final Duration KEEP_PENDING_OUTCOMES = Duration.ofDays(30);
 
     private final MappingDatabase database;
     private final Duration keepMessages;
@@ -46,6 +53,18 @@ public class Housekeeping {
             }
         } catch (RuntimeException e) {
             LOG.warn("Housekeeping failed: {}", e.toString());
+        }
+    }
+
+    @Scheduled(initialDelay = "20m", fixedDelay = "6h")
+    void forgetStalePendingOutcomes() {
+        try {
+            int removed = database.stores().lateOutcomes().forgetBefore(clock.instant().minus(KEEP_PENDING_OUTCOMES));
+            if (removed > 0) {
+                LOG.info("Forgot {} delivery outcome(s) still pending after {}", removed, KEEP_PENDING_OUTCOMES);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Pending outcome clean-up failed (retried in 6 h): {}", e.toString());
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.bridgeappliance.adapter.sip.address.DirectChatId;
+import org.bridgeappliance.adapter.sip.address.SipAddressRules;
 import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
 import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
@@ -30,6 +31,7 @@ import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
@@ -66,6 +68,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private final SipSettings settings;
     private final SipStore store;
     private final SipAddressSyntax syntax;
+    private final SipAddressRules rules;
     private final AtomicReference<AdapterState> state = new AtomicReference<>(
             AdapterState.of(AdapterState.Status.STARTING, "not started"));
     private AdapterContext context;
@@ -91,11 +94,21 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         this.settings = settings;
         this.store = store;
         this.syntax = new SipAddressSyntax(settings.domain(), settings.networks());
+        this.rules = new SipAddressRules(syntax);
     }
 
     /** The address rules (for the admin's slug validation and for tests). */
     public SipAddressSyntax syntax() {
         return syntax;
+    }
+
+    /**
+     * Room portals {@code sip:<slug>@rooms.D} and SIP people's addresses of record ({@link SipAddressRules});
+     * needs no connection, so it also serves a disabled adapter.
+     */
+    @Override
+    public Optional<AddressSyntax> addressSyntax() {
+        return Optional.of(rules);
     }
 
     @Override
@@ -124,7 +137,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
                 remote), (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
         sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
-        offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl());
+        offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl(), ctx.outcomes());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
         try {
             // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
@@ -206,7 +219,10 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             String from = syntax.puppetUri(message.sender()).orElse(dm.get().puppet());
             String name = message.meta().profile().displayName().orElse("");
             String line = SipOutboundConverter.line(message, Optional.empty());
-            return toPhones(List.of(dm.get().phone()), from, name, line, message.sender().toString(), true);
+            // A phone that is offline gets it later (or never): the core waits for the outcome (DeliveryOutcomes).
+            OfflineQueue.Awaited awaited = new OfflineQueue.Awaited(delivery.messageId(), delivery.target());
+            return toPhones(List.of(dm.get().phone()), from, name, line, message.sender().toString(),
+                    Optional.of(awaited));
         }
         String slug = roomSlug(roomId).orElseThrow(() -> new PermanentDeliveryException(
                 "not a SIP room portal of " + syntax.domain() + ": " + roomId));
@@ -214,7 +230,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         String line = SipOutboundConverter.line(message, Optional.of(
                 message.meta().profile().displayName().orElse(shortId(message.sender()))));
         List<String> members = new ArrayList<>(store.members(slug));
-        return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), false);
+        return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), Optional.empty());
     }
 
     /** The slug of a room portal id ({@code sip:<slug>@rooms.D}, as the admin API stores it). */
@@ -231,15 +247,22 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
      * Sends {@code line} (split in parts) to every recipient, in parallel across recipients and in order per
      * recipient. Offline phones get the rest queued; in a 1:1 chat a refusal is permanent and a proxy failure
      * transient (the router retries), in a room one phone's trouble does not hold up the room.
+     *
+     * @param awaited present for a 1:1 chat (exactly one recipient): if the phone is offline, the receipt is
+     *                {@link DeliveryReceipt#awaitingOutcome} and the queue reports the outcome. A room's fan-out
+     *                is never awaited: one member's phone being away is not the author's failure.
      */
     private DeliveryReceipt toPhones(List<String> recipients, String fromUri, String fromName, String line,
-                                     String author, boolean direct) {
+                                     String author, Optional<OfflineQueue.Awaited> awaited) {
+        boolean direct = awaited.isPresent();
         List<String> parts = SipOutboundConverter.split(line, settings.partBytes());
         List<CompletableFuture<List<PhoneSender.Sent>>> all = new ArrayList<>();
         for (String r : recipients) {
-            all.add(CompletableFuture.supplyAsync(() -> sendParts(r, fromUri, fromName, parts, author), background));
+            all.add(CompletableFuture.supplyAsync(() -> sendInOrder(sender, offline, background, r, fromUri, fromName,
+                    parts, author, awaited), background));
         }
         List<String> ids = new ArrayList<>();
+        boolean queued = false;
         for (int i = 0; i < all.size(); i++) {
             List<PhoneSender.Sent> sent = all.get(i).join();
             if (direct) {
@@ -250,6 +273,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
                 if (last != null && last.result() == PhoneSender.Result.TRANSIENT) {
                     throw new TransientDeliveryException("SIP proxy: " + last.status() + " " + last.reason(), null);
                 }
+                queued = last == null || last.result() == PhoneSender.Result.OFFLINE;
             }
             if (i == 0) {
                 sent.stream().filter(s -> s.result() == PhoneSender.Result.DELIVERED).map(PhoneSender.Sent::callId)
@@ -259,25 +283,25 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         if (ids.isEmpty()) {
             ids.add("sip-" + UUID.randomUUID());
         }
-        return new DeliveryReceipt(ids.stream().map(RemoteMessageId::new).toList());
-    }
-
-    private List<PhoneSender.Sent> sendParts(String recipient, String fromUri, String fromName, List<String> parts,
-                                             String author) {
-        return sendInOrder(sender, offline, background, recipient, fromUri, fromName, parts, author);
+        // A key the queue cannot keep (OfflineQueue#canAwait) is not awaited: the receipt stays final.
+        return new DeliveryReceipt(ids.stream().map(RemoteMessageId::new).toList(),
+                queued && awaited.filter(OfflineQueue::canAwait).isPresent());
     }
 
     /**
      * Sends the parts to one phone in order; from the first offline answer on, the remaining parts are queued. When
      * something older already waits for this phone, everything is queued behind it (so the order holds) and a
-     * flush is started on {@code flusher}.
+     * flush is started on {@code flusher}. Queued parts carry {@code awaited} ({@link OfflineQueue#enqueue}).
+     *
+     * @return the answers to what was sent now; empty, or ending in {@link PhoneSender.Result#OFFLINE}, when
+     *         something was queued
      */
     static List<PhoneSender.Sent> sendInOrder(PhoneSender sender, OfflineQueue offline, java.util.concurrent.Executor flusher,
                                               String recipient, String fromUri, String fromName, List<String> parts,
-                                              String author) {
+                                              String author, Optional<OfflineQueue.Awaited> awaited) {
         List<PhoneSender.Sent> out = new ArrayList<>();
         if (offline.hasPending(recipient)) {
-            offline.enqueue(recipient, fromUri, fromName, parts, author);
+            offline.enqueue(recipient, fromUri, fromName, parts, author, awaited);
             flusher.execute(() -> offline.flush(recipient));
             return out;
         }
@@ -285,7 +309,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             PhoneSender.Sent s = sender.send(recipient, fromUri, fromName, parts.get(i));
             out.add(s);
             if (s.result() == PhoneSender.Result.OFFLINE) {
-                offline.enqueue(recipient, fromUri, fromName, parts.subList(i, parts.size()), author);
+                offline.enqueue(recipient, fromUri, fromName, parts.subList(i, parts.size()), author, awaited);
                 break;
             }
             if (s.result() != PhoneSender.Result.DELIVERED) {
@@ -302,7 +326,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
                             String author) {
         try {
             sendInOrder(sender, offline, flusher, recipient, fromUri, fromName,
-                    SipOutboundConverter.split(line, settings.partBytes()), author);
+                    SipOutboundConverter.split(line, settings.partBytes()), author, Optional.empty());
         } catch (RuntimeException e) {
             LOG.warn("SIP MESSAGE to {} failed", recipient, e);
         }

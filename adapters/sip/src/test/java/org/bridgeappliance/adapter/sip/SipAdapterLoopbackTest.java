@@ -21,7 +21,11 @@ import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.EventMeta;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.adapter.sip.presence.MutableClock;
 import org.bridgeappliance.core.port.AdapterContext;
+import org.bridgeappliance.core.port.Addressing;
+import org.bridgeappliance.core.port.DeliveryOutcomes;
+import org.bridgeappliance.core.port.PortalCoordinator;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryReceipt;
@@ -51,6 +55,10 @@ class SipAdapterLoopbackTest {
     private int port;
 
     private SipAdapter start(List<String> trusted) {
+        return start(trusted, Clock.systemUTC(), DeliveryOutcomes.NONE);
+    }
+
+    private SipAdapter start(List<String> trusted, Clock clock, DeliveryOutcomes outcomes) {
         port = freePort();
         SipSettings d = SipSettings.defaults();
         SipSettings s = new SipSettings(true, D, "127.0.0.1", port, "127.0.0.1", proxy.port(), trusted,
@@ -64,7 +72,8 @@ class SipAdapterLoopbackTest {
             submitted.add(e);
             return EventIngress.Acceptance.QUEUED;
         };
-        a.start(new AdapterContext(ingress, (n, st) -> { }, stores, Clock.systemUTC()));
+        a.start(new AdapterContext(ingress, (n, st) -> { }, stores, clock, PortalCoordinator.NONE, Addressing.NONE,
+                outcomes));
         assertEquals(AdapterState.Status.CONNECTED, a.state().status(), a.state().detail());
         return a;
     }
@@ -213,6 +222,75 @@ class SipAdapterLoopbackTest {
         assertEquals("héllo ✓", RawSip.body(again));
         assertFalse(RawSip.header(again, "Call-ID").equals(RawSip.header(req, "Call-ID")), "fresh Call-ID");
         waitUntil(() -> sipStore.pendingFor("erin@sip.test", 10).isEmpty());
+    }
+
+    /** Records the late outcomes the adapter reports, as "delivered m" / "failed m: reason". */
+    private static final class RecordedOutcomes implements DeliveryOutcomes {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void delivered(BridgeMessageId messageId, Portal target) {
+            seen.add("delivered " + messageId.value() + " " + target);
+        }
+
+        @Override
+        public void failed(BridgeMessageId messageId, Portal target, String reason) {
+            seen.add("failed " + messageId.value() + " " + target + ": " + reason);
+        }
+    }
+
+    /** A 1:1 delivery from Carol to Erin's phone, which the proxy answers {@code status} at first. */
+    private DeliveryReceipt deliverToErin(String messageId, String text, int status, String reason) {
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        BridgedRoom room = stores.rooms().findByPortal(dm).orElseGet(() -> stores.rooms().create("Chat",
+                List.of(Portal.of("matrix", "!erin:hs"), dm), true));
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!erin:hs"),
+                UserRef.of("matrix", "@carol:matrix.test"), "$" + messageId, java.time.Instant.now()), text);
+        Delivery d = new Delivery(BridgeMessageId.of(messageId), room.id(), room.portalOn(SipAdapter.NETWORK).get(), m,
+                Optional.empty(), Optional.empty(), 1);
+        AtomicReference<DeliveryReceipt> receipt = new AtomicReference<>();
+        Thread t = new Thread(() -> receipt.set(adapter.deliver(d)));
+        t.start();
+        assertEquals(text, RawSip.body(proxy.answerNext(status, reason)));
+        joinQuietly(t);
+        return receipt.get();
+    }
+
+    private static final String ERIN_DM = "sip:dm:sip:erin@sip.test sip:carol*matrix.test@matrix." + D;
+
+    @Test
+    void anOfflinePhoneMakesTheDeliveryAwaitedAndItsLaterArrivalIsReportedOnce() {
+        RecordedOutcomes outcomes = new RecordedOutcomes();
+        adapter = start(List.of("127.0.0.1"), new MutableClock(), outcomes);
+        DeliveryReceipt receipt = deliverToErin("m3", "later", 480, "Temporarily Unavailable");
+        assertTrue(receipt.awaitingOutcome(), "a queued 1:1 message awaits its outcome");
+        assertEquals(List.of(), outcomes.seen);
+
+        phone.request(port, phone.options("sip:registrar@" + D, ERIN), new byte[0]);
+        assertEquals("later", RawSip.body(proxy.answerNext(200, "OK")));
+        waitUntil(() -> !outcomes.seen.isEmpty());
+        waitUntil(() -> sipStore.pendingFor("erin@sip.test", 10).isEmpty());
+        assertEquals(List.of("delivered m3 " + ERIN_DM), outcomes.seen);
+
+        // delivered at once: a plain receipt, nothing reported
+        assertFalse(deliverToErin("m4", "now", 200, "OK").awaitingOutcome());
+        assertEquals(List.of("delivered m3 " + ERIN_DM), outcomes.seen);
+    }
+
+    @Test
+    void aQueuedMessageThatExpiresIsReportedFailedWithAReason() {
+        RecordedOutcomes outcomes = new RecordedOutcomes();
+        MutableClock clock = new MutableClock();
+        adapter = start(List.of("127.0.0.1"), clock, outcomes);
+        assertTrue(deliverToErin("m5", "too late", 404, "Not Found").awaitingOutcome());
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1)); // the TTL of start() is 1 h
+        // the phone shows up after the TTL: the entry is dropped, not sent, and its author told once
+        phone.request(port, phone.options("sip:registrar@" + D, ERIN), new byte[0]);
+        waitUntil(() -> !outcomes.seen.isEmpty());
+        waitUntil(() -> sipStore.pendingFor("erin@sip.test", 10).isEmpty());
+        assertEquals(List.of("failed m5 " + ERIN_DM + ": the phone did not come back within 1 h"), outcomes.seen);
+        assertEquals(0, adapter.offlineDelivered());
     }
 
     @Test

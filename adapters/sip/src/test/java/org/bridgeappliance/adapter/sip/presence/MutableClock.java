@@ -6,11 +6,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. */
-final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+/** A clock the test moves by hand (also read by the adapter's threads in SipAdapterLoopbackTest). */
+public final class MutableClock extends Clock {
+    // volatile: the adapter reads it on its own threads.
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
