@@ -337,6 +337,31 @@ class XmppAdapterTest {
     }
 
     @Test
+    void aLongMucOccupantStatusReachesTheCoreCutToTheLimit() throws Exception {
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        expect("<presence(?=[^>]*from='matrix.xmpp.test/muc-listener')[^>]*to='" + ROOM + "/Matrix bridge'");
+        peer.send("<presence from='" + ROOM + "/Matrix bridge' to='matrix.xmpp.test/muc-listener'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/>"
+                + "<status code='110'/></x></presence>");
+        assertTrue(waitListener());
+        // 40,000 characters: far over the limit, still under the test stream's 64 KiB stanza cap.
+        String status = "x".repeat(40_000);
+        peer.send("<presence from='" + ROOM + "/alice' to='matrix.xmpp.test/muc-listener'><show>away</show>"
+                + "<status>" + status + "</status><x xmlns='http://jabber.org/protocol/muc#user'><item "
+                + "affiliation='member' role='participant' jid='alice@xmpp.test/phone'/></x></presence>");
+        BridgeEvent e = nextEvent();
+        while (!(e instanceof org.bridgeappliance.core.model.PresenceEvent)) {
+            e = nextEvent();
+        }
+        var away = (org.bridgeappliance.core.model.PresenceEvent) e;
+        assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), away.sender());
+        String note = away.note().orElseThrow();
+        assertEquals(limits.maxStatusChars() + 1, note.length(), "cut to the limit, with an ellipsis");
+        assertEquals("x".repeat(limits.maxStatusChars()) + "…", note);
+    }
+
+    @Test
     void occupantsRejoinAfterAReconnectAndWhenASelfPingSaysTheyAreGone() throws Exception {
         selfPing = Duration.ofMillis(300);
         stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);

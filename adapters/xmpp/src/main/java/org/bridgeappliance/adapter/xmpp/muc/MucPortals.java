@@ -28,6 +28,7 @@ import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.ext.occupantid.OccupantIdElement;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
@@ -125,6 +126,7 @@ public final class MucPortals {
     private final Jid listenerJid;
     private final XmppAvatars avatars;
     private final MucServices services;
+    private final XmppLimits limits;
     private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
     /** Mapped rooms refused because of their service, logged once each (bounded by the admin's mappings). */
     private final Set<String> refusedRooms = ConcurrentHashMap.newKeySet();
@@ -132,7 +134,8 @@ public final class MucPortals {
     public MucPortals(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                       XmppOutboundConverter outbound, XmppIngress ingress, ReactionStore reactions,
                       MessageMapStore messages, MessageAliasStore aliases, Network network, Clock clock,
-                      ScheduledExecutorService scheduler, XmppAvatars avatars, MucServices services) {
+                      ScheduledExecutorService scheduler, XmppAvatars avatars, MucServices services,
+                      XmppLimits limits) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -147,6 +150,7 @@ public final class MucPortals {
         this.scheduler = scheduler;
         this.avatars = Objects.requireNonNull(avatars, "avatars");
         this.services = Objects.requireNonNull(services, "services");
+        this.limits = Objects.requireNonNull(limits, "limits");
         try {
             // The listener is the component domain itself: no localpart a puppet could ever take.
             this.listenerJid = JidCreate.from(settings.componentDomain() + "/muc-listener");
@@ -452,7 +456,9 @@ public final class MucPortals {
         }
         // Every occupant of ours sees the roster; all keep it (the listener may change), only the listener
         // reports joins and leaves.
-        participantPresence(room, p, nick, codes, x, room.listener != null && room.listener.equals(p.getTo()));
+        // Occupants choose their status text: cut before it is compared, kept or submitted (max-status-chars).
+        participantPresence(room, limits.boundedStatus(p), nick, codes, x,
+                room.listener != null && room.listener.equals(p.getTo()));
     }
 
     private void selfPresence(Room room, Occupant o, Presence p, String nick, Set<Integer> codes, MUCUser x) {
