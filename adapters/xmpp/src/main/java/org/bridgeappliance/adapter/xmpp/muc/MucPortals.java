@@ -44,13 +44,13 @@ import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.EarlyCopies;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.MessageAliasStore;
 import org.bridgeappliance.core.store.ReactionStore;
 import org.bridgeappliance.core.store.MessageMapStore;
-import org.bridgeappliance.core.store.MessageMapping;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
@@ -127,6 +127,7 @@ public final class MucPortals {
     private final XmppAvatars avatars;
     private final MucServices services;
     private final XmppLimits limits;
+    private final EarlyCopies copies;
     private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
     /** Mapped rooms refused because of their service, logged once each (bounded by the admin's mappings). */
     private final Set<String> refusedRooms = ConcurrentHashMap.newKeySet();
@@ -135,7 +136,7 @@ public final class MucPortals {
                       XmppOutboundConverter outbound, XmppIngress ingress, ReactionStore reactions,
                       MessageMapStore messages, MessageAliasStore aliases, Network network, Clock clock,
                       ScheduledExecutorService scheduler, XmppAvatars avatars, MucServices services,
-                      XmppLimits limits) {
+                      XmppLimits limits, EarlyCopies copies) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -151,6 +152,7 @@ public final class MucPortals {
         this.avatars = Objects.requireNonNull(avatars, "avatars");
         this.services = Objects.requireNonNull(services, "services");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.copies = Objects.requireNonNull(copies, "copies");
         try {
             // The listener is the component domain itself: no localpart a puppet could ever take.
             this.listenerJid = JidCreate.from(settings.componentDomain() + "/muc-listener");
@@ -990,20 +992,14 @@ public final class MucPortals {
     }
 
     /**
-     * Records the room's copy of a delivered message on the reader thread, as soon as its reflection
+     * Tells the core the room's copy of a delivered message on the reader thread, as soon as its reflection
      * arrives and before the next stanza is read. Occupants see the reflection at the same moment, and a
-     * reaction, reply or correction of it can follow at once; if the copy were recorded only when the
-     * router gets the receipt, such a reference would race it and be refused as unknown. The router's
-     * own record of the same copy then meets this one and is a harmless conflict.
+     * reaction, reply or correction of it can follow at once; if the copy were known only when the router
+     * gets the receipt, such a reference would race it and be refused as unknown. The router records it
+     * ({@link EarlyCopies}: one writer of the message map); its later record from the receipt adds nothing.
      */
     private void recordCopyEarly(Delivery delivery, String stanzaId) {
-        try {
-            messages.record(List.of(new MessageMapping(delivery.messageId(), delivery.room(), delivery.target(),
-                    delivery.event().sender(), RemoteMessageId.of(stanzaId), 0, false, clock.instant())));
-        } catch (RuntimeException e) {
-            // Already recorded (a retried delivery) or the store is down: the router records it after us.
-            LOG.debug("early record of {} in {}: {}", stanzaId, delivery.target(), e.toString());
-        }
+        copies.known(delivery, RemoteMessageId.of(stanzaId));
     }
 
     private DeliveryReceipt moderate(Room room, Occupant o, Delivery delivery, RetractionEvent r) {
