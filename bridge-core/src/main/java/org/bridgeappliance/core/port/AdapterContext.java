@@ -9,12 +9,12 @@ import org.bridgeappliance.core.store.BridgeStores;
  * its health, the stores it may read and write, the coordinator that creates room mappings on
  * demand (1:1 chats, gateway rooms), the other networks' address rules ({@link Addressing}, for
  * puppet ids made from other networks' canonical user ids), and where a store-and-forward network
- * reports late delivery outcomes ({@link DeliveryOutcomes}), and people's last known presence
- * ({@link PresenceDirectory}).
+ * reports late delivery outcomes ({@link DeliveryOutcomes}), people's last known presence
+ * ({@link PresenceDirectory}), and where it reports a delivered copy before its receipt ({@link EarlyCopies}).
  */
 public record AdapterContext(EventIngress ingress, AdapterStateListener stateListener, BridgeStores stores,
                              Clock clock, PortalCoordinator portals, Addressing addressing,
-                             DeliveryOutcomes outcomes, PresenceDirectory presence) {
+                             DeliveryOutcomes outcomes, PresenceDirectory presence, EarlyCopies copies) {
     public AdapterContext {
         Objects.requireNonNull(ingress, "ingress");
         Objects.requireNonNull(stateListener, "stateListener");
@@ -24,6 +24,14 @@ public record AdapterContext(EventIngress ingress, AdapterStateListener stateLis
         Objects.requireNonNull(addressing, "addressing");
         Objects.requireNonNull(outcomes, "outcomes");
         Objects.requireNonNull(presence, "presence");
+        Objects.requireNonNull(copies, "copies");
+    }
+
+    /** A context without early copies ({@link EarlyCopies#NONE}). */
+    public AdapterContext(EventIngress ingress, AdapterStateListener stateListener, BridgeStores stores, Clock clock,
+                          PortalCoordinator portals, Addressing addressing, DeliveryOutcomes outcomes,
+                          PresenceDirectory presence) {
+        this(ingress, stateListener, stores, clock, portals, addressing, outcomes, presence, EarlyCopies.NONE);
     }
 
     /** A context without a presence memory ({@link PresenceDirectory#NONE}). */

@@ -25,10 +25,8 @@ import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.core.store.LateOutcomeStore;
 import org.bridgeappliance.core.store.BridgedRoom;
-import org.bridgeappliance.core.store.MessageMapping;
 import org.bridgeappliance.core.store.OutboxEntry;
 import org.bridgeappliance.core.store.ReactionMapping;
-import org.bridgeappliance.core.store.StoreConflictException;
 import org.bridgeappliance.core.store.StoreException;
 
 /**
@@ -53,7 +51,7 @@ final class DeliveryJob implements RoomPipeline.Task {
     /** Everything a job needs from its router. */
     record Env(BridgeStores stores, Map<Network, ProtocolAdapter> adapters, RouterConfig config,
                RouterMetrics metrics, RecentTextCache texts, ReferenceResolver resolver, Clock clock,
-               LateOutcomes outcomes) {
+               LateOutcomes outcomes, CopyRecorder copies) {
     }
 
     private final Env env;
@@ -319,23 +317,8 @@ final class DeliveryJob implements RoomPipeline.Task {
 
     private void recordDelivered(Portal target) {
         RoomEvent event = entry.event();
-        if (!receivedIds.isEmpty()) {
-            List<MessageMapping> mappings = new ArrayList<>(receivedIds.size());
-            java.time.Instant now = env.clock().instant();
-            for (int i = 0; i < receivedIds.size(); i++) {
-                mappings.add(new MessageMapping(entry.messageId(), room.id(), target, event.sender(),
-                        receivedIds.get(i), i, false, now));
-            }
-            try {
-                env.stores().messages().record(mappings);
-            } catch (StoreConflictException e) {
-                // The target reused an id (a network without own reaction ids echoes the message's): nothing lost.
-                LOG.log(Level.DEBUG, () -> "copy of " + entry.messageId() + " in " + target + " already recorded");
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not record the copy of " + entry.messageId() + " in " + target
-                        + "; later edits and replies of it will fall back", e);
-            }
-        }
+        // Rows an adapter reported early (EarlyCopies) for the same copy are skipped by the store.
+        env.copies().record(entry.messageId(), room.id(), target, event.sender(), receivedIds, Level.WARNING);
         if (event instanceof ReactionEvent r && referred.isPresent() && !plan.skipped()
                 && plan.steps().get(0).event() instanceof ReactionEvent) {
             try {

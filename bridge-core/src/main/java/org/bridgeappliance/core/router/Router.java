@@ -129,6 +129,7 @@ public final class Router implements EventIngress, AutoCloseable {
     private final Map<Network, AddressSyntax> syntaxes;
     private final Addressing addressing;
     private final LateOutcomes outcomes;
+    private final CopyRecorder copies;
     private final LastPresence lastPresence;
 
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
@@ -166,7 +167,9 @@ public final class Router implements EventIngress, AutoCloseable {
         this.resolver = new ReferenceResolver(stores.messages());
         this.outcomes = new LateOutcomes(stores.lateOutcomes(), this.adapters, metrics, clock,
                 task -> pool.execute(task));
-        this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock, outcomes);
+        this.copies = new CopyRecorder(stores.messages(), clock);
+        this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock, outcomes,
+                copies);
         this.presence = new PresenceDispatcher(stores, this.adapters, config, metrics,
                 new PresenceDispatcher.Scheduler() {
                     @Override
@@ -203,7 +206,7 @@ public final class Router implements EventIngress, AutoCloseable {
         for (ProtocolAdapter adapter : adapters.values()) {
             try {
                 adapter.start(new AdapterContext(this, listener, stores, clock, portals, addressing, outcomes,
-                        lastPresence));
+                        lastPresence, copies));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "adapter " + adapter.network() + " failed to start", e);
                 states.put(adapter.network(), new AdapterState(AdapterState.Status.FAILED,

@@ -18,9 +18,9 @@ public interface MessageMapStore {
 
     /**
      * Records copies atomically. Idempotent per row: a mapping whose (network, room, author, remote id,
-     * part) is already recorded for the <em>same</em> canonical message is skipped, so an adapter may record
-     * a copy early (before its delivery returns, e.g. when the MUC reflects it) and the router's own record
-     * of the receipt then adds only what is missing.
+     * part) is already recorded for the <em>same</em> canonical message is skipped, so the router may record
+     * a copy early (an adapter's {@link org.bridgeappliance.core.port.EarlyCopies} report, e.g. when the MUC
+     * reflects it) and its own record of the receipt then adds only what is missing.
      *
      * @throws StoreConflictException if one of the keys is already recorded for a different canonical
      *     message (then nothing of the batch is recorded)

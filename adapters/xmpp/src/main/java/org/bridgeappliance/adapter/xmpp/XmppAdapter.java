@@ -238,7 +238,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         LOG.info("MUC services whose rooms may be bridged: {}", allowedMucServices.domains());
         mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
                 context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars,
-                allowedMucServices);
+                allowedMucServices, limits, context.copies());
         mucs.resumeFrom(this::newestArchived);
         directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
                 NETWORK, context.clock(), avatars, limits, provisioner);

@@ -73,6 +73,8 @@ class XmppAdapterTest {
     }
 
     Duration selfPing = Duration.ofMinutes(5);
+    /** Where the adapter reports copies known before their receipt (the router in the appliance). */
+    org.bridgeappliance.core.port.EarlyCopies copies = org.bridgeappliance.core.port.EarlyCopies.NONE;
     /** The gateway reaches rooms on matrix.test (the bean sets bridge.matrix.server-name; this test has no bean). */
     org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits =
             org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults().withMatrixServerName("matrix.test");
@@ -91,7 +93,9 @@ class XmppAdapterTest {
             submitted.add(event);
             return a;
         };
-        adapter.start(new AdapterContext(ingress, (n, s) -> states.add(s), stores, Clock.systemUTC(), coordinator));
+        adapter.start(new AdapterContext(ingress, (n, s) -> states.add(s), stores, Clock.systemUTC(), coordinator,
+                org.bridgeappliance.core.port.Addressing.NONE, org.bridgeappliance.core.port.DeliveryOutcomes.NONE,
+                org.bridgeappliance.core.port.PresenceDirectory.NONE, copies));
         peer = server.awaitPeer(WAIT);
         assertTrue(peer.authenticated());
         awaitState(AdapterState.Status.CONNECTED);
@@ -334,6 +338,58 @@ class XmppAdapterTest {
         String tail = peer.received();
         assertTrue(tail.contains("to='" + ROOM + "/Bob [m]'") && tail.contains("to='" + ROOM + "/Matrix bridge'"), tail);
         adapter = null;
+    }
+
+    @Test
+    void theRoomsCopyOfADeliveryIsReportedToTheCoreWhenItsReflectionArrives() throws Exception {
+        BlockingQueue<String> known = new LinkedBlockingQueue<>();
+        copies = (d, id) -> known.add(d.messageId().value() + " " + d.target().room().value() + " " + id.value());
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        Delivery delivery = new Delivery(BridgeMessageId.of("b1"), RoomId.of("r"), Portal.of("xmpp", ROOM),
+                new MessageEvent(new EventMeta(Portal.of("matrix", "!r:matrix.test"), BOB, Profile.named("Bob"),
+                        Optional.of(RemoteMessageId.of("$e1")), Instant.now()), MessageKind.TEXT,
+                        MessageBody.plain("hi from matrix"), List.of(), Optional.empty()),
+                Optional.empty(), Optional.empty(), 1);
+        CompletableFuture<DeliveryReceipt> receipt = CompletableFuture.supplyAsync(() -> adapter.deliver(delivery));
+        expect("<presence(?=[^>]*from='" + Pattern.quote(PUPPET) + "/bridge')[^>]*to='" + ROOM + "/Bob'");
+        peer.send("<presence from='" + ROOM + "/Bob' to='" + PUPPET + "/bridge'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/>"
+                + "<status code='110'/></x></presence>");
+        String id = expect("<message[^>]*id='([^']+)'[^>]*type='groupchat'.*?hi from matrix.*?</message>").group(1);
+        peer.send("<message from='" + ROOM + "/Bob' to='" + PUPPET + "/bridge' type='groupchat' id='" + id + "'>"
+                + "<body>hi from matrix</body><stanza-id xmlns='urn:xmpp:sid:0' by='" + ROOM + "' id='room-sid-1'/>"
+                + "</message>");
+        assertEquals(DeliveryReceipt.of("room-sid-1"), receipt.get(5, TimeUnit.SECONDS));
+        // Reported before the receipt returned (on the reader thread), through the core, not into the store.
+        assertEquals("b1 " + ROOM + " room-sid-1", known.poll());
+        assertTrue(known.isEmpty(), "once: " + known);
+        assertTrue(stores.messages().copies(BridgeMessageId.of("b1")).isEmpty(), "the adapter wrote no mapping");
+    }
+
+    @Test
+    void aLongMucOccupantStatusReachesTheCoreCutToTheLimit() throws Exception {
+        stores.rooms().create("room", List.of(Portal.of("xmpp", ROOM), Portal.of("matrix", "!r:matrix.test")), true);
+        start(mapping());
+        expect("<presence(?=[^>]*from='matrix.xmpp.test/muc-listener')[^>]*to='" + ROOM + "/Matrix bridge'");
+        peer.send("<presence from='" + ROOM + "/Matrix bridge' to='matrix.xmpp.test/muc-listener'>"
+                + "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/>"
+                + "<status code='110'/></x></presence>");
+        assertTrue(waitListener());
+        // 40,000 characters: far over the limit, still under the test stream's 64 KiB stanza cap.
+        String status = "x".repeat(40_000);
+        peer.send("<presence from='" + ROOM + "/alice' to='matrix.xmpp.test/muc-listener'><show>away</show>"
+                + "<status>" + status + "</status><x xmlns='http://jabber.org/protocol/muc#user'><item "
+                + "affiliation='member' role='participant' jid='alice@xmpp.test/phone'/></x></presence>");
+        BridgeEvent e = nextEvent();
+        while (!(e instanceof org.bridgeappliance.core.model.PresenceEvent)) {
+            e = nextEvent();
+        }
+        var away = (org.bridgeappliance.core.model.PresenceEvent) e;
+        assertEquals(UserRef.of("xmpp", "alice@xmpp.test"), away.sender());
+        String note = away.note().orElseThrow();
+        assertEquals(limits.maxStatusChars() + 1, note.length(), "cut to the limit, with an ellipsis");
+        assertEquals("x".repeat(limits.maxStatusChars()) + "…", note);
     }
 
     @Test

@@ -28,6 +28,7 @@ import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.ext.occupantid.OccupantIdElement;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
 import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
@@ -43,13 +44,13 @@ import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.port.Delivery;
+import org.bridgeappliance.core.port.EarlyCopies;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.MessageAliasStore;
 import org.bridgeappliance.core.store.ReactionStore;
 import org.bridgeappliance.core.store.MessageMapStore;
-import org.bridgeappliance.core.store.MessageMapping;
 import org.jivesoftware.smack.packet.IQ;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
@@ -125,6 +126,8 @@ public final class MucPortals {
     private final Jid listenerJid;
     private final XmppAvatars avatars;
     private final MucServices services;
+    private final XmppLimits limits;
+    private final EarlyCopies copies;
     private final Map<EntityBareJid, Room> rooms = new ConcurrentHashMap<>();
     /** Mapped rooms refused because of their service, logged once each (bounded by the admin's mappings). */
     private final Set<String> refusedRooms = ConcurrentHashMap.newKeySet();
@@ -132,7 +135,8 @@ public final class MucPortals {
     public MucPortals(XmppSettings settings, StanzaSender sender, PuppetDirectory puppets, XmppInboundConverter inbound,
                       XmppOutboundConverter outbound, XmppIngress ingress, ReactionStore reactions,
                       MessageMapStore messages, MessageAliasStore aliases, Network network, Clock clock,
-                      ScheduledExecutorService scheduler, XmppAvatars avatars, MucServices services) {
+                      ScheduledExecutorService scheduler, XmppAvatars avatars, MucServices services,
+                      XmppLimits limits, EarlyCopies copies) {
         this.settings = settings;
         this.sender = sender;
         this.puppets = puppets;
@@ -147,6 +151,8 @@ public final class MucPortals {
         this.scheduler = scheduler;
         this.avatars = Objects.requireNonNull(avatars, "avatars");
         this.services = Objects.requireNonNull(services, "services");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.copies = Objects.requireNonNull(copies, "copies");
         try {
             // The listener is the component domain itself: no localpart a puppet could ever take.
             this.listenerJid = JidCreate.from(settings.componentDomain() + "/muc-listener");
@@ -452,7 +458,9 @@ public final class MucPortals {
         }
         // Every occupant of ours sees the roster; all keep it (the listener may change), only the listener
         // reports joins and leaves.
-        participantPresence(room, p, nick, codes, x, room.listener != null && room.listener.equals(p.getTo()));
+        // Occupants choose their status text: cut before it is compared, kept or submitted (max-status-chars).
+        participantPresence(room, limits.boundedStatus(p), nick, codes, x,
+                room.listener != null && room.listener.equals(p.getTo()));
     }
 
     private void selfPresence(Room room, Occupant o, Presence p, String nick, Set<Integer> codes, MUCUser x) {
@@ -984,20 +992,14 @@ public final class MucPortals {
     }
 
     /**
-     * Records the room's copy of a delivered message on the reader thread, as soon as its reflection
+     * Tells the core the room's copy of a delivered message on the reader thread, as soon as its reflection
      * arrives and before the next stanza is read. Occupants see the reflection at the same moment, and a
-     * reaction, reply or correction of it can follow at once; if the copy were recorded only when the
-     * router gets the receipt, such a reference would race it and be refused as unknown. The router's
-     * own record of the same copy then meets this one and is a harmless conflict.
+     * reaction, reply or correction of it can follow at once; if the copy were known only when the router
+     * gets the receipt, such a reference would race it and be refused as unknown. The router records it
+     * ({@link EarlyCopies}: one writer of the message map); its later record from the receipt adds nothing.
      */
     private void recordCopyEarly(Delivery delivery, String stanzaId) {
-        try {
-            messages.record(List.of(new MessageMapping(delivery.messageId(), delivery.room(), delivery.target(),
-                    delivery.event().sender(), RemoteMessageId.of(stanzaId), 0, false, clock.instant())));
-        } catch (RuntimeException e) {
-            // Already recorded (a retried delivery) or the store is down: the router records it after us.
-            LOG.debug("early record of {} in {}: {}", stanzaId, delivery.target(), e.toString());
-        }
+        copies.known(delivery, RemoteMessageId.of(stanzaId));
     }
 
     private DeliveryReceipt moderate(Room room, Occupant o, Delivery delivery, RetractionEvent r) {
