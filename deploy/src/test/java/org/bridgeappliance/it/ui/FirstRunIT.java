@@ -63,7 +63,8 @@ class FirstRunIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
             "-Dmicronaut.server.port=" + port, "-Dmicronaut.server.host=127.0.0.1",
             "-Dbridge.data-dir=" + dataDir, "-Dbridge.xmpp.enabled=false", "-Dbridge.matrix.enabled=false",
-            "-Dbridge.admin.password-iterations=10000", "-Dbridge.admin.login-max-failures=3",
+            "-Dbridge.admin.password-iterations=10000", "-Dbridge.admin.insecure-password-iterations-for-tests=true",
+            "-Dbridge.admin.login-max-failures=3",
             "-jar", jar.toString()));
         HttpClient http = HttpClient.newHttpClient();
         new FluentWait<>(http).withTimeout(Duration.ofSeconds(180)).pollingEvery(Duration.ofMillis(200))
