@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,7 +22,7 @@ import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.EventMeta;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.Profile;
-import org.bridgeappliance.adapter.sip.presence.MutableClock;
+import org.bridgeappliance.core.testing.MutableClock;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.Addressing;
 import org.bridgeappliance.core.port.DeliveryOutcomes;
@@ -261,7 +262,7 @@ class SipAdapterLoopbackTest {
     @Test
     void anOfflinePhoneMakesTheDeliveryAwaitedAndItsLaterArrivalIsReportedOnce() {
         RecordedOutcomes outcomes = new RecordedOutcomes();
-        adapter = start(List.of("127.0.0.1"), new MutableClock(), outcomes);
+        adapter = start(List.of("127.0.0.1"), new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), outcomes);
         DeliveryReceipt receipt = deliverToErin("m3", "later", 480, "Temporarily Unavailable");
         assertTrue(receipt.awaitingOutcome(), "a queued 1:1 message awaits its outcome");
         assertEquals(List.of(), outcomes.seen);
@@ -280,7 +281,7 @@ class SipAdapterLoopbackTest {
     @Test
     void aQueuedMessageThatExpiresIsReportedFailedWithAReason() {
         RecordedOutcomes outcomes = new RecordedOutcomes();
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         adapter = start(List.of("127.0.0.1"), clock, outcomes);
         assertTrue(deliverToErin("m5", "too late", 404, "Not Found").awaitingOutcome());
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,6 +23,7 @@ import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Settings;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Subscribe;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.SubscriptionState;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Unsubscribe;
+import org.bridgeappliance.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 /** The subscriber's state (RFC 6665 §4.1) with a hand-moved clock. */
@@ -31,7 +33,7 @@ class PhoneWatchListTest {
     private static final Reason ROOM = new Reason(Kind.ROOM_MEMBER, "!room:matrix.test");
     private static final Reason DM = new Reason(Kind.DIRECT_CHAT, "dm-1");
 
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final AtomicInteger counter = new AtomicInteger();
     private final PhoneWatchList list = new PhoneWatchList(clock, new Settings(Duration.ofSeconds(600),
             Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(40), 3),

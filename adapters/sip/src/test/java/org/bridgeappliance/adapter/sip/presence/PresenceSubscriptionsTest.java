@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,6 +21,7 @@ import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions.Overloaded
 import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions.SubscribeRequest;
 import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions.TooBrief;
 import org.bridgeappliance.core.model.Presence;
+import org.bridgeappliance.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 /** The notifier's state (RFC 6665, RFC 3856) with a hand-moved clock. */
@@ -30,7 +32,7 @@ class PresenceSubscriptionsTest {
     private static final Optional<SipPresence> AWAY = Optional.of(SipPresence.of(Presence.AWAY, "lunch"));
     private static final Optional<SipPresence> ONLINE = Optional.of(SipPresence.of(Presence.AVAILABLE));
 
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final PresenceSubscriptions<String> subs = new PresenceSubscriptions<>(clock, new Limits(
             Duration.ofSeconds(60), Duration.ofSeconds(3600), Duration.ofSeconds(3600), 3, 10,
             Duration.ofSeconds(30), Duration.ofSeconds(40)));
