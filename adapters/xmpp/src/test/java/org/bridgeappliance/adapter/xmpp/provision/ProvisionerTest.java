@@ -3,11 +3,8 @@ package org.bridgeappliance.adapter.xmpp.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -17,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.testing.LimitsBuilder;
+import org.bridgeappliance.core.testing.MutableClock;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,27 +23,7 @@ import org.junit.jupiter.api.Test;
 class ProvisionerTest {
     static final Provisioner.Failure GONE = new Provisioner.Failure(StanzaError.Condition.item_not_found, "gone");
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     final BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
     final CountDownLatch release = new CountDownLatch(1);
     Provisioner provisioner;
@@ -95,7 +73,7 @@ class ProvisionerTest {
         request("k2", "mallory@x", Optional::empty, "k2");
         request("k3", "mallory@x", Optional::empty, "k3");
         request("k4", "alice@x", Optional::empty, "k4");
-        clock.now = clock.now.plusSeconds(10); // 6 per minute: one more after 10 s
+        clock.advance(Duration.ofSeconds(10)); // 6 per minute: one more after 10 s
         request("k5", "mallory@x", Optional::empty, "k5");
         List<String> all = List.of(next(), next(), next(), next(), next()).stream().sorted().toList();
         assertEquals(List.of("k1 ok", "k2 ok", "k3 resource_constraint", "k4 ok", "k5 ok"), all,
@@ -145,7 +123,7 @@ class ProvisionerTest {
         request("room", "v@x", job, "second");
         assertEquals("second item_not_found", next());
         assertEquals(1, calls.get(), "answered from the cache");
-        clock.now = clock.now.plus(Duration.ofMinutes(5)).plusSeconds(1);
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
         request("room", "v@x", job, "third");
         assertEquals("third item_not_found", next());
         assertEquals(2, calls.get(), "asked again once the entry expired");
