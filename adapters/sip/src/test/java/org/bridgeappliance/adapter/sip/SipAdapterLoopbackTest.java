@@ -79,12 +79,24 @@ class SipAdapterLoopbackTest {
         return a;
     }
 
+    /**
+     * A port free for both UDP and TCP on loopback: the adapter listens on both, and a port the kernel hands out
+     * as free for UDP can be taken for TCP (CI saw "cannot listen" once). Both sockets are held while checking.
+     */
     private static int freePort() {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
+        java.io.IOException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (java.net.DatagramSocket udp = new java.net.DatagramSocket(0, lo);
+                    java.net.ServerSocket tcp = new java.net.ServerSocket()) {
+                tcp.setReuseAddress(true);
+                tcp.bind(new java.net.InetSocketAddress(lo, udp.getLocalPort()));
+                return udp.getLocalPort();
+            } catch (java.io.IOException e) {
+                last = e;
+            }
         }
+        throw new java.io.UncheckedIOException(last);
     }
 
     @AfterEach
