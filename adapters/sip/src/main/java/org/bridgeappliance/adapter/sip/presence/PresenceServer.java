@@ -150,14 +150,16 @@ public final class PresenceServer {
             endpoint.respond(st, request, Response.BAD_EVENT, null, this::allowEvents);
             return;
         }
-        Optional<UserRef> person = puppetOf(request.getRequestURI());
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        boolean inDialog = to.getTag() != null;
+        // A refresh is sent to the Contact of the 2xx (an address of this host): the presentity is in To.
+        Optional<UserRef> person = puppetOf(inDialog ? to.getAddress().getURI() : request.getRequestURI());
         if (person.isEmpty()) {
             endpoint.respond(st, request, Response.NOT_FOUND, "No such presentity", null);
             return;
         }
         String puppetUri = syntax.puppetUri(person.get()).orElseThrow();
-        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
         Optional<String> watcher = from.getAddress().getURI() instanceof SipURI s
                 ? SipAddressSyntax.personId(s.getUser(), s.getHost()) : Optional.empty();
@@ -166,7 +168,6 @@ public final class PresenceServer {
             endpoint.respond(st, request, Response.FORBIDDEN, "Watcher must be a SIP person", null);
             return;
         }
-        boolean inDialog = to.getTag() != null;
         ExpiresHeader exp = request.getExpires();
         OptionalLong expires = exp == null ? OptionalLong.empty() : OptionalLong.of(exp.getExpires());
         PresenceSubscriptions.DialogKey key = new PresenceSubscriptions.DialogKey(callId.getCallId(), from.getTag());
