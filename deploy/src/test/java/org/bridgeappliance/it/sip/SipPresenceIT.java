@@ -13,6 +13,8 @@ import org.bridgeappliance.it.harness.Sipp;
 import org.bridgeappliance.it.harness.XmppUsers;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,6 +46,7 @@ class SipPresenceIT {
     private Jid erinOnXmpp;
     private BaresipPhone erin;
     private final BlockingQueue<Message> aliceGets = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Presence> alicePresences = new LinkedBlockingQueue<>();
 
     @BeforeAll
     void setUp() throws Exception {
@@ -55,6 +58,7 @@ class SipPresenceIT {
         alice = xmpp.registerAndLogin("alice");
         alice.connection().addAsyncStanzaListener(st -> aliceGets.add((Message) st),
             st -> st instanceof Message m && m.getBody() != null);
+        alice.connection().addAsyncStanzaListener(st -> alicePresences.add((Presence) st), st -> st instanceof Presence);
         alicePuppet = "sip:" + alice.jid().getLocalpart() + "*" + alice.jid().getDomain() + "@xmpp."
             + sandbox.get("BRIDGE_SIP_DOMAIN");
         erinUser = Sandbox.uniqueName("erin");
@@ -161,5 +165,37 @@ class SipPresenceIT {
         assertTrue(log.contains("REFRESHED EXPIRES Expires: 90"), log);
         assertTrue(log.contains("NOTIFY 2 Subscription-State: active;expires="), log);
         assertTrue(log.contains("NOTIFY 3 Subscription-State: terminated"), log);
+    }
+
+    /**
+     * The appliance watches the phone (it is in direct chats with Carol and Alice) at Kamailio: a PUBLISH with
+     * {@code rpid:away} and a note becomes the phone's presence on its XMPP puppet (show away, status = the note,
+     * seen by Alice) and on its Matrix ghost (unavailable + status_msg, seen by Carol's /sync).
+     */
+    @Test
+    @Order(6)
+    void aPhonesPublishedAwayShowsOnItsXmppPuppetAndMatrixGhost() throws Exception {
+        String note = "at lunch " + Sandbox.uniqueName("n");
+        Sipp.scenario(sandbox, "uac_publish_rpid.xml").viaProxy().key("user", erinUser)
+            .key("domain", sandbox.get("SIP_DOMAIN")).key("note", note).key("activity", "away").run().assertSuccess(T);
+
+        Instant deadline = Instant.now().plus(T);
+        Presence seen = null;
+        while (seen == null) {
+            long left = java.time.Duration.between(Instant.now(), deadline).toMillis();
+            Presence p = alicePresences.poll(Math.max(0, left), TimeUnit.MILLISECONDS);
+            assertTrue(p != null, "alice saw no presence from " + erinOnXmpp + " with status " + note);
+            if (p.getFrom() != null && p.getFrom().asBareJid().equals(erinOnXmpp) && note.equals(p.getStatus())) {
+                seen = p;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(Presence.Mode.away, seen.getMode(), seen.toXML().toString());
+
+        String ghost = MatrixSide.ghostOf(erinUser + "@" + sandbox.get("SIP_DOMAIN"), sandbox.get("MATRIX_SERVER_NAME"));
+        MatrixSide.Seen p = carol.await("the ghost's presence with the note", e -> "m.presence".equals(e.type())
+            && ghost.equals(e.sender()) && note.equals(e.event().path("content").path("status_msg").asText()), T);
+        JsonNode content = p.event().path("content");
+        org.junit.jupiter.api.Assertions.assertEquals("unavailable", content.path("presence").asText(),
+            content.toString());
     }
 }

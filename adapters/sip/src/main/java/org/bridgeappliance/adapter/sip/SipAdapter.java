@@ -24,6 +24,8 @@ import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
+import org.bridgeappliance.adapter.sip.presence.PhoneWatchList;
+import org.bridgeappliance.adapter.sip.presence.PhoneWatcher;
 import org.bridgeappliance.adapter.sip.presence.PresenceServer;
 import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
@@ -68,6 +70,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
     /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
     private static final long PRESENCE_SWEEP_MS = 2_000;
+    private static final long WATCH_TICK_MS = 1_000;
+    private static final long WATCH_RECONCILE_MS = 5_000;
+    private long lastReconcile = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS);
     private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
             false, false, false, 60_000);
 
@@ -88,6 +93,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     private InboundHandler inbound;
     /** The presence server of the bridge's domains (SUBSCRIBE/PUBLISH; presence/). */
     private PresenceServer presence;
+    /** Subscriptions at the proxy to phones' presence (presence/); null when {@code bridge.sip.presence.watch} is off. */
+    private PhoneWatcher watcher;
+    private SipPresenceConfig presenceConfig = new SipPresenceConfig();
 
     /**
      * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
@@ -96,6 +104,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     @Inject
     public SipAdapter(SipConfig config, SipStore store) {
         this(config.toSettings(), store);
+    }
+
+    /** {@code bridge.sip.presence.*} (method injection keeps the constructors as they are). */
+    @Inject
+    public void setPresenceConfig(SipPresenceConfig presenceConfig) {
+        this.presenceConfig = presenceConfig;
     }
 
     public SipAdapter(SipSettings settings, SipStore store) {
@@ -145,6 +159,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> {
             if (PresenceServer.handles(req)) {
                 presence.handle(st, req);
+            } else if (PhoneWatcher.handles(req) && watcher != null) {
+                watcher.handle(st, req);
             } else {
                 inbound.handle(st, req, remote);
             }
@@ -154,6 +170,14 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
         presence = new PresenceServer(syntax, endpoint, ctx.presence(), ctx.stores().puppets(), NETWORK, ctx.clock(),
                 PresenceSubscriptions.Limits.defaults(), settings.udpMaxBytes());
+        if (presenceConfig.isWatch()) {
+            PhoneWatchList.Settings d = PhoneWatchList.Settings.defaults();
+            Duration exp = presenceConfig.getWatchExpires();
+            watcher = new PhoneWatcher(syntax, endpoint, new PhoneWatchList(ctx.clock(), new PhoneWatchList.Settings(
+                    exp, d.refreshMargin(), d.initialBackoff(), d.maxBackoff(), d.responseTimeout(), d.maxWatched())),
+                    "sip:" + presenceConfig.getServiceUser() + "@" + settings.domain(), NETWORK, settings.networks(),
+                    ctx.ingress(), ctx.stores(), store, ctx.clock(), settings.requestTimeout());
+        }
         try {
             // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
             endpoint.start(settings.listenHost(), settings.listenPort(), settings.proxyHop(), settings.udpMaxBytes(),
@@ -168,6 +192,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         scheduler.scheduleWithFixedDelay(this::retryOffline, retry, retry, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::presenceSweep, PRESENCE_SWEEP_MS, PRESENCE_SWEEP_MS,
                 TimeUnit.MILLISECONDS);
+        if (watcher != null) {
+            scheduler.scheduleWithFixedDelay(this::watchPhones, 0, WATCH_TICK_MS, TimeUnit.MILLISECONDS);
+        }
         report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
                 + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
     }
@@ -187,7 +214,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
             AdapterState s = state.get();
             if (s.status() == AdapterState.Status.CONNECTED) {
                 String base = s.detail().replaceFirst("; presence: .*$", "");
-                String detail = base + "; " + presence.summary();
+                String detail = base + "; " + presence.summary() + (watcher == null ? "" : "; " + watcher.summary());
                 if (!detail.equals(s.detail())) {
                     AdapterState next = new AdapterState(s.status(), detail, s.since());
                     if (state.compareAndSet(s, next) && context != null) {
@@ -200,6 +227,20 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         }
     }
 
+    /** Keeps the phones watched in line with rooms, direct chats and links, and sends the SUBSCRIBEs due. */
+    private void watchPhones() {
+        try {
+            long now = System.nanoTime();
+            if (now - lastReconcile >= TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS)) {
+                lastReconcile = now;
+                watcher.reconcile();
+            }
+            watcher.tick();
+        } catch (RuntimeException e) {
+            LOG.warn("SIP presence watch failed: {}", e.toString());
+        }
+    }
+
     /** Shows an XMPP or Matrix person's presence to the phones watching their puppet (router presence thread). */
     @Override
     public void deliverPresence(PresenceEvent event) {
@@ -209,6 +250,11 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         }
     }
 
+    /** The phone watcher (for tests); null before start, when disabled or with {@code presence.watch} off. */
+    public PhoneWatcher phoneWatcher() {
+        return watcher;
+    }
+
     /** The presence server (for tests and the admin's counts); null before start or when disabled. */
     public PresenceServer presenceServer() {
         return presence;
@@ -216,6 +262,10 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     @Override
     public synchronized void stop() {
+        if (watcher != null && endpoint != null) {
+            watcher.stop();
+        }
+        watcher = null;
         if (presence != null && endpoint != null) {
             presence.terminateAll(Duration.ofSeconds(2));
         }

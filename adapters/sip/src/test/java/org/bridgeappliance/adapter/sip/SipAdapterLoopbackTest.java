@@ -66,6 +66,7 @@ class SipAdapterLoopbackTest {
                 d.networks(), 4096, 200, 1300, Duration.ofSeconds(3), Duration.ofHours(1), Duration.ofHours(1),
                 2, 10, true);
         SipAdapter a = new SipAdapter(s, sipStore);
+        a.setPresenceConfig(noPhoneWatching()); // this fake proxy answers MESSAGEs only (SipPresenceLoopbackTest)
         EventIngress ingress = e -> {
             if (ingressFailure.get() != null) {
                 throw ingressFailure.get();
@@ -97,6 +98,12 @@ class SipAdapterLoopbackTest {
             }
         }
         throw new java.io.UncheckedIOException(last);
+    }
+
+    static SipPresenceConfig noPhoneWatching() {
+        SipPresenceConfig c = new SipPresenceConfig();
+        c.setWatch(false);
+        return c;
     }
 
     @AfterEach

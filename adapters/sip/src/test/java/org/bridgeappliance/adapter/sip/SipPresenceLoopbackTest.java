@@ -15,7 +15,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.adapter.sip.offline.InMemorySipStore;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.Presence;
@@ -48,6 +51,7 @@ class SipPresenceLoopbackTest {
     private final RawSip proxy = new RawSip();
     private final BridgeStores stores = InMemoryStores.create();
     private final Map<UserRef, PresenceEvent> known = new ConcurrentHashMap<>();
+    private final List<BridgeEvent> submitted = new CopyOnWriteArrayList<>();
     private SipAdapter adapter;
     private int port;
 
@@ -59,7 +63,10 @@ class SipPresenceLoopbackTest {
                 d.networks(), 4096, 200, 1300, Duration.ofSeconds(3), Duration.ofHours(1), Duration.ofHours(1),
                 2, 100, true);
         adapter = new SipAdapter(s, new InMemorySipStore());
-        adapter.start(new AdapterContext(e -> EventIngress.Acceptance.QUEUED, (n, st) -> { }, stores,
+        adapter.start(new AdapterContext(e -> {
+            submitted.add(e);
+            return EventIngress.Acceptance.QUEUED;
+        }, (n, st) -> { }, stores,
                 Clock.systemUTC(), PortalCoordinator.NONE, Addressing.NONE, DeliveryOutcomes.NONE,
                 p -> Optional.ofNullable(known.get(p))));
         assertEquals(AdapterState.Status.CONNECTED, adapter.state().status(), adapter.state().detail());
@@ -206,5 +213,94 @@ class SipPresenceLoopbackTest {
         String other = subscribe(BOB_PUPPET, "sip:frank@sip.test", UUID.randomUUID().toString(), "f", null,
                 "presence", 600, 1);
         assertEquals(200, status(other), other);
+    }
+
+    /** The next request the fake proxy receives (responses and retransmissions of other requests skipped). */
+    private String proxyReceives(String method) {
+        // the adapter reconciles its watch list with the stores every 5 s
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            String m = proxy.receive(); // null after the socket's 5 s timeout
+            if (m != null && m.startsWith(method + " ")) {
+                return m;
+            }
+        }
+        throw new AssertionError("no " + method + " reached the proxy");
+    }
+
+    /** The fake proxy sends {@code head}+{@code body} to the adapter and returns the final response. */
+    private String proxyRequest(String head, byte[] body) {
+        proxy.send(port, head, body);
+        while (true) {
+            String m = proxy.receive();
+            assertNotNull(m, "no response from the adapter");
+            if (m.startsWith("SIP/2.0 ") && !m.startsWith("SIP/2.0 1")) {
+                return m;
+            }
+        }
+    }
+
+    private String notifyHead(String callId, String toTag, String state, byte[] body) {
+        return "NOTIFY sip:presence@127.0.0.1:" + port + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + proxy.port() + ";branch=z9hG4bK" + UUID.randomUUID() + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <" + ERIN + ">;tag=ps1\r\n"
+                + "To: <sip:presence@" + D + ">;tag=" + toTag + "\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 NOTIFY\r\n"
+                + "Contact: <sip:127.0.0.1:" + proxy.port() + ">\r\n"
+                + "Event: presence\r\n"
+                + "Subscription-State: " + state + "\r\n"
+                + (body.length == 0 ? "" : "Content-Type: application/pidf+xml\r\n")
+                + "Content-Length: " + body.length + "\r\n\r\n";
+    }
+
+    private static String tagOf(String header) {
+        int i = header.indexOf(";tag=");
+        return header.substring(i + 5).split(";")[0].trim();
+    }
+
+    @Test
+    void aPhoneInADirectChatIsWatchedAndANotifyBeforeThe2xxCountsAndBecomesItsPresence() {
+        stores.rooms().create("DM", List.of(Portal.of("matrix", "!dm:hs"),
+                Portal.of("sip", "dm:sip:erin@sip.test " + BOB_PUPPET)), true);
+        String subscribe = proxyReceives("SUBSCRIBE");
+        assertTrue(subscribe.startsWith("SUBSCRIBE sip:erin@sip.test SIP/2.0"), subscribe);
+        assertTrue(RawSip.header(subscribe, "From").contains("sip:presence@" + D), subscribe);
+        assertEquals("presence", RawSip.header(subscribe, "Event"), subscribe);
+        String callId = RawSip.header(subscribe, "Call-ID");
+        String localTag = tagOf(RawSip.header(subscribe, "From"));
+
+        // The NOTIFY overtakes the 2xx (RFC 6665 §4.1.2.4): accepted, and its state submitted as erin's presence.
+        byte[] pidf = ("<?xml version=\"1.0\"?><presence xmlns=\"urn:ietf:params:xml:ns:pidf\" "
+                + "xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\" "
+                + "entity=\"sip:erin@sip.test\"><tuple id=\"t\"><status><basic>open</basic></status><note>lunch</note>"
+                + "</tuple><dm:person id=\"p\"><rpid:activities><rpid:away/></rpid:activities></dm:person></presence>")
+                .getBytes(StandardCharsets.UTF_8);
+        String ok = proxyRequest(notifyHead(callId, localTag, "active;expires=600", pidf), pidf);
+        assertEquals(200, status(ok), ok);
+        awaitTrue("erin's presence submitted", () -> submitted.stream().anyMatch(e -> e instanceof PresenceEvent p
+                && p.sender().equals(UserRef.of("sip", "erin@sip.test")) && p.presence() == Presence.AWAY
+                && p.note().equals(Optional.of("lunch"))));
+        awaitTrue("the subscription counted as up", () -> adapter.phoneWatcher().active() == 1);
+
+        // The same state again (a refresh's NOTIFY) is not submitted twice.
+        long before = submitted.stream().filter(e -> e instanceof PresenceEvent).count();
+        assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "active;expires=500", pidf), pidf)));
+        assertEquals(before, submitted.stream().filter(e -> e instanceof PresenceEvent).count());
+
+        // Hostile PIDF: 400, nothing submitted; a NOTIFY in a dialog the appliance does not know: 481.
+        byte[] dtd = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\">]><presence/>"
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(400, status(proxyRequest(notifyHead(callId, localTag, "active;expires=500", dtd), dtd)));
+        assertEquals(before, submitted.stream().filter(e -> e instanceof PresenceEvent).count());
+        assertEquals(481, status(proxyRequest(notifyHead("stray-" + UUID.randomUUID(), "nope", "active", new byte[0]),
+                new byte[0])));
+
+        // terminated;reason=deactivated (the server going away): a new SUBSCRIBE at once, in a new dialog.
+        assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "terminated;reason=deactivated",
+                new byte[0]), new byte[0])));
+        String again = proxyReceives("SUBSCRIBE");
+        assertTrue(!callId.equals(RawSip.header(again, "Call-ID")), again);
     }
 }
