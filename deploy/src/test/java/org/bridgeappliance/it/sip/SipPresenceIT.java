@@ -1,8 +1,13 @@
 package org.bridgeappliance.it.sip;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,8 +18,6 @@ import org.bridgeappliance.it.harness.Sipp;
 import org.bridgeappliance.it.harness.XmppUsers;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Presence;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -179,23 +182,58 @@ class SipPresenceIT {
         Sipp.scenario(sandbox, "uac_publish_rpid.xml").viaProxy().key("user", erinUser)
             .key("domain", sandbox.get("SIP_DOMAIN")).key("note", note).key("activity", "away").run().assertSuccess(T);
 
-        Instant deadline = Instant.now().plus(T);
-        Presence seen = null;
-        while (seen == null) {
-            long left = java.time.Duration.between(Instant.now(), deadline).toMillis();
-            Presence p = alicePresences.poll(Math.max(0, left), TimeUnit.MILLISECONDS);
-            assertTrue(p != null, "alice saw no presence from " + erinOnXmpp + " with status " + note);
-            if (p.getFrom() != null && p.getFrom().asBareJid().equals(erinOnXmpp) && note.equals(p.getStatus())) {
-                seen = p;
-            }
-        }
-        org.junit.jupiter.api.Assertions.assertEquals(Presence.Mode.away, seen.getMode(), seen.toXML().toString());
+        Presence seen = alicePresenceWithStatus(note, Instant.now().plus(T));
+        assertEquals(Presence.Mode.away, seen.getMode(), seen.toXML().toString());
 
         String ghost = MatrixSide.ghostOf(erinUser + "@" + sandbox.get("SIP_DOMAIN"), sandbox.get("MATRIX_SERVER_NAME"));
         MatrixSide.Seen p = carol.await("the ghost's presence with the note", e -> "m.presence".equals(e.type())
             && ghost.equals(e.sender()) && note.equals(e.event().path("content").path("status_msg").asText()), T);
         JsonNode content = p.event().path("content");
-        org.junit.jupiter.api.Assertions.assertEquals("unavailable", content.path("presence").asText(),
+        assertEquals("unavailable", content.path("presence").asText(),
             content.toString());
+    }
+
+    /**
+     * Kamailio restarted (it keeps subscriptions in memory; the sandbox's {@code watch-expires} is 60 s, so the
+     * appliance refreshes every 30 s): the refresh gets 481, the appliance subscribes again at once, and a PUBLISH
+     * after the restart still reaches XMPP, within one refresh interval (plus slack for a loaded machine).
+     */
+    @Test
+    @Order(7)
+    void afterAKamailioRestartTheApplianceSubscribesAgainAndTheNextPublishStillArrives() throws Exception {
+        Instant restarted = Instant.now();
+        sandboxScript("restart", "kamailio");
+        String note = "after restart " + Sandbox.uniqueName("n");
+        Sipp.scenario(sandbox, "uac_publish_rpid.xml").viaProxy().key("user", erinUser)
+            .key("domain", sandbox.get("SIP_DOMAIN")).key("note", note).key("activity", "busy").run().assertSuccess(T);
+        Duration refresh = Duration.ofSeconds(30);
+        Duration limit = refresh.plusSeconds(15);
+        // waits longer than the bound, to report how long it took
+        Presence seen = alicePresenceWithStatus(note, restarted.plus(limit).plus(T));
+        Duration took = Duration.between(restarted, Instant.now());
+        assertTrue(took.compareTo(limit) <= 0, "the PUBLISH after the restart reached XMPP after " + took);
+        assertEquals(Presence.Mode.dnd, seen.getMode(), seen.toXML().toString());
+    }
+
+    /** The first presence Alice gets from the phone's XMPP puppet with status {@code note}. */
+    private Presence alicePresenceWithStatus(String note, Instant deadline) throws InterruptedException {
+        while (true) {
+            long left = Duration.between(Instant.now(), deadline).toMillis();
+            Presence p = alicePresences.poll(Math.max(0, left), TimeUnit.MILLISECONDS);
+            assertTrue(p != null, "alice saw no presence from " + erinOnXmpp + " with status " + note);
+            if (p.getFrom() != null && p.getFrom().asBareJid().equals(erinOnXmpp) && note.equals(p.getStatus())) {
+                return p;
+            }
+        }
+    }
+
+    private void sandboxScript(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash",
+            sandbox.repoRoot().resolve("deploy/sandbox.sh").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "deploy/sandbox.sh " + String.join(" ", args));
+        assertEquals(0, p.exitValue(), out);
     }
 }
