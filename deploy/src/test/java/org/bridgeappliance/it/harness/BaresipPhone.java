@@ -59,7 +59,16 @@ public final class BaresipPhone implements AutoCloseable {
      * MESSAGEs only to contacts, see {@link #sendMessage}).
      */
     public static BaresipPhone startRegistered(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
-        return start(sandbox, user, contacts, false, timeout);
+        return start(sandbox, user, contacts, false, 0, timeout);
+    }
+
+    /**
+     * As {@link #startRegistered(Sandbox, String, List, Duration)} with baresip's {@code presence} module and
+     * {@code ;pubint=60} on the account: baresip PUBLISHes its presence (open after registering) to its own AOR at
+     * the proxy; {@link #publishOnline}/{@link #publishOffline} change it (PIDF open/closed).
+     */
+    public static BaresipPhone startPublishing(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
+        return start(sandbox, user, contacts, false, 60, timeout);
     }
 
     /**
@@ -68,11 +77,11 @@ public final class BaresipPhone implements AutoCloseable {
      * the proxy and shows the NOTIFYs' state in its contact list ({@link #presenceOf}).
      */
     public static BaresipPhone startWatching(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
-        return start(sandbox, user, contacts, true, timeout);
+        return start(sandbox, user, contacts, true, 0, timeout);
     }
 
     private static BaresipPhone start(Sandbox sandbox, String user, List<String> contacts, boolean watch,
-                                      Duration timeout) {
+                                      int pubint, Duration timeout) {
         Path dir = sandbox.newWorkDir("baresip");
         int sip = FreePorts.udpAndTcp();
         int ctrl;
@@ -100,12 +109,12 @@ public final class BaresipPhone implements AutoCloseable {
             "module_app\t\tctrl_tcp.so",
             "ctrl_tcp_listen\t\t127.0.0.1:" + ctrl,
             "cons_listen\t\t127.0.0.1:" + cons,
-            watch ? "module_app\t\tpresence.so" : "",
+            watch || pubint > 0 ? "module_app\t\tpresence.so" : "",
             "dns_server\t\t127.0.0.1:53",
             "net_interface\t\t127.0.0.1",
             "");
         String account = "<sip:" + user + "@" + sandbox.get("SIP_DOMAIN") + ">;outbound=\"sip:" + sandbox.get("SIP_PROXY")
-            + ";transport=udp\";regint=300;auth_pass=x;answermode=manual\n";
+            + ";transport=udp\";regint=300;auth_pass=x;answermode=manual" + (pubint > 0 ? ";pubint=" + pubint : "") + "\n";
         try {
             Files.writeString(dir.resolve("config"), config, StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("accounts"), account, StandardCharsets.UTF_8);
@@ -294,6 +303,16 @@ public final class BaresipPhone implements AutoCloseable {
     private static void shortPause() {
         // polling interval of a condition wait bounded by the caller's deadline
         java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+
+    /** baresip's {@code /presence_online}: PUBLISH open ({@link #startPublishing}). */
+    public void publishOnline() {
+        command("presence_online", "");
+    }
+
+    /** baresip's {@code /presence_offline}: PUBLISH closed ({@link #startPublishing}). */
+    public void publishOffline() {
+        command("presence_offline", "");
     }
 
     /** Waits until the console output contains {@code text}; returns the whole output so far. */

@@ -217,14 +217,8 @@ class SipPresenceIT {
 
     /** The first presence Alice gets from the phone's XMPP puppet with status {@code note}. */
     private Presence alicePresenceWithStatus(String note, Instant deadline) throws InterruptedException {
-        while (true) {
-            long left = Duration.between(Instant.now(), deadline).toMillis();
-            Presence p = alicePresences.poll(Math.max(0, left), TimeUnit.MILLISECONDS);
-            assertTrue(p != null, "alice saw no presence from " + erinOnXmpp + " with status " + note);
-            if (p.getFrom() != null && p.getFrom().asBareJid().equals(erinOnXmpp) && note.equals(p.getStatus())) {
-                return p;
-            }
-        }
+        return alicePresence("a presence from " + erinOnXmpp + " with status " + note,
+            p -> p.getFrom().asBareJid().equals(erinOnXmpp) && note.equals(p.getStatus()), deadline);
     }
 
     private void sandboxScript(String... args) throws Exception {
@@ -311,6 +305,50 @@ class SipPresenceIT {
                 if (r.startsWith("SIP/2.0 ") && !r.startsWith("SIP/2.0 1")) {
                     return Integer.parseInt(r.substring(8, 11));
                 }
+            }
+        }
+    }
+
+    /**
+     * baresip publishing ({@code pubint}): a phone in a DM with Alice is watched by the appliance; its
+     * {@code /presence_offline} and {@code /presence_online} (PIDF closed/open) make its XMPP puppet unavailable and
+     * available again for Alice.
+     */
+    @Test
+    @Order(9)
+    void baresipPublishingOnlineAndOfflineShowsOnItsXmppPuppet() throws Exception {
+        String gus = Sandbox.uniqueName("gus");
+        try (BaresipPhone phone = BaresipPhone.startPublishing(sandbox, gus,
+                List.of("sip:nobody@" + sandbox.get("SIP_DOMAIN"), alicePuppet), T)) {
+            String hello = "hi alice, gus here " + Sandbox.uniqueName("m");
+            phone.sendMessage(alicePuppet, hello);
+            Message m;
+            do {
+                m = aliceGets.poll(T.toSeconds(), TimeUnit.SECONDS);
+                assertTrue(m != null, "alice got no message from gus");
+            } while (!hello.equals(m.getBody()));
+            Jid gusOnXmpp = m.getFrom().asBareJid();
+            // watched within the appliance's reconcile period; baresip published open when it registered
+            alicePresence("gus available", p -> gusOnXmpp.equals(p.getFrom().asBareJid())
+                && p.getType() == Presence.Type.available, Instant.now().plus(T));
+            phone.publishOffline();
+            alicePresence("gus unavailable", p -> gusOnXmpp.equals(p.getFrom().asBareJid())
+                && p.getType() == Presence.Type.unavailable, Instant.now().plus(T));
+            phone.publishOnline();
+            alicePresence("gus available again", p -> gusOnXmpp.equals(p.getFrom().asBareJid())
+                && p.getType() == Presence.Type.available, Instant.now().plus(T));
+        }
+    }
+
+    /** The first presence Alice gets that matches. */
+    private Presence alicePresence(String what, java.util.function.Predicate<Presence> match, Instant deadline)
+            throws InterruptedException {
+        while (true) {
+            long left = Duration.between(Instant.now(), deadline).toMillis();
+            Presence p = alicePresences.poll(Math.max(0, left), TimeUnit.MILLISECONDS);
+            assertTrue(p != null, "alice did not see " + what);
+            if (p.getFrom() != null && match.test(p)) {
+                return p;
             }
         }
     }
