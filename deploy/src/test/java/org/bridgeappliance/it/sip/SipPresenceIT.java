@@ -80,12 +80,7 @@ class SipPresenceIT {
 
             String hello = "hi alice " + Sandbox.uniqueName("m");
             writer.sendMessage(alicePuppet, hello);
-            Message m;
-            do {
-                m = aliceGets.poll(T.toSeconds(), TimeUnit.SECONDS);
-                assertTrue(m != null, "alice got no message from the phone");
-            } while (!hello.equals(m.getBody()));
-            erinOnXmpp = m.getFrom().asBareJid();
+            erinOnXmpp = senderOfAlicesMessage(hello);
         }
         // Carol syncs, so Synapse has her online: a change to away is what the bridge hears about.
         setMatrixPresence("unavailable", "busy day");
@@ -322,12 +317,7 @@ class SipPresenceIT {
                 List.of("sip:nobody@" + sandbox.get("SIP_DOMAIN"), alicePuppet), T)) {
             String hello = "hi alice, gus here " + Sandbox.uniqueName("m");
             phone.sendMessage(alicePuppet, hello);
-            Message m;
-            do {
-                m = aliceGets.poll(T.toSeconds(), TimeUnit.SECONDS);
-                assertTrue(m != null, "alice got no message from gus");
-            } while (!hello.equals(m.getBody()));
-            Jid gusOnXmpp = m.getFrom().asBareJid();
+            Jid gusOnXmpp = senderOfAlicesMessage(hello);
             // watched within the appliance's reconcile period; baresip published open when it registered
             alicePresence("gus available", p -> gusOnXmpp.equals(p.getFrom().asBareJid())
                 && p.getType() == Presence.Type.available, Instant.now().plus(T));
@@ -338,6 +328,16 @@ class SipPresenceIT {
             alicePresence("gus available again", p -> gusOnXmpp.equals(p.getFrom().asBareJid())
                 && p.getType() == Presence.Type.available, Instant.now().plus(T));
         }
+    }
+
+    /** Who sent Alice the message {@code body} (a phone's XMPP puppet), as a bare JID. */
+    private Jid senderOfAlicesMessage(String body) throws InterruptedException {
+        Message m;
+        do {
+            m = aliceGets.poll(T.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(m != null, "alice did not get '" + body + "'");
+        } while (!body.equals(m.getBody()));
+        return m.getFrom().asBareJid();
     }
 
     /** The first presence Alice gets that matches. */
