@@ -303,4 +303,50 @@ class SipPresenceLoopbackTest {
         String again = proxyReceives("SUBSCRIBE");
         assertTrue(!callId.equals(RawSip.header(again, "Call-ID")), again);
     }
+
+    /** A 200 to {@code request} (a NOTIFY the fake proxy received), sent back to the adapter. */
+    private void proxyAnswers(String request) {
+        StringBuilder resp = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String line : RawSip.headers(request)) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
+                    || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+                resp.append(line).append("\r\n");
+            }
+        }
+        proxy.send(port, resp.append("Content-Length: 0\r\n\r\n").toString(), new byte[0]);
+    }
+
+    /** The next NOTIFY with a CSeq other than {@code seenCseq} (UDP retransmissions of the one in flight skipped). */
+    private String nextNotifyAfter(String seenCseq) {
+        while (true) {
+            String n = proxyReceives("NOTIFY");
+            if (!RawSip.header(n, "CSeq").equals(seenCseq)) {
+                return n;
+            }
+        }
+    }
+
+    @Test
+    void changesWhileANotifyIsInFlightAreCoalescedToTheNewest() {
+        String ok = subscribe(BOB_PUPPET, ERIN, UUID.randomUUID().toString(), "q1", null, "presence", 600, 1);
+        assertEquals(200, status(ok), ok);
+        String first = proxyReceives("NOTIFY"); // not answered yet: in flight
+        for (Presence p : List.of(Presence.AWAY, Presence.DO_NOT_DISTURB, Presence.EXTENDED_AWAY)) {
+            adapter.deliverPresence(new PresenceEvent(BOB, p, Optional.empty(), Profile.EMPTY, Instant.now()));
+        }
+        proxyAnswers(first);
+        String second = nextNotifyAfter(RawSip.header(first, "CSeq"));
+        // only the newest state follows: extended away (away + user-input idle), not away or busy
+        assertTrue(RawSip.body(second).contains("<rpid:user-input>idle</rpid:user-input>"), second);
+        proxyAnswers(second);
+        // nothing else waits: the next NOTIFY is the one for the next change
+        adapter.deliverPresence(new PresenceEvent(BOB, Presence.AVAILABLE, Optional.empty(), Profile.EMPTY,
+                Instant.now()));
+        String third = nextNotifyAfter(RawSip.header(second, "CSeq"));
+        assertTrue(RawSip.body(third).contains("<basic>open</basic>") && !RawSip.body(third).contains("rpid:"), third);
+        long c2 = Long.parseLong(RawSip.header(second, "CSeq").split(" ")[0]);
+        long c3 = Long.parseLong(RawSip.header(third, "CSeq").split(" ")[0]);
+        assertEquals(c2 + 1, c3, "no NOTIFY between: " + second + third);
+    }
 }
