@@ -145,6 +145,13 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
             report(AdapterState.Status.DISABLED, "bridge.sip.enabled is false");
             return;
         }
+        PresenceSubscriptions.Limits presenceLimits;
+        try {
+            presenceLimits = presenceConfig.limits();
+        } catch (IllegalArgumentException e) {
+            report(AdapterState.Status.FAILED, "bridge.sip.presence: " + e.getMessage());
+            return;
+        }
         report(AdapterState.Status.STARTING, "binding " + settings.listenHost() + ":" + settings.listenPort());
         AtomicInteger n = new AtomicInteger();
         List<ThreadPoolExecutor> stripes = new ArrayList<>();
@@ -169,7 +176,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl(), ctx.outcomes());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
         presence = new PresenceServer(syntax, endpoint, ctx.presence(), ctx.stores().puppets(), NETWORK, ctx.clock(),
-                PresenceSubscriptions.Limits.defaults(), settings.udpMaxBytes());
+                presenceLimits, settings.udpMaxBytes());
         if (presenceConfig.isWatch()) {
             PhoneWatchList.Settings d = PhoneWatchList.Settings.defaults();
             Duration exp = presenceConfig.getWatchExpires();

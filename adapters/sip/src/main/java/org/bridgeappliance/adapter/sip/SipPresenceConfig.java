@@ -2,6 +2,7 @@ package org.bridgeappliance.adapter.sip;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import java.time.Duration;
+import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
 
 /**
  * {@code bridge.sip.presence.*}: SIP presence (adapters/sip/README.md, "Presence").
@@ -12,6 +13,9 @@ import java.time.Duration;
  *   <li>{@code watch-expires} (600s): the Expires the appliance asks for; refreshed 60 s before expiry (never
  *       before half of it)</li>
  *   <li>{@code service-user} ({@code presence}): the user part of the watcher URI {@code sip:<user>@<domain>}</li>
+ *   <li>{@code min-expires} (60s), {@code max-expires} (3600s): phones' SUBSCRIBEs to puppets below the minimum get
+ *       423, longer ones are shortened; {@code max-per-watcher} (50), {@code max-total} (2000): beyond, 503 +
+ *       Retry-After 60 s</li>
  * </ul>
  */
 @ConfigurationProperties("bridge.sip.presence")
@@ -19,6 +23,49 @@ public class SipPresenceConfig {
     private boolean watch = true;
     private Duration watchExpires = Duration.ofSeconds(600);
     private String serviceUser = "presence";
+    private final PresenceSubscriptions.Limits d = PresenceSubscriptions.Limits.defaults();
+    private Duration minExpires = d.minExpires();
+    private Duration maxExpires = d.maxExpires();
+    private int maxPerWatcher = d.maxPerWatcher();
+    private int maxTotal = d.maxTotal();
+
+    /** The limits for phones' subscriptions to puppets; throws IllegalArgumentException when inconsistent. */
+    public PresenceSubscriptions.Limits limits() {
+        return new PresenceSubscriptions.Limits(minExpires, maxExpires, maxExpires, maxPerWatcher, maxTotal,
+                d.retryAfter(), d.notifyTimeout());
+    }
+
+    public Duration getMinExpires() {
+        return minExpires;
+    }
+
+    public void setMinExpires(Duration minExpires) {
+        this.minExpires = minExpires;
+    }
+
+    public Duration getMaxExpires() {
+        return maxExpires;
+    }
+
+    public void setMaxExpires(Duration maxExpires) {
+        this.maxExpires = maxExpires;
+    }
+
+    public int getMaxPerWatcher() {
+        return maxPerWatcher;
+    }
+
+    public void setMaxPerWatcher(int maxPerWatcher) {
+        this.maxPerWatcher = maxPerWatcher;
+    }
+
+    public int getMaxTotal() {
+        return maxTotal;
+    }
+
+    public void setMaxTotal(int maxTotal) {
+        this.maxTotal = maxTotal;
+    }
 
     public boolean isWatch() {
         return watch;
