@@ -69,12 +69,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
     /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
+    private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
+            false, false, false, 60_000);
+    /** Presence: expiry sweep and state-detail refresh; phone-watch SUBSCRIBEs due; reconciling with the stores. */
     private static final long PRESENCE_SWEEP_MS = 2_000;
     private static final long WATCH_TICK_MS = 1_000;
     private static final long WATCH_RECONCILE_MS = 5_000;
-    private long lastReconcile = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS);
-    private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
-            false, false, false, 60_000);
 
     private final SipSettings settings;
     private final SipStore store;
@@ -96,6 +96,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     /** Subscriptions at the proxy to phones' presence (presence/); null when {@code bridge.sip.presence.watch} is off. */
     private PhoneWatcher watcher;
     private SipPresenceConfig presenceConfig = new SipPresenceConfig();
+    /** When the watch list was last reconciled (scheduler thread only). */
+    private long lastReconcile = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS);
 
     /**
      * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
