@@ -112,7 +112,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayRooms {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRooms.class);
-    static final Network MATRIX = Network.of("matrix");
     static final String MAM_NS = "urn:xmpp:mam:2";
 
     private final XmppSettings settings;
@@ -188,7 +187,7 @@ public final class GatewayRooms {
     }
 
     public boolean isGatewayRoom(Jid to) {
-        return settings.gatewayEnabled() && to != null && addressing.matrixAddress(to.asBareJid()).isPresent();
+        return settings.gatewayEnabled() && to != null && addressing.target(to.asBareJid()).isPresent();
     }
 
     public boolean isGatewayPortal(String roomId) {
@@ -228,14 +227,17 @@ public final class GatewayRooms {
         return rooms.get(jid);
     }
 
-    public void connected() {
+    /** The stream of component {@code domain} is up again. */
+    public void connected(String domain) {
         // Joiners' sessions live on the server: after a reconnect they are gone from our view and
         // their clients rejoin (XEP-0410 self-pings fail with not-acceptable below).
-        rooms.values().forEach(r -> r.joiners.clear());
+        disconnected(domain);
     }
 
-    public void disconnected() {
-        rooms.values().forEach(r -> r.joiners.clear());
+    /** The stream of component {@code domain} is gone: so are the joiners of its rooms. */
+    public void disconnected(String domain) {
+        rooms.values().stream().filter(r -> r.jid.getDomain().toString().equals(domain))
+                .forEach(r -> r.joiners.clear());
     }
 
     /** Before the component disconnects: tell every joiner the room is going away (status 332). */
@@ -320,7 +322,11 @@ public final class GatewayRooms {
             return;
         }
         boolean mapped = isMapped(roomJid);
-        Optional<StanzaError> refused = policy.refusal(user, addressing.matrixAddress(roomJid).orElseThrow(), !mapped);
+        GatewayAddressing.Target target = addressing.target(roomJid).orElseThrow();
+        // The server lists bound the rooms of a network with server-pair addresses (#alias:server); another
+        // network's adapter only resolves rooms it serves itself.
+        Optional<StanzaError> refused = policy.refusal(user, target.address(), !mapped && target.address()
+                .matches("[#!][^:]+:.+"));
         if (refused.isPresent()) {
             LOG.info("gateway join of {} by {} refused by the gateway policy", roomJid, user.asBareJid());
             send(StanzaErrors.replyTo(p, refused.get()));
@@ -401,19 +407,21 @@ public final class GatewayRooms {
      */
     private void provision(EntityBareJid roomJid, EntityFullJid user, Presence request) {
         Portal portal = Room.portal(roomJid, network);
-        String address = addressing.matrixAddress(roomJid).orElseThrow();
+        GatewayAddressing.Target target = addressing.target(roomJid).orElseThrow();
+        String address = target.address();
+        String label = org.bridgeappliance.adapter.xmpp.address.ComponentDomain.label(target.network().value());
         provisioner.provision(provisionKey(roomJid), user.asBareJid().toString(), () -> {
             try {
-                if (coordinator.ensureGatewayRoom(portal, MATRIX, address).isPresent()) {
+                if (coordinator.ensureGatewayRoom(portal, target.network(), address).isPresent()) {
                     return Optional.empty();
                 }
             } catch (RuntimeException e) {
                 LOG.warn("gateway join of {} failed: {}", address, e.toString());
                 return Optional.of(new Provisioner.Failure(StanzaError.Condition.remote_server_timeout,
-                        "The Matrix room " + address + " could not be reached; try again later."));
+                        "The " + label + " room " + address + " could not be reached; try again later."));
             }
             return Optional.of(new Provisioner.Failure(StanzaError.Condition.item_not_found,
-                    "No Matrix room " + address + " is reachable through this bridge."));
+                    "No " + label + " room " + address + " is reachable through this bridge."));
         }, () -> onPresence(request), failure -> send(StanzaErrors.replyTo(request, failure.error())));
     }
 
@@ -567,7 +575,7 @@ public final class GatewayRooms {
     }
 
     private XmppAvatars.Route avatarRoute(EntityFullJid user) {
-        return new XmppAvatars.Route(JidCreate.domainBareFromOrThrowUnchecked(settings.componentDomain()),
+        return new XmppAvatars.Route(JidCreate.domainBareFromOrThrowUnchecked(puppets.addressing().componentDomain()),
                 user.asEntityBareJid());
     }
 

@@ -261,7 +261,7 @@ public final class MucPortals {
         }
         try {
             EntityBareJid jid = JidCreate.entityBareFrom(roomId);
-            return !jid.getDomain().toString().equals(settings.componentDomain());
+            return !puppets.addressing().isOnComponent(jid);
         } catch (XmppStringprepException e) {
             return false;
         }
