@@ -104,6 +104,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private AdapterContext context;
     private volatile ComponentStreams streams;
     private volatile List<XmppComponent> components;
+    private volatile String configurationProblem = "";
     private volatile FailureReports failures;
     private volatile MucRoomResolver resolver;
     private ScheduledExecutorService scheduler;
@@ -210,6 +211,11 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         this.components = components == null || components.isEmpty() ? null : List.copyOf(components);
     }
 
+    /** A configuration error found before start (a malformed {@code components} entry): start reports FAILED. */
+    public void setConfigurationProblem(String problem) {
+        this.configurationProblem = problem == null ? "" : problem.strip() + "; ";
+    }
+
     /** The components the adapter connects (the configured list, else the legacy single one). */
     public List<XmppComponent> components() {
         List<XmppComponent> configured = components;
@@ -225,7 +231,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         List<XmppComponent> comps = components();
-        String problems = settings.problems() + componentProblems(comps)
+        String problems = settings.problems() + configurationProblem + componentProblems(comps)
                 + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes) + AvatarLinks.problems(publicBaseUrl);
         for (XmppComponent c : comps) {
             problems += MucServices.problems(mucServices(), c.domain());
@@ -301,8 +307,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     }
 
     /** What is wrong with a component list (a domain or network twice, an empty secret); empty if nothing. */
-    static String componentProblems(List<XmppComponent> comps) {
+    String componentProblems(List<XmppComponent> comps) {
         StringBuilder out = new StringBuilder();
+        boolean first = true;
         java.util.Set<String> domains = new java.util.HashSet<>();
         java.util.Set<String> networks = new java.util.HashSet<>();
         for (XmppComponent c : comps) {
@@ -312,9 +319,13 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             if (!networks.add(c.network())) {
                 out.append("network ").append(c.network()).append(" has two components; ");
             }
-            if (c.secret().isBlank()) {
+            if (!first && c.secret().isBlank()) { // the first one's is bridge.xmpp.secret (XmppSettings checks it)
                 out.append("the component ").append(c.domain()).append(" has no secret; ");
             }
+            if (!first && c.domain().equals(settings.serverDomain())) {
+                out.append("the component ").append(c.domain()).append(" must differ from server-domain; ");
+            }
+            first = false;
         }
         return out.toString();
     }

@@ -44,6 +44,11 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
         this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
         this.adapter.setPublicBaseUrl(config.getPublicBaseUrl());
         this.adapter.setMucServices(config.getMucServices());
+        try {
+            this.adapter.setComponents(config.toComponents());
+        } catch (IllegalArgumentException e) {
+            this.adapter.setConfigurationProblem(e.getMessage());
+        }
     }
 
     /** The plain adapter (diagnostics, tests). */

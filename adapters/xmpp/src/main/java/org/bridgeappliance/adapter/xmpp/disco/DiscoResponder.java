@@ -29,6 +29,8 @@ import org.jxmpp.jid.Jid;
  * features the bridge maps. Pure apart from the room list.
  */
 public final class DiscoResponder {
+    // Smack's Identity takes (category, name, type): earlier releases passed the name last and announced
+    // type='Matrix bridge', which clients looking for conference/text did not recognise.
     static final List<String> PUPPET_FEATURES = List.of("http://jabber.org/protocol/disco#info", "vcard-temp",
             "urn:xmpp:receipts", "urn:xmpp:chat-markers:0", "urn:xmpp:message-correct:0", ReactionsElement.NAMESPACE,
             ReplyElement.NAMESPACE, RetractElement.NAMESPACE, "http://jabber.org/protocol/chatstates",
@@ -66,9 +68,9 @@ public final class DiscoResponder {
         }
         Component component = components.get(to.getDomain().toString());
         if (!to.hasLocalpart() && component != null) {
-            b.addIdentity(new DiscoverInfo.Identity("gateway", component.address().network(), component.name()));
+            b.addIdentity(new DiscoverInfo.Identity("gateway", component.name(), component.address().network()));
             if (gatewayEnabled) {
-                b.addIdentity(new DiscoverInfo.Identity("conference", "text", component.address().label() + " rooms"));
+                b.addIdentity(new DiscoverInfo.Identity("conference", component.address().label() + " rooms", "text"));
                 b.addFeature("http://jabber.org/protocol/muc");
             }
             b.addFeature("http://jabber.org/protocol/disco#info").addFeature("http://jabber.org/protocol/disco#items")
@@ -77,13 +79,13 @@ public final class DiscoResponder {
         }
         Optional<UserRef> person = puppets.person(to);
         if (person.isPresent()) {
-            b.addIdentity(new DiscoverInfo.Identity("client", "bridge",
-                    ComponentDomain.label(person.get().network().value()) + " user"));
+            b.addIdentity(new DiscoverInfo.Identity("client",
+                    ComponentDomain.label(person.get().network().value()) + " user", "bridge"));
             b.addFeatures(PUPPET_FEATURES);
             return b.build();
         }
         if (gatewayEnabled && gateway.roomAddress(to).isPresent() && !to.hasResource()) {
-            b.addIdentity(new DiscoverInfo.Identity("conference", "text", gateway.roomAddress(to).get()));
+            b.addIdentity(new DiscoverInfo.Identity("conference", gateway.roomAddress(to).get(), "text"));
             b.addFeatures(ROOM_FEATURES);
             return b.build();
         }
