@@ -110,6 +110,7 @@ public final class ComponentStreams implements StanzaSender {
     }
 
     /** Whether the stream of {@code domain} is up (false for a domain that is not ours). */
+    @Override
     public boolean isConnected(String domain) {
         ComponentSession s = sessions.get(domain);
         return s != null && s.isConnected();
