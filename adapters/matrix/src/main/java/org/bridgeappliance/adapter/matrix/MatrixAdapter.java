@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.bridgeappliance.adapter.matrix.appservice.AppServiceEndpoint;
 import org.bridgeappliance.adapter.matrix.appservice.AppServiceHandler;
 import org.bridgeappliance.adapter.matrix.appservice.HsTokenAuth;
 import org.bridgeappliance.adapter.matrix.appservice.TransactionProcessor;
@@ -24,6 +25,7 @@ import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
 import org.bridgeappliance.adapter.matrix.id.MatrixAddressSyntax;
 import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
+import org.bridgeappliance.adapter.matrix.media.MediaSource;
 import org.bridgeappliance.adapter.matrix.portal.GhostManager;
 import org.bridgeappliance.adapter.matrix.portal.MatrixDeliverer;
 import org.bridgeappliance.adapter.matrix.portal.MatrixRoomListing;
@@ -71,7 +73,8 @@ import org.slf4j.LoggerFactory;
  * router) when they do not, with a probe every few seconds until the homeserver answers again.
  */
 @Singleton
-public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
+public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
+        MediaSource, AppServiceEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixAdapter.class);
     public static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
 
@@ -256,17 +259,25 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         }
     }
 
-    /** The signer of public media links (for the media endpoint), once started. */
+    /** The signer of public media links (for the media endpoint, {@link MediaSource}), once started. */
+    @Override
     public Optional<MediaLinks> mediaLinks() {
         return Optional.ofNullable(mediaLinks);
     }
 
-    /** The client, once started (the media endpoint downloads through it). */
+    /** The client, once started (diagnostics, tests). */
     public Optional<MatrixClient> client() {
         return Optional.ofNullable(runtime).map(Runtime::client);
     }
 
-    /** The AS endpoints' handler; empty while disabled, not started, failed or stopped (they answer 503). */
+    /** Downloads for the media endpoint ({@link MediaSource}), through the client, once started. */
+    @Override
+    public Optional<MediaSource.Downloads> downloads() {
+        return client().map(c -> c::openDownload);
+    }
+
+    /** The AS endpoints' handler ({@link AppServiceEndpoint}); empty while disabled, not started, failed or stopped. */
+    @Override
     public Optional<AppServiceHandler> appService() {
         Runtime r = runtime;
         Status s = state.status();

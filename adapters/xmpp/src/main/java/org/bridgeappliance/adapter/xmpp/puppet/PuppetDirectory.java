@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PuppetDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
-    public static final int MAX_AVATAR_BYTES = 512 * 1024;
+    /** The largest puppet avatar fetched: the limit for XMPP users' avatars ({@link AvatarImages#MAX_BYTES}). */
+    public static final int MAX_AVATAR_BYTES = AvatarImages.MAX_BYTES;
     public static final String VCARD_UPDATE_NS = "vcard-temp:x:update";
     static final String PREFIXES_KEY = "bridge.xmpp.avatar-trusted-url-prefixes";
     /** The deadline of one whole avatar fetch (connect, headers and body). */
