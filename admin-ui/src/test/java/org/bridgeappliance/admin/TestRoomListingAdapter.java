@@ -15,6 +15,7 @@ import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 
 /**
@@ -23,7 +24,7 @@ import org.bridgeappliance.core.port.RoomListing;
  */
 @Singleton
 @Requires(property = "bridge.admin.test-room-listing", value = "true")
-public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing {
+public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, PortalMembership {
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
     @Override
@@ -37,6 +38,16 @@ public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing {
                 new ListedRoom(RemoteRoomId.of("evil@conference.xmpp.test"), Optional.of(HOSTILE), Optional.empty(),
                         OptionalInt.empty()))
                 .stream().filter(r -> r.matches(query.toLowerCase(java.util.Locale.ROOT))).limit(limit).toList();
+    }
+
+    /** In the lobby, not in the evil room, and cannot tell for any other. */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        return switch (room.value()) {
+            case "lobby@conference.xmpp.test" -> Optional.of(true);
+            case "evil@conference.xmpp.test" -> Optional.of(false);
+            default -> Optional.empty();
+        };
     }
 
     @Override

@@ -48,6 +48,7 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
@@ -71,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * router) when they do not, with a probe every few seconds until the homeserver answers again.
  */
 @Singleton
-public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
+public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
+        PortalMembership {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixAdapter.class);
     public static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
 
@@ -487,6 +489,13 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             throw new RoomListingException("the Matrix adapter is not connected: " + state.detail());
         }
         return new MatrixRoomListing(r.client(), codec.botUserId()).list(query, limit);
+    }
+
+    /** True when this run has seen the bot in the room; unknown otherwise (the cache starts empty at each start). */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        Runtime r = runtime;
+        return r != null && r.portals().botKnownJoined(room.value()) ? Optional.of(true) : Optional.empty();
     }
 
     /** The id codec (ghost MXIDs, aliases), available before start. */
