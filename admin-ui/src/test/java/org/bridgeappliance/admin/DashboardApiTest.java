@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micronaut.runtime.server.EmbeddedServer;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,42 +19,13 @@ import org.bridgeappliance.core.model.MessageBody;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.MessageKind;
 import org.bridgeappliance.core.model.Profile;
-import org.bridgeappliance.core.store.BridgeStores;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The dashboard's traffic ({@code /activity}) and the room list's per-mapping health ({@code /room-health}). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DashboardApiTest {
+class DashboardApiTest extends TestServerBase {
     private static final Portal LOBBY = Portal.of("xmpp", "lobby@conference.xmpp.test");
     private static final Portal EVIL = Portal.of("xmpp", "evil@conference.xmpp.test");
     private static final Portal OTHER = Portal.of("xmpp", "other@conference.xmpp.test");
-    private EmbeddedServer server;
-    private URI base;
-
-    @BeforeAll
-    void start(@TempDir Path dataDir) {
-        server = TestServers.withAdmin(dataDir, Map.of("bridge.admin.test-room-listing", "true"));
-        base = server.getURI();
-    }
-
-    @AfterAll
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private ApiClient admin() {
-        return new ApiClient(base).basic(TestServers.ADMIN, TestServers.PASSWORD);
-    }
-
-    private BridgeStores stores() {
-        return server.getApplicationContext().getBean(BridgeStores.class);
-    }
 
     private static MessageEvent message(Portal in) {
         return new MessageEvent(new EventMeta(in, UserRef.of("xmpp", "alice@xmpp.test"), Profile.EMPTY,
