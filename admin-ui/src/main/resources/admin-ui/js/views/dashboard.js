@@ -46,7 +46,7 @@ export function dashboardView(ctx) {
     traffic.replaceChildren(
       lineChart(series, 'Messages bridged per minute over the last hour, per network pair'),
       h('ul', { class: 'legend' }, series.map((/** @type {any} */ s, /** @type {number} */ i) =>
-        h('li', {}, h('span', { class: `swatch chart-series-${i % 4}`, 'aria-hidden': 'true' }), ' ', s.label)),
+        h('li', {}, h('span', { class: `swatch chart-series-${i % 4}`, 'aria-hidden': 'true' }), ' ', s.label))),
       table('Last hour, per network pair and in total', ['Traffic', 'Last hour'], [
         ...series.map((/** @type {any} */ s) => h('tr', { 'data-pair': s.label },
           h('th', { scope: 'row', text: s.label }), h('td', { text: String(sum(s.values)) }))),
