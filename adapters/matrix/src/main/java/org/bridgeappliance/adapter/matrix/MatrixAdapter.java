@@ -23,6 +23,7 @@ import org.bridgeappliance.adapter.matrix.client.MicronautHttpTransport;
 import org.bridgeappliance.adapter.matrix.convert.MatrixInboundConverter;
 import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
 import org.bridgeappliance.adapter.matrix.id.MatrixAddressSyntax;
+import org.bridgeappliance.adapter.matrix.media.MatrixAvatarSource;
 import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
 import org.bridgeappliance.adapter.matrix.media.MediaSource;
@@ -50,6 +51,8 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.AvatarSource;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
@@ -74,7 +77,7 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
-        MediaSource, AppServiceEndpoint {
+        MediaSource, AppServiceEndpoint, PortalMembership, AvatarSource {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixAdapter.class);
     public static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
 
@@ -86,6 +89,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
     private volatile Runtime runtime;
     private volatile boolean ready;
     private volatile MediaLinks mediaLinks;
+    private volatile MatrixAvatarSource avatars;
     private final AtomicInteger probes = new AtomicInteger();
     private ScheduledExecutorService executor;
 
@@ -215,6 +219,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                 new HsTokenAuth(registration.hsToken(), config.isAllowLegacyQueryToken()), processor,
                 new Queries(codec, ghosts, portals), config.getMaxTransactionBytes());
         this.mediaLinks = links;
+        this.avatars = new MatrixAvatarSource(client, links, media);
         this.runtime = new Runtime(transport, client, handler, portals, ghosts, deliverer);
         client.onReachability(this::reachability);
         setState(Status.STARTING, "connecting to " + config.getHomeserverUrl());
@@ -498,6 +503,20 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             throw new RoomListingException("the Matrix adapter is not connected: " + state.detail());
         }
         return new MatrixRoomListing(r.client(), codec.botUserId()).list(query, limit);
+    }
+
+    /** True when this run has seen the bot in the room; unknown otherwise (the cache starts empty at each start). */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        Runtime r = runtime;
+        return r != null && r.portals().botKnownJoined(room.value()) ? Optional.of(true) : Optional.empty();
+    }
+
+    /** Avatars for the admin UI: see {@link MatrixAvatarSource}; empty before the start. */
+    @Override
+    public Optional<Image> fetchAvatar(java.net.URI uri) throws java.io.IOException {
+        MatrixAvatarSource a = avatars;
+        return a == null ? Optional.empty() : a.fetchAvatar(uri);
     }
 
     /** The id codec (ghost MXIDs, aliases), available before start. */
