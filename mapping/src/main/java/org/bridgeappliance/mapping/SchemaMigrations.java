@@ -45,7 +45,8 @@ final class SchemaMigrations {
             "V4__reaction_remote_id_index.sql",
             "V5__message_map_sent_at.sql",
             "V6__late_outcome.sql",
-            "V8__sip_adapter.sql");
+            "V8__sip_adapter.sql",
+            "V9__sip_offline_outcome_key.sql");
 
     private SchemaMigrations() {
     }
@@ -58,11 +59,17 @@ final class SchemaMigrations {
      *                        not know (validation of the applied checksums)
      */
     static int migrate(DataSource dataSource) {
+        return migrate(dataSource, "latest");
+    }
+
+    /** Migrates up to {@code target} (a version such as {@code "8"}, or {@code "latest"}); tests of a migration. */
+    static int migrate(DataSource dataSource, String target) {
         ClassLoader loader = SchemaMigrations.class.getClassLoader();
         ClassProvider<JavaMigration> noJavaMigrations = List::of;
         try {
             MigrateResult result = Flyway.configure(loader)
                     .dataSource(dataSource)
+                    .target(target)
                     .locations("classpath:" + LOCATION)
                     .resourceProvider(new ListedResources(loader))
                     .javaMigrationClassProvider(noJavaMigrations)
