@@ -59,7 +59,8 @@ final class SchemaMigrations {
             "V4__reaction_remote_id_index.sql",
             "V5__message_map_sent_at.sql",
             "V6__late_outcome.sql",
-            "V8__sip_adapter.sql");
+            "V8__sip_adapter.sql",
+            "V9__sip_offline_outcome_key.sql");
 
     private SchemaMigrations() {
     }
@@ -72,6 +73,11 @@ final class SchemaMigrations {
      *                        not know (validation of the applied checksums)
      */
     static int migrate(DataSource dataSource) {
+        return migrate(dataSource, "latest");
+    }
+
+    /** Migrates up to {@code target} (a version such as {@code "8"}, or {@code "latest"}); tests of a migration. */
+    static int migrate(DataSource dataSource, String target) {
         ClassLoader loader = SchemaMigrations.class.getClassLoader();
         if (isCurrent(dataSource, loader)) {
             return 0;
@@ -80,6 +86,7 @@ final class SchemaMigrations {
         try {
             MigrateResult result = Flyway.configure(loader)
                     .dataSource(dataSource)
+                    .target(target)
                     .locations("classpath:" + LOCATION)
                     .resourceProvider(new ListedResources(loader))
                     .javaMigrationClassProvider(noJavaMigrations)
