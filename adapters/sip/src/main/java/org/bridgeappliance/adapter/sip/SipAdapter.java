@@ -2,6 +2,7 @@ package org.bridgeappliance.adapter.sip;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,8 @@ import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
+import org.bridgeappliance.adapter.sip.presence.PresenceServer;
+import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteMessageId;
@@ -30,6 +33,7 @@ import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState;
@@ -38,6 +42,7 @@ import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.PortalProvisioning;
+import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
@@ -57,11 +62,12 @@ import org.slf4j.LoggerFactory;
  * pool, the periodic retry on a scheduler.
  */
 @Singleton
-public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
     /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
+    private static final long PRESENCE_SWEEP_MS = 2_000;
     private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
             false, false, false, 60_000);
 
@@ -80,6 +86,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private ExecutorService background;
     private ScheduledExecutorService scheduler;
     private InboundHandler inbound;
+    /** The presence server of the bridge's domains (SUBSCRIBE/PUBLISH; presence/). */
+    private PresenceServer presence;
 
     /**
      * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
@@ -134,11 +142,18 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         workers = List.copyOf(stripes);
         background = Executors.newFixedThreadPool(4, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
-        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
-                remote), (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
+        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> {
+            if (PresenceServer.handles(req)) {
+                presence.handle(st, req);
+            } else {
+                inbound.handle(st, req, remote);
+            }
+        }, (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
         sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
         offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl(), ctx.outcomes());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
+        presence = new PresenceServer(syntax, endpoint, ctx.presence(), ctx.stores().puppets(), NETWORK, ctx.clock(),
+                PresenceSubscriptions.Limits.defaults(), settings.udpMaxBytes());
         try {
             // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
             endpoint.start(settings.listenHost(), settings.listenPort(), settings.proxyHop(), settings.udpMaxBytes(),
@@ -151,6 +166,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         }
         long retry = settings.offlineRetry().toMillis();
         scheduler.scheduleWithFixedDelay(this::retryOffline, retry, retry, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::presenceSweep, PRESENCE_SWEEP_MS, PRESENCE_SWEEP_MS,
+                TimeUnit.MILLISECONDS);
         report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
                 + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
     }
@@ -163,8 +180,46 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         }
     }
 
+    /** Ends expired presence subscriptions and keeps the subscription counts in the state's detail. */
+    private void presenceSweep() {
+        try {
+            presence.sweep();
+            AdapterState s = state.get();
+            if (s.status() == AdapterState.Status.CONNECTED) {
+                String base = s.detail().replaceFirst("; presence: .*$", "");
+                String detail = base + "; " + presence.summary();
+                if (!detail.equals(s.detail())) {
+                    AdapterState next = new AdapterState(s.status(), detail, s.since());
+                    if (state.compareAndSet(s, next) && context != null) {
+                        context.stateListener().stateChanged(NETWORK, next);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("SIP presence sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Shows an XMPP or Matrix person's presence to the phones watching their puppet (router presence thread). */
+    @Override
+    public void deliverPresence(PresenceEvent event) {
+        PresenceServer p = presence;
+        if (p != null) {
+            p.onPresence(event);
+        }
+    }
+
+    /** The presence server (for tests and the admin's counts); null before start or when disabled. */
+    public PresenceServer presenceServer() {
+        return presence;
+    }
+
     @Override
     public synchronized void stop() {
+        if (presence != null && endpoint != null) {
+            presence.terminateAll(Duration.ofSeconds(2));
+        }
+        presence = null;
         if (endpoint != null) {
             endpoint.stop();
             endpoint = null;

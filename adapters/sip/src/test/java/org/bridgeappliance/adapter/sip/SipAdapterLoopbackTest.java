@@ -83,7 +83,7 @@ class SipAdapterLoopbackTest {
      * A port free for both UDP and TCP on loopback: the adapter listens on both, and a port the kernel hands out
      * as free for UDP can be taken for TCP (CI saw "cannot listen" once). Both sockets are held while checking.
      */
-    private static int freePort() {
+    static int freePort() {
         java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
         java.io.IOException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
