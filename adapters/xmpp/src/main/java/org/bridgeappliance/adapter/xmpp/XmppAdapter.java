@@ -17,6 +17,7 @@ import java.util.function.DoubleSupplier;
 import org.bridgeappliance.adapter.xmpp.address.ComponentDomain;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
 import org.bridgeappliance.adapter.xmpp.address.GatewayAddressing;
+import org.bridgeappliance.adapter.xmpp.address.GuestNetworks;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
 import org.bridgeappliance.adapter.xmpp.avatar.AvatarLinks;
 import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
@@ -107,6 +108,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private volatile String configurationProblem = "";
     private volatile FailureReports failures;
     private volatile MucRoomResolver resolver;
+    private volatile GuestNetworks guests;
     private ScheduledExecutorService scheduler;
     private PuppetDirectory puppets;
     private MucPortals mucs;
@@ -231,7 +233,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         List<XmppComponent> comps = components();
-        String problems = settings.problems() + configurationProblem + componentProblems(comps)
+        String problems = settings.problems() + configurationProblem + XmppComponent.problems(comps, settings.serverDomain())
                 + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes) + AvatarLinks.problems(publicBaseUrl);
         for (XmppComponent c : comps) {
             problems += MucServices.problems(mucServices(), c.domain());
@@ -241,6 +243,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         addressing = new PuppetAddressing(comps.stream().map(XmppComponent::address).toList());
+        guests = new GuestNetworks(addressing);
         GatewayAddressing gatewayAddressing = new GatewayAddressing(addressing.domains());
         LOG.info("XMPP components: {}; people of other networks live on {}", comps.stream()
                 .map(c -> c.network() + " on " + c.domain()).toList(), addressing.componentDomain());
@@ -306,30 +309,6 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         streams.start();
     }
 
-    /** What is wrong with a component list (a domain or network twice, an empty secret); empty if nothing. */
-    String componentProblems(List<XmppComponent> comps) {
-        StringBuilder out = new StringBuilder();
-        boolean first = true;
-        java.util.Set<String> domains = new java.util.HashSet<>();
-        java.util.Set<String> networks = new java.util.HashSet<>();
-        for (XmppComponent c : comps) {
-            if (!domains.add(c.domain())) {
-                out.append("component domain ").append(c.domain()).append(" configured twice; ");
-            }
-            if (!networks.add(c.network())) {
-                out.append("network ").append(c.network()).append(" has two components; ");
-            }
-            if (!first && c.secret().isBlank()) { // the first one's is bridge.xmpp.secret (XmppSettings checks it)
-                out.append("the component ").append(c.domain()).append(" has no secret; ");
-            }
-            if (!first && c.domain().equals(settings.serverDomain())) {
-                out.append("the component ").append(c.domain()).append(" must differ from server-domain; ");
-            }
-            first = false;
-        }
-        return out.toString();
-    }
-
     private static Runnable guard(Runnable r) {
         return () -> {
             try {
@@ -379,7 +358,10 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (fixed != null || streams == null) {
             return fixed != null ? fixed : AdapterState.of(AdapterState.Status.STARTING, "not started");
         }
-        return streams.state();
+        AdapterState s = streams.state();
+        GuestNetworks g = guests;
+        String note = g == null ? "" : g.detail();
+        return note.isEmpty() ? s : AdapterState.of(s.status(), s.detail() + note);
     }
 
     private void report(AdapterState state) {
@@ -418,6 +400,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (streams == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(delivery.event().sender().network());
         String domain = addressing.domainFor(delivery.event().sender().network()).domain();
         if (!domain.equals(addressing.componentDomain()) && !streams.isConnected(domain)) {
             // The default stream's features check it themselves; another network's puppets need their own stream.
@@ -451,6 +434,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (streams == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(presence.sender().network());
         var mode = XmppOutboundConverter.show(presence.presence());
         var status = XmppOutboundConverter.status(presence.presence(), presence.note());
         boolean offline = presence.presence() == Presence.OFFLINE;
@@ -466,6 +450,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (directs == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(person.network());
         return directs.ensure(person, localUser);
     }
 
@@ -543,7 +528,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             ComponentStreams s = streams;
             if (context != null && !stopped && s != null) {
                 try {
-                    context.stateListener().stateChanged(NETWORK, s.state());
+                    context.stateListener().stateChanged(NETWORK, state());
                 } catch (RuntimeException e) {
                     LOG.warn("state listener failed: {}", e.toString());
                 }
