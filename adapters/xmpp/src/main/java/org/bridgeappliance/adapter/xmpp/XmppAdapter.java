@@ -7,12 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
 import org.bridgeappliance.adapter.xmpp.address.ComponentDomain;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
@@ -36,7 +34,6 @@ import org.bridgeappliance.adapter.xmpp.disco.MucRoomListing;
 import org.bridgeappliance.adapter.xmpp.disco.MucRoomResolver;
 import org.bridgeappliance.adapter.xmpp.dispatch.StanzaDispatcher;
 import org.bridgeappliance.adapter.xmpp.errors.FailureReports;
-import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
 import org.bridgeappliance.adapter.xmpp.ext.XmppExtensions;
 import org.bridgeappliance.adapter.xmpp.gateway.GatewayRooms;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
@@ -50,7 +47,6 @@ import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.Presence;
 import org.bridgeappliance.core.model.PresenceEvent;
-import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Delivery;
@@ -66,15 +62,7 @@ import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.ArchiveQuery;
 import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgedRoom;
-import org.jivesoftware.smack.packet.IQ;
-import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Stanza;
-import org.jivesoftware.smack.packet.StanzaBuilder;
-import org.jivesoftware.smack.packet.StanzaError;
-import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
-import org.jivesoftware.smackx.disco.packet.DiscoverItems;
-import org.jivesoftware.smackx.ping.packet.Ping;
-import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -83,14 +71,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The XMPP adapter: an external component (XEP-0114) on which other networks' people appear as
- * puppets, bridging existing MUCs ({@link MucPortals}), 1:1 chats ({@link DirectChats}) and gateway
- * rooms the component serves itself ({@link GatewayRooms}). Plain Java: {@link XmppAdapterBean} only
- * wires it into Micronaut.
+ * The XMPP adapter: external components (XEP-0114), one per foreign network ({@link XmppComponent},
+ * {@link ComponentStreams}), on which other networks' people appear as puppets, bridging existing MUCs
+ * ({@link MucPortals}), 1:1 chats ({@link DirectChats}) and gateway rooms the components serve themselves
+ * ({@link GatewayRooms}). Plain Java: {@link XmppAdapterBean} only wires it into Micronaut.
  *
- * <p>Threading: {@link #start}/{@link #stop} on the appliance's lifecycle thread; stanzas are handled
- * on one inbound thread in stream order; {@link #deliver} on the router's room threads;
- * {@link #deliverPresence} on the router's presence pool.
+ * <p>Threading: {@link #start}/{@link #stop} on the appliance's lifecycle thread; stanzas are handled on one
+ * inbound thread shared by every component stream, in stream order ({@link StanzaDispatcher}); {@link #deliver}
+ * on the router's room threads; {@link #deliverPresence} on the router's presence pool.
  */
 public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private static final Logger LOG = LoggerFactory.getLogger(XmppAdapter.class);
