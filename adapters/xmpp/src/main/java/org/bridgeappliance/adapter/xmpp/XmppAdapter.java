@@ -7,16 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
 import org.bridgeappliance.adapter.xmpp.address.ComponentDomain;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
 import org.bridgeappliance.adapter.xmpp.address.GatewayAddressing;
+import org.bridgeappliance.adapter.xmpp.address.GuestNetworks;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
 import org.bridgeappliance.adapter.xmpp.avatar.AvatarLinks;
 import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
@@ -35,7 +34,6 @@ import org.bridgeappliance.adapter.xmpp.disco.MucRoomListing;
 import org.bridgeappliance.adapter.xmpp.disco.MucRoomResolver;
 import org.bridgeappliance.adapter.xmpp.dispatch.StanzaDispatcher;
 import org.bridgeappliance.adapter.xmpp.errors.FailureReports;
-import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
 import org.bridgeappliance.adapter.xmpp.ext.XmppExtensions;
 import org.bridgeappliance.adapter.xmpp.gateway.GatewayRooms;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
@@ -49,7 +47,6 @@ import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.Presence;
 import org.bridgeappliance.core.model.PresenceEvent;
-import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Delivery;
@@ -65,15 +62,7 @@ import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.ArchiveQuery;
 import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgedRoom;
-import org.jivesoftware.smack.packet.IQ;
-import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Stanza;
-import org.jivesoftware.smack.packet.StanzaBuilder;
-import org.jivesoftware.smack.packet.StanzaError;
-import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
-import org.jivesoftware.smackx.disco.packet.DiscoverItems;
-import org.jivesoftware.smackx.ping.packet.Ping;
-import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -82,14 +71,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The XMPP adapter: an external component (XEP-0114) on which other networks' people appear as
- * puppets, bridging existing MUCs ({@link MucPortals}), 1:1 chats ({@link DirectChats}) and gateway
- * rooms the component serves itself ({@link GatewayRooms}). Plain Java: {@link XmppAdapterBean} only
- * wires it into Micronaut.
+ * The XMPP adapter: external components (XEP-0114), one per foreign network ({@link XmppComponent},
+ * {@link ComponentStreams}), on which other networks' people appear as puppets, bridging existing MUCs
+ * ({@link MucPortals}), 1:1 chats ({@link DirectChats}) and gateway rooms the components serve themselves
+ * ({@link GatewayRooms}). Plain Java: {@link XmppAdapterBean} only wires it into Micronaut.
  *
- * <p>Threading: {@link #start}/{@link #stop} on the appliance's lifecycle thread; stanzas are handled
- * on one inbound thread in stream order; {@link #deliver} on the router's room threads;
- * {@link #deliverPresence} on the router's presence pool.
+ * <p>Threading: {@link #start}/{@link #stop} on the appliance's lifecycle thread; stanzas are handled on one
+ * inbound thread shared by every component stream, in stream order ({@link StanzaDispatcher}); {@link #deliver}
+ * on the router's room threads; {@link #deliverPresence} on the router's presence pool.
  */
 public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private static final Logger LOG = LoggerFactory.getLogger(XmppAdapter.class);
@@ -107,6 +96,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     private volatile String configurationProblem = "";
     private volatile FailureReports failures;
     private volatile MucRoomResolver resolver;
+    private volatile GuestNetworks guests;
     private ScheduledExecutorService scheduler;
     private PuppetDirectory puppets;
     private MucPortals mucs;
@@ -231,7 +221,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         List<XmppComponent> comps = components();
-        String problems = settings.problems() + configurationProblem + componentProblems(comps)
+        String problems = settings.problems() + configurationProblem + XmppComponent.problems(comps, settings.serverDomain())
                 + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes) + AvatarLinks.problems(publicBaseUrl);
         for (XmppComponent c : comps) {
             problems += MucServices.problems(mucServices(), c.domain());
@@ -241,6 +231,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         addressing = new PuppetAddressing(comps.stream().map(XmppComponent::address).toList());
+        guests = new GuestNetworks(addressing);
         GatewayAddressing gatewayAddressing = new GatewayAddressing(addressing.domains());
         LOG.info("XMPP components: {}; people of other networks live on {}", comps.stream()
                 .map(c -> c.network() + " on " + c.domain()).toList(), addressing.componentDomain());
@@ -306,30 +297,6 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         streams.start();
     }
 
-    /** What is wrong with a component list (a domain or network twice, an empty secret); empty if nothing. */
-    String componentProblems(List<XmppComponent> comps) {
-        StringBuilder out = new StringBuilder();
-        boolean first = true;
-        java.util.Set<String> domains = new java.util.HashSet<>();
-        java.util.Set<String> networks = new java.util.HashSet<>();
-        for (XmppComponent c : comps) {
-            if (!domains.add(c.domain())) {
-                out.append("component domain ").append(c.domain()).append(" configured twice; ");
-            }
-            if (!networks.add(c.network())) {
-                out.append("network ").append(c.network()).append(" has two components; ");
-            }
-            if (!first && c.secret().isBlank()) { // the first one's is bridge.xmpp.secret (XmppSettings checks it)
-                out.append("the component ").append(c.domain()).append(" has no secret; ");
-            }
-            if (!first && c.domain().equals(settings.serverDomain())) {
-                out.append("the component ").append(c.domain()).append(" must differ from server-domain; ");
-            }
-            first = false;
-        }
-        return out.toString();
-    }
-
     private static Runnable guard(Runnable r) {
         return () -> {
             try {
@@ -379,7 +346,10 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (fixed != null || streams == null) {
             return fixed != null ? fixed : AdapterState.of(AdapterState.Status.STARTING, "not started");
         }
-        return streams.state();
+        AdapterState s = streams.state();
+        GuestNetworks g = guests;
+        String note = g == null ? "" : g.detail();
+        return note.isEmpty() ? s : AdapterState.of(s.status(), s.detail() + note);
     }
 
     private void report(AdapterState state) {
@@ -418,6 +388,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (streams == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(delivery.event().sender().network());
         String domain = addressing.domainFor(delivery.event().sender().network()).domain();
         if (!domain.equals(addressing.componentDomain()) && !streams.isConnected(domain)) {
             // The default stream's features check it themselves; another network's puppets need their own stream.
@@ -451,6 +422,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (streams == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(presence.sender().network());
         var mode = XmppOutboundConverter.show(presence.presence());
         var status = XmppOutboundConverter.status(presence.presence(), presence.note());
         boolean offline = presence.presence() == Presence.OFFLINE;
@@ -466,6 +438,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (directs == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(person.network());
         return directs.ensure(person, localUser);
     }
 
@@ -543,7 +516,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             ComponentStreams s = streams;
             if (context != null && !stopped && s != null) {
                 try {
-                    context.stateListener().stateChanged(NETWORK, s.state());
+                    context.stateListener().stateChanged(NETWORK, state());
                 } catch (RuntimeException e) {
                     LOG.warn("state listener failed: {}", e.toString());
                 }

@@ -223,6 +223,17 @@ class XmppComponentsTest {
     }
 
     @Test
+    void aNetworkWithoutAComponentIsPuppetedOnTheDefaultDomainAndTheAdminIsTold() throws Exception {
+        start();
+        assertTrue(!adapter.state().detail().contains("irc"), adapter.state().detail());
+        RemoteRoomId dm = adapter.ensureDirectChat(UserRef.of("irc", "nick@libera"), RemoteUserId.of("alice@xmpp.test"));
+        assertEquals("dm:alice@xmpp.test irc+nick\\40libera@matrix.xmpp.test", dm.value());
+        AdapterState s = adapter.state();
+        assertEquals(AdapterState.Status.CONNECTED, s.status());
+        assertTrue(s.detail().contains("people of irc appear on matrix.xmpp.test"), s.detail());
+    }
+
+    @Test
     void theOldSingleKeyIsTheMatrixComponentAndComponentsBindPerNetwork() {
         try (ApplicationContext ctx = ApplicationContext.run(Map.of("bridge.xmpp.component-domain", "matrix.example.org",
                 "bridge.xmpp.secret", "s1", "bridge.xmpp.components.sip.domain", "sip.example.org",
