@@ -94,7 +94,7 @@ final class MucRooms {
         }
         try {
             EntityBareJid jid = JidCreate.entityBareFrom(roomId);
-            return !jid.getDomain().toString().equals(settings.componentDomain());
+            return !puppets.addressing().isOnComponent(jid);
         } catch (XmppStringprepException e) {
             return false;
         }
