@@ -13,13 +13,13 @@ import org.bridgeappliance.mapping.MappingDatabase;
 
 /**
  * The SIP adapter's durable state on the appliance's database: the mapping module's {@link JdbcSipStore}
- * (tables of migration V8) behind the adapter's {@link SipStore} port. The mapping module knows nothing of
+ * (tables of migrations V8, V9) behind the adapter's {@link SipStore} port. The mapping module knows nothing of
  * the adapter, so the two record types are converted here.
  */
 @Factory
 public class SipStoreFactory {
 
-    /** {@code database} is asked for so that its migrations (V8) have run before the store is used. */
+    /** {@code database} is asked for so that its migrations (V8, V9) have run before the store is used. */
     @Singleton
     SipStore sipStore(DataSource dataSource, MappingDatabase database) {
         JdbcSipStore jdbc = new JdbcSipStore(dataSource, Clock.systemUTC());
@@ -27,7 +27,7 @@ public class SipStoreFactory {
             @Override
             public long enqueue(Pending p) {
                 return jdbc.enqueue(new JdbcSipStore.Pending(0, p.recipient(), p.fromUri(), p.fromName(), p.body(),
-                        p.author(), p.createdAt(), p.expiresAt()));
+                        p.author(), p.createdAt(), p.expiresAt(), p.outcomeKey()));
             }
 
             @Override
@@ -69,6 +69,6 @@ public class SipStoreFactory {
 
     private static SipStore.Pending toPort(JdbcSipStore.Pending p) {
         return new SipStore.Pending(p.id(), p.recipient(), p.fromUri(), p.fromName(), p.body(), p.author(),
-                p.createdAt(), p.expiresAt());
+                p.createdAt(), p.expiresAt(), p.outcomeKey());
     }
 }

@@ -5,19 +5,23 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * The SIP adapter's durable state in the tables of migration V8: {@code sip_offline_queue} (MESSAGE parts
+ * The SIP adapter's durable state in the tables of migrations V8 and V9: {@code sip_offline_queue} (MESSAGE parts
  * waiting for an unregistered phone) and {@code sip_room_member}. Plain values in and out, so that the mapping
  * module needs nothing from the adapter; the appliance adapts it to the adapter's {@code SipStore}.
  * Thread-safe; durable when a method returns.
  */
 public final class JdbcSipStore {
-    /** One queued MESSAGE part (see the adapter's {@code SipStore.Pending}). */
+    /**
+     * One queued MESSAGE part (see the adapter's {@code SipStore.Pending}); {@code outcomeKey} is empty when nobody
+     * awaits the row's outcome (column {@code outcome_key}, V9, NULL then).
+     */
     public record Pending(long id, String recipient, String fromUri, String fromName, String body, String author,
-                          Instant createdAt, Instant expiresAt) {
+                          Instant createdAt, Instant expiresAt, Optional<String> outcomeKey) {
     }
 
     private final Jdbc jdbc;
@@ -30,8 +34,8 @@ public final class JdbcSipStore {
 
     public long enqueue(Pending p) {
         return jdbc.withConnection("queue a SIP message", c -> Jdbc.insertReturningKey(c,
-                "INSERT INTO sip_offline_queue (recipient, from_uri, from_name, body, author, created_at, expires_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", "id", s -> {
+                "INSERT INTO sip_offline_queue (recipient, from_uri, from_name, body, author, created_at, expires_at,"
+                        + " outcome_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "id", s -> {
                     s.setString(1, Jdbc.limit(p.recipient(), 1024, "recipient"));
                     s.setString(2, Jdbc.limit(p.fromUri(), 1024, "from uri"));
                     s.setString(3, p.fromName().length() > 256 ? p.fromName().substring(0, 256) : p.fromName());
@@ -39,6 +43,7 @@ public final class JdbcSipStore {
                     s.setString(5, p.author().length() > 1100 ? p.author().substring(0, 1100) : p.author());
                     Jdbc.setInstant(s, 6, Jdbc.dbPrecision(p.createdAt()));
                     Jdbc.setInstant(s, 7, Jdbc.dbPrecision(p.expiresAt()));
+                    s.setString(8, p.outcomeKey().map(k -> Jdbc.limit(k, 1100, "outcome key")).orElse(null));
                 }));
     }
 
@@ -110,6 +115,7 @@ public final class JdbcSipStore {
     private static Pending pending(java.sql.ResultSet row) throws java.sql.SQLException {
         return new Pending(row.getLong("id"), row.getString("recipient"), row.getString("from_uri"),
                 row.getString("from_name"), row.getString("body"), row.getString("author"),
-                Jdbc.getInstant(row, "created_at"), Jdbc.getInstant(row, "expires_at"));
+                Jdbc.getInstant(row, "created_at"), Jdbc.getInstant(row, "expires_at"), 
+                Optional.ofNullable(row.getString("outcome_key")));
     }
 }

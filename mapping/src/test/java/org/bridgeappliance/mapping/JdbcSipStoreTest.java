@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The SIP adapter's offline queue and room members (migration V8). */
+/** The SIP adapter's offline queue and room members (migrations V8, V9). */
 class JdbcSipStoreTest {
     private final JdbcConnectionPool pool = H2DataSources.inMemory("sip" + System.nanoTime());
     private final JdbcSipStore store;
@@ -29,7 +33,7 @@ class JdbcSipStoreTest {
 
     private JdbcSipStore.Pending p(String recipient, String body, Instant expires) {
         return new JdbcSipStore.Pending(0, recipient, "sip:c*matrix.test@matrix.bridge.sip.test", "Carol", body,
-                "matrix:@c:matrix.test", Instant.parse("2026-01-01T00:00:00Z"), expires);
+                "matrix:@c:matrix.test", Instant.parse("2026-01-01T00:00:00Z"), expires, Optional.empty());
     }
 
     @Test
@@ -46,6 +50,47 @@ class JdbcSipStoreTest {
         assertTrue(store.delete(a));
         assertFalse(store.delete(a));
         assertEquals(c, store.pendingFor("erin@sip.test", 10).get(0).id());
+    }
+
+    @Test
+    void theOutcomeKeyHasItsOwnColumnBesideTheAuthor() {
+        String key = "1 m-1 sip dm:sip:erin@sip.test sip:c*matrix.test@matrix.bridge.sip.test";
+        JdbcSipStore.Pending plain = p("erin@sip.test", "a", Instant.parse("2030-01-01T00:00:00Z"));
+        store.enqueue(plain);
+        store.enqueue(new JdbcSipStore.Pending(0, plain.recipient(), plain.fromUri(), plain.fromName(), "b",
+                plain.author(), plain.createdAt(), plain.expiresAt(), Optional.of(key)));
+        List<JdbcSipStore.Pending> read = store.pendingFor("erin@sip.test", 10);
+        assertEquals(List.of(Optional.empty(), Optional.of(key)), read.stream().map(JdbcSipStore.Pending::outcomeKey)
+                .toList());
+        assertEquals(List.of("matrix:@c:matrix.test", "matrix:@c:matrix.test"), read.stream()
+                .map(JdbcSipStore.Pending::author).toList());
+    }
+
+    /** Rows queued under V8 kept the key in the author column; V9 moves it to outcome_key. */
+    @Test
+    void v9MovesTheKeyOutOfTheAuthorOfRowsQueuedUnderV8() throws SQLException {
+        JdbcConnectionPool old = H2DataSources.inMemory("sipv8" + System.nanoTime());
+        try {
+            SchemaMigrations.migrate(old, "8");
+            try (Connection c = old.getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO sip_offline_queue (recipient, from_uri, from_name, body, author,"
+                        + " created_at, expires_at) VALUES ('erin@sip.test', 'sip:x@matrix.d', 'X', 'keyed',"
+                        + " 'outcome 0 m-2 sip dm:a b', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00',"
+                        + " TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00+00')");
+                st.executeUpdate("INSERT INTO sip_offline_queue (recipient, from_uri, from_name, body, author,"
+                        + " created_at, expires_at) VALUES ('erin@sip.test', 'sip:x@matrix.d', 'X', 'plain',"
+                        + " 'xmpp:bob@xmpp.test', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00',"
+                        + " TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00+00')");
+            }
+            assertEquals(1, SchemaMigrations.migrate(old));
+            List<JdbcSipStore.Pending> read = new JdbcSipStore(old, Clock.systemUTC()).pendingFor("erin@sip.test", 10);
+            assertEquals(List.of(Optional.of("0 m-2 sip dm:a b"), Optional.empty()), read.stream()
+                    .map(JdbcSipStore.Pending::outcomeKey).toList());
+            assertEquals(List.of("unknown", "xmpp:bob@xmpp.test"), read.stream().map(JdbcSipStore.Pending::author)
+                    .toList());
+        } finally {
+            old.dispose();
+        }
     }
 
     @Test

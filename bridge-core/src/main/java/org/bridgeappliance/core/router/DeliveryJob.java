@@ -202,6 +202,7 @@ final class DeliveryJob implements RoomPipeline.Task {
         }
         recordDelivered(target);
         env.metrics().countDelivered(target.network());
+        env.metrics().activity().delivered(room.id(), entry.event().origin().network(), target, env.clock().instant());
         if (awaitingOutcome) {
             // Accepted for later delivery: the outcome is the adapter's to report; the pipeline moves on.
             env.outcomes().await(new LateOutcomeStore.Pending(entry.messageId(), room.id(), target, entry.event(),
@@ -256,6 +257,7 @@ final class DeliveryJob implements RoomPipeline.Task {
             return DONE;
         }
         env.metrics().countRetried();
+        env.metrics().activity().retried(env.clock().instant());
         long nominal = env.config().backoff(attempt).toMillis();
         // "Equal jitter": half fixed, half random, so rooms that failed together do not retry in lockstep.
         long wait = nominal / 2 + ThreadLocalRandom.current().nextLong(nominal / 2 + 1);
@@ -288,6 +290,7 @@ final class DeliveryJob implements RoomPipeline.Task {
         }
         markDone(target);
         env.metrics().countFailed(target.network());
+        env.metrics().activity().failed(room.id(), target, reason, env.clock().instant());
         RoomEvent event = entry.event();
         LOG.log(Level.WARNING, "giving up delivering " + event.getClass().getSimpleName() + " " + entry.messageId()
                 + " from " + event.origin() + " to " + target + ": " + reason, cause);

@@ -2,6 +2,8 @@ package org.bridgeappliance.adapter.xmpp;
 
 import jakarta.inject.Singleton;
 import java.util.Optional;
+import org.bridgeappliance.adapter.xmpp.avatar.AvatarSource;
+import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
@@ -24,7 +26,8 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  * {@code bridge.xmpp.enabled}. Delegates everything to the plain {@link XmppAdapter}.
  */
 @Singleton
-public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
+public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
+        AvatarSource {
     private final XmppAdapter adapter;
 
     public XmppAdapterBean(XmppConfig config) {
@@ -44,6 +47,17 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
         this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
         this.adapter.setPublicBaseUrl(config.getPublicBaseUrl());
         this.adapter.setMucServices(config.getMucServices());
+        try {
+            this.adapter.setComponents(config.toComponents());
+        } catch (IllegalArgumentException e) {
+            this.adapter.setConfigurationProblem(e.getMessage());
+        }
+    }
+
+    /** For the avatar endpoint ({@link AvatarSource}): the running adapter's avatars. */
+    @Override
+    public Optional<XmppAvatars> avatars() {
+        return adapter.avatars();
     }
 
     /** The plain adapter (diagnostics, tests). */

@@ -19,7 +19,7 @@ public final class InMemorySipStore implements SipStore {
     public synchronized long enqueue(Pending p) {
         long id = nextId++;
         queue.put(id, new Pending(id, p.recipient(), p.fromUri(), p.fromName(), p.body(), p.author(), p.createdAt(),
-                p.expiresAt()));
+                p.expiresAt(), p.outcomeKey()));
         return id;
     }
 

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code deliver} returned {@code DeliveryReceipt.awaitingOutcome}) is reported through
  * {@link DeliveryOutcomes} exactly when its queued parts end: {@code delivered} once its last part reached
  * the phone, {@code failed} when a part expired after the TTL or was refused, so the router tells the
- * author. The key travels in the row's {@code author} column ({@link #encode}), so it survives a restart
- * without a schema change; a key too long for the column is not awaited ({@link #canAwait}).
+ * author. The key travels in the row's own {@code outcomeKey} ({@link #encode}; column {@code outcome_key},
+ * migration V9), so it survives a restart; a key too long for the column is not awaited ({@link #canAwait}).
  *
  * <p>Thread-safe. {@link #flush} runs on the caller's thread and blocks on the sends; one flush per recipient
  * runs at a time (a second concurrent call returns at once), so nothing is delivered twice.
@@ -35,9 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class OfflineQueue {
     private static final Logger LOG = LoggerFactory.getLogger(OfflineQueue.class);
     private static final int BATCH = 100;
-    /** The width of {@code sip_offline_queue.author} (mapping migration V8). */
-    private static final int MAX_AUTHOR = 1100;
-    private static final String OUTCOME = "outcome ";
+    /** The width of {@code sip_offline_queue.outcome_key} (mapping migration V9). */
+    private static final int MAX_KEY = 1100;
 
     private final SipStore store;
     private final PhoneSender sender;
@@ -92,35 +91,31 @@ public final class OfflineQueue {
         Instant now = clock.instant();
         Optional<Awaited> key = awaited.filter(OfflineQueue::canAwait);
         for (int i = 0; i < parts.size(); i++) {
-            String origin = key.isPresent() ? encode(key.get(), i == parts.size() - 1) : author;
-            store.enqueue(new SipStore.Pending(0, recipient, fromUri, fromName, parts.get(i), origin, now,
-                    now.plus(ttl)));
+            boolean last = i == parts.size() - 1;
+            store.enqueue(new SipStore.Pending(0, recipient, fromUri, fromName, parts.get(i), author, now,
+                    now.plus(ttl), key.map(k -> encode(k, last))));
         }
         LOG.info("SIP: {} part(s) for offline {} queued{}", parts.size(), recipient,
                 key.map(k -> "; outcome of " + k.messageId() + " awaited").orElse(""));
     }
 
-    /** True if {@code awaited} fits the queue's author column (1100 characters; a 1:1 chat id always does). */
+    /** True if {@code awaited} fits the queue's key column (1100 characters; a 1:1 chat id always does). */
     public static boolean canAwait(Awaited awaited) {
-        return encode(awaited, true).length() <= MAX_AUTHOR;
+        return encode(awaited, true).length() <= MAX_KEY;
     }
 
     /**
-     * {@code outcome <last> <messageId> <network> <room>}: {@code last} is 1 on the delivery's final part
-     * (whose delivery completes it). An author written by the adapter ({@code network:user}, {@code bridge})
-     * never starts with {@code "outcome "}. The room id comes last because it may hold spaces.
+     * {@code <last> <messageId> <network> <room>}: {@code last} is 1 on the delivery's final part (whose delivery
+     * completes it). The room id comes last because it may hold spaces.
      */
     static String encode(Awaited awaited, boolean last) {
-        return OUTCOME + (last ? "1 " : "0 ") + awaited.messageId().value() + " " + awaited.target().network().value()
+        return (last ? "1 " : "0 ") + awaited.messageId().value() + " " + awaited.target().network().value()
                 + " " + awaited.target().room().value();
     }
 
-    /** The inverse of {@link #encode}; empty for a plain author. The flag is whether it is the last part. */
-    static Optional<Map.Entry<Awaited, Boolean>> decode(String author) {
-        if (!author.startsWith(OUTCOME)) {
-            return Optional.empty();
-        }
-        String[] f = author.substring(OUTCOME.length()).split(" ", 4);
+    /** The inverse of {@link #encode}; empty for a damaged key. The flag is whether it is the last part. */
+    static Optional<Map.Entry<Awaited, Boolean>> decode(String key) {
+        String[] f = key.split(" ", 4);
         if (f.length < 4 || !(f[0].equals("0") || f[0].equals("1"))) {
             return Optional.empty();
         }
@@ -131,6 +126,10 @@ public final class OfflineQueue {
             LOG.warn("SIP: unreadable outcome key in the offline queue: {}", e.toString());
             return Optional.empty();
         }
+    }
+
+    private static Optional<Map.Entry<Awaited, Boolean>> decode(SipStore.Pending p) {
+        return p.outcomeKey().flatMap(OfflineQueue::decode);
     }
 
     /** True if anything is queued for {@code recipient} (new messages then queue behind it, keeping order). */
@@ -164,7 +163,7 @@ public final class OfflineQueue {
                     switch (sent.result()) {
                         case DELIVERED -> {
                             if (store.delete(p.id())) {
-                                decode(p.author()).filter(Map.Entry::getValue).ifPresent(k -> outcomes.delivered(
+                                decode(p).filter(Map.Entry::getValue).ifPresent(k -> outcomes.delivered(
                                         k.getKey().messageId(), k.getKey().target()));
                             }
                             delivered++;
@@ -175,7 +174,7 @@ public final class OfflineQueue {
                                     sent.reason());
                             if (store.delete(p.id())) {
                                 // The first outcome decides (DeliveryOutcomes): the later parts' success is ignored.
-                                decode(p.author()).ifPresent(k -> outcomes.failed(k.getKey().messageId(),
+                                decode(p).ifPresent(k -> outcomes.failed(k.getKey().messageId(),
                                         k.getKey().target(), "the recipient's phone refused the message"));
                             }
                         }
@@ -206,9 +205,9 @@ public final class OfflineQueue {
     private void expire(SipStore.Pending p) {
         if (store.delete(p.id())) {
             expiredCount.incrementAndGet();
-            Optional<Map.Entry<Awaited, Boolean>> key = decode(p.author());
-            LOG.warn("SIP: message {} for {} expired undelivered after {}", key.map(k -> (Object) k.getKey()
-                    .messageId()).orElse(p.author()), p.recipient(), ttl);
+            Optional<Map.Entry<Awaited, Boolean>> key = decode(p);
+            LOG.warn("SIP: message {} by {} for {} expired undelivered after {}", key.map(k -> (Object) k.getKey()
+                    .messageId()).orElse("(not awaited)"), p.author(), p.recipient(), ttl);
             // Every part carries the key; the first failure reaches the author, repeats are ignored by the core.
             key.ifPresent(k -> outcomes.failed(k.getKey().messageId(), k.getKey().target(),
                     "the phone did not come back within " + human(ttl)));

@@ -3,13 +3,14 @@ package org.bridgeappliance.adapter.sip.offline;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The SIP adapter's own durable state: the per-recipient queue of MESSAGEs for phones that were offline
  * (404/408/480, msilo semantics; outside the rooms' pipelines, so one unregistered phone never holds up a
  * room), and the SIP members of room portals. The appliance provides a JDBC implementation (mapping module,
- * migration V8); {@link InMemorySipStore} serves tests.
+ * migrations V8, V9); {@link InMemorySipStore} serves tests.
  *
  * <p>Thread-safe; every method may block on the database briefly. Durable on return.
  */
@@ -26,9 +27,11 @@ public interface SipStore {
      * @param author      who wrote it, {@code network:user}, for the expiry notice
      * @param createdAt   when it was first tried
      * @param expiresAt   when it is dropped (and its author told)
+     * @param outcomeKey  the key of the delivery whose outcome the core awaits ({@code OfflineQueue.encode});
+     *                    empty when nobody awaits this part
      */
     record Pending(long id, String recipient, String fromUri, String fromName, String body, String author,
-                   Instant createdAt, Instant expiresAt) {
+                   Instant createdAt, Instant expiresAt, Optional<String> outcomeKey) {
         public Pending {
             Objects.requireNonNull(recipient, "recipient");
             Objects.requireNonNull(fromUri, "fromUri");
@@ -37,6 +40,7 @@ public interface SipStore {
             Objects.requireNonNull(author, "author");
             Objects.requireNonNull(createdAt, "createdAt");
             Objects.requireNonNull(expiresAt, "expiresAt");
+            Objects.requireNonNull(outcomeKey, "outcomeKey");
         }
     }
 

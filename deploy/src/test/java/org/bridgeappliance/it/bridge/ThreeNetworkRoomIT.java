@@ -1,0 +1,179 @@
+package org.bridgeappliance.it.bridge;
+
+import static org.bridgeappliance.it.bridge.BridgeFixture.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.bridgeappliance.it.harness.BaresipPhone;
+import org.bridgeappliance.it.harness.MatrixTestClient.Session;
+import org.bridgeappliance.it.harness.Sandbox;
+import org.bridgeappliance.it.harness.XmppUsers;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One conversation across all three networks, through the running appliance: a Matrix room (plain Client-Server
+ * calls), an XMPP MUC on Prosody (Smack) and a SIP room URI (a baresip phone registered at Kamailio) mapped as one
+ * room through the admin API. A message from each network arrives exactly once on the other two, attributed to
+ * its author (the ghost on Matrix, an occupant on XMPP, {@code [Name]} on SIP), and is not echoed to its sender;
+ * the phone answers the room the way a phone user does: to the URI the room's messages came from.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ThreeNetworkRoomIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALICE_NICK = "alice-nick";
+    private static final String CAROL_NAME = "Carol Three";
+
+    private BridgeFixture f;
+    private Session carol;
+    private MatrixWatch carolSees;
+    private XmppUsers.User alice;
+    private XmppInbox aliceGets;
+    private MultiUserChat muc;
+    private String matrixRoomId;
+    private String roomUri;
+    private String roomName;
+    private String mappingId;
+    private BaresipPhone erin;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        f = new BridgeFixture();
+        f.sandbox.requireAppliance();
+        carol = f.newMatrixUser("carol", CAROL_NAME);
+        carolSees = new MatrixWatch(f.matrix, carol);
+        alice = f.xmpp.registerAndLogin("alice");
+        aliceGets = new XmppInbox(alice.connection());
+
+        matrixRoomId = f.matrix.createRoom(carol, Map.of("preset", "private_chat", "name", "three networks",
+            "invite", List.of(f.bot())));
+        carolSees.await("the bridge bot joining", e -> e.roomId().equals(matrixRoomId)
+            && "m.room.member".equals(e.type()) && f.bot().equals(e.event().path("state_key").asText())
+            && "join".equals(e.content().path("membership").asText()), WAIT);
+        muc = f.createMuc(alice, ALICE_NICK);
+        String slug = Sandbox.uniqueName("three").replace('_', '-');
+        roomUri = "sip:" + slug + "@rooms." + f.sandbox.get("BRIDGE_SIP_DOMAIN");
+        roomName = "Three " + slug.substring(slug.length() - 6);
+
+        ObjectNode body = JSON.createObjectNode().put("name", roomName).put("enabled", true);
+        body.putArray("portals")
+            .add(JSON.createObjectNode().put("network", "matrix").put("room", matrixRoomId))
+            .add(JSON.createObjectNode().put("network", "xmpp").put("room", muc.getRoom().toString()))
+            .add(JSON.createObjectNode().put("network", "sip").put("room", roomUri));
+        HttpResponse<String> r = f.admin("POST", "/api/v1/rooms", body.toString());
+        assertEquals(201, r.statusCode(), r.body());
+        mappingId = JSON.readTree(r.body()).path("id").asText();
+        // The XMPP adapter joins mapped MUCs on its periodic room sync (every 10 s).
+        BridgeFixture.awaitCondition("the bridge joining " + muc.getRoom(), () -> muc.getOccupantsCount() >= 2, WAIT);
+
+        // baresip's /message steps forward through the contacts: a placeholder first, then the room.
+        erin = BaresipPhone.startRegistered(f.sandbox, Sandbox.uniqueName("erin"),
+            List.of("sip:nobody@" + f.sandbox.get("SIP_DOMAIN"), roomUri), WAIT);
+        erin.sendMessage(roomUri, "#join");
+        erin.awaitConsole(shown("*** You joined " + roomName), WAIT);
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (erin != null) {
+            erin.close();
+        }
+        if (mappingId != null && f != null) {
+            f.admin("DELETE", "/api/v1/rooms/" + mappingId, null);
+        }
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    /** baresip prints an incoming MESSAGE on its console as {@code <from URI>: "<text>"}. */
+    private String shown(String text) {
+        return roomUri + ": \"" + text;
+    }
+
+    private static String uniq(String text) {
+        return text + " " + Sandbox.uniqueName("m");
+    }
+
+    private boolean inMuc(Message m) {
+        return m.getType() == Message.Type.groupchat && m.getFrom() != null
+            && muc.getRoom().equals(m.getFrom().asBareJid());
+    }
+
+    private long onMatrix(String body) {
+        return carolSees.seen().stream().filter(e -> e.kind() == MatrixWatch.Kind.TIMELINE
+            && e.roomId().equals(matrixRoomId) && "m.room.message".equals(e.type())
+            && body.equals(e.content().path("body").asText())).count();
+    }
+
+    private static int count(String haystack, String needle) {
+        int n = 0;
+        for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void aMessageFromEachNetworkReachesTheOtherTwoOnceAndIsNotEchoed() throws Exception {
+        // Matrix -> XMPP + SIP
+        String fromMatrix = uniq("héllo ✓ from matrix");
+        f.send(carol, matrixRoomId, "m.room.message", BridgeFixture.text(fromMatrix));
+        Message m1 = aliceGets.awaitMessage("carol's message in the MUC", m -> inMuc(m)
+            && fromMatrix.equals(m.getBody()), WAIT);
+        assertEquals(CAROL_NAME, m1.getFrom().getResourceOrEmpty().toString());
+        erin.awaitConsole(shown("[" + CAROL_NAME + "] " + fromMatrix), WAIT);
+
+        // XMPP -> Matrix + SIP
+        String fromXmpp = uniq("héllo ✓ from xmpp");
+        alice.connection().sendStanza(BridgeFixture.groupchat(muc, fromXmpp));
+        MatrixWatch.Seen x = carolSees.await("alice's message on Matrix", e -> e.roomId().equals(matrixRoomId)
+            && fromXmpp.equals(e.content().path("body").asText()), WAIT);
+        assertEquals(f.ghostOf(alice.jid()), x.sender());
+        erin.awaitConsole(shown("[" + ALICE_NICK + "] " + fromXmpp), WAIT);
+
+        // SIP -> Matrix + XMPP: the phone answers the URI the room's messages came from
+        String fromSip = uniq("héllo ✓ from the phone");
+        erin.sendMessage(roomUri, fromSip);
+        MatrixWatch.Seen s = carolSees.await("the phone's message on Matrix", e -> e.roomId().equals(matrixRoomId)
+            && fromSip.equals(e.content().path("body").asText()), WAIT);
+        String erinPerson = erin.user() + "@" + f.sandbox.get("SIP_DOMAIN");
+        assertEquals("@_sip_" + BridgeFixture.matrixEncode(erinPerson) + ":" + f.serverName(), s.sender());
+        Message m3 = aliceGets.awaitMessage("the phone's message in the MUC", m -> inMuc(m)
+            && fromSip.equals(m.getBody()), WAIT);
+        String occupantJid = muc.getOccupant(m3.getFrom().asEntityFullJidIfPossible()).getJid().asBareJid().toString();
+        // The XMPP adapter's puppet of a SIP person (today sip+<user>\40<domain> on its Matrix component; issue 11
+        // asks for <user>%<domain> on the SIP component: that naming is the XMPP adapter's, not checked here).
+        assertTrue(occupantJid.contains(erin.user()) && (occupantJid.endsWith("@" + f.sandbox.get("BRIDGE_XMPP_SIP_DOMAIN"))
+            || occupantJid.endsWith("@" + f.sandbox.get("BRIDGE_XMPP_MATRIX_DOMAIN"))),
+            "the phone's occupant is a puppet of the bridge: " + occupantJid);
+
+        // A last message from Matrix, seen on both other networks, orders after anything the bridge might still
+        // have echoed; then every message is counted.
+        String last = uniq("last word from matrix");
+        f.send(carol, matrixRoomId, "m.room.message", BridgeFixture.text(last));
+        aliceGets.awaitMessage("the last message", m -> inMuc(m) && last.equals(m.getBody()), WAIT);
+        String console = erin.awaitConsole(shown("[" + CAROL_NAME + "] " + last), WAIT);
+        carolSees.collectUntilQuiet(e -> true, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10));
+
+        assertEquals(1, onMatrix(fromMatrix), "carol's message on Matrix (not bridged back)");
+        assertEquals(1, onMatrix(fromXmpp), "alice's message on Matrix");
+        assertEquals(1, onMatrix(fromSip), "the phone's message on Matrix");
+        assertEquals(1, aliceGets.messages(m -> inMuc(m) && fromMatrix.equals(m.getBody())).size(), "carol's in the MUC");
+        assertEquals(List.of(ALICE_NICK), aliceGets.messages(m -> inMuc(m) && fromXmpp.equals(m.getBody())).stream()
+            .map(m -> m.getFrom().getResourceOrEmpty().toString()).toList(), "alice's own: only the MUC's reflection");
+        assertEquals(1, aliceGets.messages(m -> inMuc(m) && fromSip.equals(m.getBody())).size(), "the phone's in the MUC");
+        assertEquals(1, count(console, fromMatrix), console);
+        assertEquals(1, count(console, fromXmpp), console);
+        assertEquals(0, count(console, "] " + fromSip), "the phone's own message was echoed to it:\n" + console);
+    }
+}
