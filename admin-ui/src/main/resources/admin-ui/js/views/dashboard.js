@@ -27,9 +27,9 @@ export function dashboardView(ctx) {
   const updated = h('p', { class: 'note', id: 'updated' });
   ctx.main.append(h('h1', { text: 'Dashboard' }),
     h('section', { 'aria-labelledby': 'h-adapters' }, h('h2', { id: 'h-adapters', text: 'Adapters' }), adapters),
-    h('section', { 'aria-labelledby': 'h-facts' }, h('h2', { id: 'h-facts', text: 'Appliance' }), facts),
     h('section', { 'aria-labelledby': 'h-traffic' },
       h('h2', { id: 'h-traffic', text: 'Messages bridged per minute, last hour' }), traffic),
+    h('section', { 'aria-labelledby': 'h-facts' }, h('h2', { id: 'h-facts', text: 'Appliance' }), facts),
     h('section', { 'aria-labelledby': 'h-counters' }, h('h2', { id: 'h-counters', text: 'Router counters' }),
       counters), updated);
 
