@@ -27,9 +27,9 @@ export function dashboardView(ctx) {
   const updated = h('p', { class: 'note', id: 'updated' });
   ctx.main.append(h('h1', { text: 'Dashboard' }),
     h('section', { 'aria-labelledby': 'h-adapters' }, h('h2', { id: 'h-adapters', text: 'Adapters' }), adapters),
-    h('section', { 'aria-labelledby': 'h-facts' }, h('h2', { id: 'h-facts', text: 'Appliance' }), facts),
     h('section', { 'aria-labelledby': 'h-traffic' },
       h('h2', { id: 'h-traffic', text: 'Messages bridged per minute, last hour' }), traffic),
+    h('section', { 'aria-labelledby': 'h-facts' }, h('h2', { id: 'h-facts', text: 'Appliance' }), facts),
     h('section', { 'aria-labelledby': 'h-counters' }, h('h2', { id: 'h-counters', text: 'Router counters' }),
       counters), updated);
 
@@ -60,9 +60,11 @@ export function dashboardView(ctx) {
 
   async function poll() {
     try {
-      const [{ data }, { data: activity }] = await Promise.all([api('GET', '/adapters'), api('GET', '/activity')]);
+      // The traffic is asked for alongside, but the adapters' states never wait for it or fail with it.
+      const activityAnswer = api('GET', '/activity');
+      activityAnswer.catch(() => {}); // handled below, after the adapters are shown
+      const { data } = await api('GET', '/adapters');
       if (stopped) return;
-      showTraffic(activity);
       const now = Date.now();
       adapters.replaceChildren(table('State of each network adapter', ['Network', 'State', 'Detail', 'Since'],
         data.adapters.map((/** @type {any} */ a) => {
@@ -91,6 +93,7 @@ export function dashboardView(ctx) {
         ctx.announce(changes.map((/** @type {any} */ a) => `${a.network}: ${statusInfo(a.status).label}`).join('; '));
       }
       previous = Object.fromEntries(data.adapters.map((/** @type {any} */ a) => [a.network, a.status]));
+      showTraffic((await activityAnswer).data);
     } catch (err) {
       if (stopped || (err instanceof ApiError && err.status === 401)) return;
       updated.textContent = 'Could not refresh: ' + (err instanceof Error ? err.message : String(err));

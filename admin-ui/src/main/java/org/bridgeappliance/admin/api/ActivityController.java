@@ -1,5 +1,6 @@
 package org.bridgeappliance.admin.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -37,10 +38,12 @@ public class ActivityController {
 
     /** One direction of bridging and its per-minute deliveries, oldest minute first. */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PairSeriesDto(String from, String to, List<Long> perMinute, long total) {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ActivityDto(
             @Schema(description = "the instant the series end at; the last element of each series is its minute")
             String until,

@@ -1,5 +1,6 @@
 package org.bridgeappliance.admin.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -59,10 +60,12 @@ public class PuppetDetailController {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PuppetRoomDto(String id, String name, boolean enabled) {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PuppetDetailDto(PuppetDto puppet,
                                   @Schema(description = "bridged rooms where the bridge delivered this puppet's"
                                           + " messages, as far as the message map remembers (retention prunes it)")

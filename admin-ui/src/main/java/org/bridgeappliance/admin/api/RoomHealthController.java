@@ -1,5 +1,6 @@
 package org.bridgeappliance.admin.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -45,16 +46,19 @@ public class RoomHealthController {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record PortalHealthDto(String network, String room,
                                   @Nullable @Schema(description = "the bridge is in the room; null: the adapter cannot tell")
                                   Boolean joined) {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record FailureDto(String at, String network, String room, String reason) {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record RoomHealthDto(String id, List<PortalHealthDto> portals,
                                 @Nullable @Schema(description = "ISO-8601; null: nothing delivered since the start")
                                 String lastDelivery,
@@ -63,6 +67,7 @@ public class RoomHealthController {
     }
 
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record RoomHealthList(List<RoomHealthDto> rooms,
                                  @Schema(description = "false: last delivery and error are not tracked here")
                                  boolean tracked) {

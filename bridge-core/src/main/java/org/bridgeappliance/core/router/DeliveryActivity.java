@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RoomId;
@@ -17,19 +16,28 @@ import org.bridgeappliance.core.id.RoomId;
  * What the router delivered recently, for the admin dashboard and the room list: room events delivered per minute
  * per network pair (origin → target), failures and retries per minute, over the last {@value #MINUTES} minutes;
  * and per bridged room the last delivery and the last failure. Kept in memory only (a restart starts from zero);
- * bounded: {@value #MINUTES} counters per network pair, one entry per room that delivered or failed.
+ * bounded: {@value #MINUTES} counters per network pair, and the {@value #MAX_ROOMS} rooms that delivered or failed
+ * most recently (a room beyond that, quiet the longest, is forgotten and shows nothing until its next delivery).
  *
  * <p>Thread-safe; updated by the delivery threads, read by the admin API. Times come from the router's clock.
  */
 public final class DeliveryActivity {
     /** How many minutes the per-minute series cover. */
     public static final int MINUTES = 60;
+    /** How many rooms' last delivery and failure are kept. */
+    public static final int MAX_ROOMS = 100_000;
     private static final int MAX_REASON = 500;
 
     private final Map<Pair, Series> delivered = new HashMap<>();
     private final Series failed = new Series();
     private final Series retried = new Series();
-    private final Map<RoomId, RoomActivity> rooms = new ConcurrentHashMap<>();
+    /** Least recently updated first; guarded by itself. */
+    private final Map<RoomId, RoomActivity> rooms = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RoomId, RoomActivity> eldest) {
+            return size() > MAX_ROOMS;
+        }
+    };
 
     /** A direction of bridging: events from {@code from}'s portals delivered to {@code to}'s. */
     public record Pair(Network from, Network to) {
@@ -76,16 +84,21 @@ public final class DeliveryActivity {
             series = delivered.computeIfAbsent(new Pair(from, target.network()), p -> new Series());
         }
         series.add(at);
-        rooms.compute(room, (r, old) -> new RoomActivity(Optional.of(at),
-                (old == null ? RoomActivity.NONE : old).lastFailure()));
+        synchronized (rooms) {
+            RoomActivity old = rooms.remove(room); // re-inserted: the map's order is the order of updates
+            rooms.put(room, new RoomActivity(Optional.of(at), (old == null ? RoomActivity.NONE : old).lastFailure()));
+        }
     }
 
     /** Counts a delivery given up (after its last attempt, rejected, or reported failed later by the adapter). */
     public void failed(RoomId room, Portal target, String reason, Instant at) {
         failed.add(at);
         String shortReason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "…" : reason;
-        rooms.compute(room, (r, old) -> new RoomActivity((old == null ? RoomActivity.NONE : old).lastDelivery(),
-                Optional.of(new Failure(at, target, shortReason))));
+        synchronized (rooms) {
+            RoomActivity old = rooms.remove(room);
+            rooms.put(room, new RoomActivity((old == null ? RoomActivity.NONE : old).lastDelivery(),
+                    Optional.of(new Failure(at, target, shortReason))));
+        }
     }
 
     /** Counts one try repeated after a transient failure. */
@@ -118,7 +131,9 @@ public final class DeliveryActivity {
 
     /** The room's last delivery and failure since the start (both empty when it had none). */
     public RoomActivity room(RoomId room) {
-        return rooms.getOrDefault(room, RoomActivity.NONE);
+        synchronized (rooms) {
+            return rooms.getOrDefault(room, RoomActivity.NONE);
+        }
     }
 
     /** A ring of {@link #MINUTES} per-minute counters, each tagged with the minute it counts. */

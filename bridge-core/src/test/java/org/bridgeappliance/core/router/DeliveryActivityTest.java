@@ -86,6 +86,23 @@ class DeliveryActivityTest {
     }
 
     @Test
+    void onlyTheRoomsUpdatedMostRecentlyAreKept() {
+        DeliveryActivity a = new DeliveryActivity();
+        RoomId first = RoomId.of("first");
+        RoomId second = RoomId.of("second");
+        a.delivered(first, XMPP, M, T0);
+        a.delivered(second, XMPP, M, T0);
+        for (int i = 0; i < DeliveryActivity.MAX_ROOMS - 2; i++) {
+            a.delivered(RoomId.of("r" + i), XMPP, M, T0);
+        }
+        a.failed(first, M, "refreshed", T0.plusSeconds(1)); // updated again: now the newest
+        a.delivered(RoomId.of("one too many"), XMPP, M, T0.plusSeconds(2));
+        assertTrue(a.room(second).lastDelivery().isEmpty(), "the room quiet the longest is forgotten");
+        assertEquals(T0, a.room(first).lastDelivery().orElseThrow(), "kept with its delivery");
+        assertTrue(a.room(RoomId.of("one too many")).lastDelivery().isPresent());
+    }
+
+    @Test
     void theRouterRecordsDeliveriesRetriesAndFailures() {
         BridgeStores stores = InMemoryStores.create();
         RecordingAdapter xmpp = new RecordingAdapter("xmpp");

@@ -4,6 +4,7 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.bridgeappliance.adapter.xmpp.avatar.AvatarSource;
 import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
+import org.bridgeappliance.adapter.xmpp.muc.MucPortalMembership;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
@@ -17,6 +18,7 @@ import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
@@ -27,7 +29,7 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  */
 @Singleton
 public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
-        AvatarSource {
+        AvatarSource, PortalMembership {
     private final XmppAdapter adapter;
 
     public XmppAdapterBean(XmppConfig config) {
@@ -78,6 +80,12 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
     @Override
     public java.util.List<ListedRoom> listRooms(String query, int limit) {
         return adapter.listRooms(query, limit);
+    }
+
+    /** For the admin UI's room health: see {@link MucPortalMembership}. */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        return new MucPortalMembership(adapter::mucs).bridgeJoined(room);
     }
 
     @Override
