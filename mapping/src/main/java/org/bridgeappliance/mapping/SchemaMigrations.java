@@ -59,7 +59,8 @@ final class SchemaMigrations {
             "V4__reaction_remote_id_index.sql",
             "V5__message_map_sent_at.sql",
             "V6__late_outcome.sql",
-            "V8__sip_adapter.sql");
+            "V8__sip_adapter.sql",
+            "V12__message_map_one_index_less.sql");
 
     private SchemaMigrations() {
     }
