@@ -60,7 +60,8 @@ final class SchemaMigrations {
             "V5__message_map_sent_at.sql",
             "V6__late_outcome.sql",
             "V8__sip_adapter.sql",
-            "V9__sip_offline_outcome_key.sql");
+            "V9__sip_offline_outcome_key.sql",
+            "V12__message_map_one_index_less.sql");
 
     private SchemaMigrations() {
     }

@@ -95,6 +95,28 @@ class SchemaMigrationsTest {
         assertFalse(SchemaMigrations.isCurrent(pool, loader), "a pending migration");
     }
 
+    @Test
+    void messageMapLookupsUseTheReorderedUniqueKey() throws SQLException {
+        SchemaMigrations.migrate(pool);
+        for (String where : List.of("network = 'm' AND remote_room = 'r' AND remote_id = 'x'",
+                "network = 'm' AND remote_room = 'r' AND author_network = 'x' AND author_id = 'a' AND remote_id = 'x'")) {
+            try (Connection c = pool.getConnection();
+                 ResultSet r = c.createStatement().executeQuery("EXPLAIN SELECT message_id FROM message_map WHERE " + where)) {
+                r.next();
+                String plan = r.getString(1).toUpperCase(Locale.ROOT);
+                assertTrue(plan.contains("UQ_MESSAGE_MAP"), () -> where + " does not use the unique key: " + plan);
+            }
+        }
+        try (Connection c = pool.getConnection();
+             ResultSet r = c.getMetaData().getIndexInfo(null, "PUBLIC", "MESSAGE_MAP", false, false)) {
+            List<String> indexes = new ArrayList<>();
+            while (r.next()) {
+                indexes.add(r.getString("INDEX_NAME").toLowerCase(Locale.ROOT));
+            }
+            assertFalse(indexes.contains("ix_message_map_remote"), indexes::toString);
+        }
+    }
+
     private void execute(String sql) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.createStatement().execute(sql);
