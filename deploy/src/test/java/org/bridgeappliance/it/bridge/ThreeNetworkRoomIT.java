@@ -115,14 +115,6 @@ class ThreeNetworkRoomIT {
             && body.equals(e.content().path("body").asText())).count();
     }
 
-    private static int count(String haystack, String needle) {
-        int n = 0;
-        for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
-            n++;
-        }
-        return n;
-    }
-
     @Test
     void aMessageFromEachNetworkReachesTheOtherTwoOnceAndIsNotEchoed() throws Exception {
         // Matrix -> XMPP + SIP
@@ -172,8 +164,8 @@ class ThreeNetworkRoomIT {
         assertEquals(List.of(ALICE_NICK), aliceGets.messages(m -> inMuc(m) && fromXmpp.equals(m.getBody())).stream()
             .map(m -> m.getFrom().getResourceOrEmpty().toString()).toList(), "alice's own: only the MUC's reflection");
         assertEquals(1, aliceGets.messages(m -> inMuc(m) && fromSip.equals(m.getBody())).size(), "the phone's in the MUC");
-        assertEquals(1, count(console, fromMatrix), console);
-        assertEquals(1, count(console, fromXmpp), console);
-        assertEquals(0, count(console, "] " + fromSip), "the phone's own message was echoed to it:\n" + console);
+        assertEquals(1, BridgeFixture.count(console, fromMatrix), console);
+        assertEquals(1, BridgeFixture.count(console, fromXmpp), console);
+        assertEquals(0, BridgeFixture.count(console, "] " + fromSip), "the phone's own message was echoed to it:\n" + console);
     }
 }

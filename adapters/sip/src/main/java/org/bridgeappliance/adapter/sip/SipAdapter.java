@@ -4,8 +4,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -185,6 +187,23 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             }
         }
         workers = List.of();
+    }
+
+    /**
+     * Live counters for the admin API's metrics: {@code sip.answered.<status>} (every answer to an inbound request
+     * since start, refusals included; {@code sip.answered.-1}: could not be sent), {@code sip.offline.delivered}
+     * and {@code sip.offline.expired}. Empty while not running.
+     */
+    public synchronized Map<String, Long> counters() {
+        Map<String, Long> out = new TreeMap<>();
+        if (endpoint != null) {
+            endpoint.answersSent().forEach((status, n) -> out.put("sip.answered." + status, n));
+        }
+        if (offline != null) {
+            out.put("sip.offline.delivered", offline.deliveredCount());
+            out.put("sip.offline.expired", offline.expiredCount());
+        }
+        return out;
     }
 
     @Override

@@ -158,6 +158,22 @@ class SipAdapterLoopbackTest {
         assertTrue(submitted.isEmpty(), submitted.toString());
     }
 
+    /** Found by SipHostileInputIT: Jain-SIP could not even answer a request whose charset the JVM does not know. */
+    @Test
+    void anUnknownCharsetGets400AndEveryAnswerIsCounted() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        for (String charset : List.of("klingon", "\"\"", "utf-9")) {
+            String r = send("sip:lobby@rooms." + D, "text/plain;charset=" + charset, "hi", 70);
+            assertTrue(r.startsWith("SIP/2.0 400"), charset + ": " + r);
+        }
+        assertTrue(phone.request(port, phone.options("sip:" + D, ERIN), new byte[0]).startsWith("SIP/2.0 200"));
+        assertEquals(java.util.Map.of("sip.answered.200", 1L, "sip.answered.400", 3L,
+                "sip.offline.delivered", 0L, "sip.offline.expired", 0L), adapter.counters());
+        assertTrue(submitted.isEmpty(), submitted.toString());
+    }
+
     @Test
     void aMessageIsAcceptedOnceAndRetransmissionsAreNotCopied() {
         adapter = start(List.of("127.0.0.1"));
