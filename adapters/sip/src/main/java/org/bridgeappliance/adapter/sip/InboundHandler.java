@@ -23,11 +23,11 @@ import org.bridgeappliance.adapter.sip.address.DirectChatId;
 import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
 import org.bridgeappliance.adapter.sip.convert.InboundBody;
 import org.bridgeappliance.adapter.sip.convert.SipInboundConverter;
-import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
 import org.bridgeappliance.adapter.sip.room.RoomCommand;
+import org.bridgeappliance.adapter.sip.room.RoomNames;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
@@ -76,6 +76,9 @@ final class InboundHandler {
         }
     };
 
+    /** Room names made unique per room; the adapter shares its own through {@link #useNames}. */
+    private RoomNames names = new RoomNames(10_000, 1_000);
+
     InboundHandler(SipSettings settings, SipAddressSyntax syntax, SipEndpoint endpoint, SipStore store,
                    OfflineQueue offline, PhoneSender sender, Executor background, AdapterContext context) {
         this.settings = settings;
@@ -86,6 +89,11 @@ final class InboundHandler {
         this.sender = sender;
         this.background = background;
         this.context = context;
+    }
+
+    /** Shares the adapter's room names, so every network's authors are unique together. */
+    void useNames(RoomNames shared) {
+        this.names = shared;
     }
 
     /** Entry point from {@link SipEndpoint}, on a worker thread. */
@@ -223,7 +231,7 @@ final class InboundHandler {
         if (status == Response.ACCEPTED && body instanceof InboundBody.Text t) {
             // The router never delivers back to the origin portal: the room's other phones get it from here.
             String name = profile.displayName().orElse(phone.substring(0, phone.lastIndexOf('@')));
-            String line = "[" + SipOutboundConverter.shortName(name) + "] " + t.text();
+            String line = "[" + names.shown(slug, author.toString(), name) + "] " + t.text();
             for (String member : store.members(slug)) {
                 if (!member.equals(phone)) {
                     background.execute(() -> SipAdapter.sendOrQueue(sender, offline, background, settings, member,

@@ -25,6 +25,7 @@ import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
+import org.bridgeappliance.adapter.sip.room.RoomNames;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteMessageId;
@@ -82,6 +83,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
     private ExecutorService background;
     private ScheduledExecutorService scheduler;
     private InboundHandler inbound;
+    /** {@code [Name]}s unique per room, shared by the fan-out of every network's messages (also the phones'). */
+    private final RoomNames names = new RoomNames(10_000, 1_000);
 
     /**
      * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
@@ -141,6 +144,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
         offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl(), ctx.outcomes());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
+        inbound.useNames(names);
         try {
             // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
             endpoint.start(settings.listenHost(), settings.listenPort(), settings.proxyHop(), settings.udpMaxBytes(),
@@ -246,8 +250,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
         String slug = roomSlug(roomId).orElseThrow(() -> new PermanentDeliveryException(
                 "not a SIP room portal of " + syntax.domain() + ": " + roomId));
         String roomName = context.stores().rooms().find(delivery.room()).map(BridgedRoom::name).orElse(slug);
-        String line = SipOutboundConverter.line(message, Optional.of(
-                message.meta().profile().displayName().orElse(shortId(message.sender()))));
+        String line = SipOutboundConverter.line(message, Optional.of(names.shown(slug, message.sender().toString(),
+                message.meta().profile().displayName().orElse(shortId(message.sender())))));
         List<String> members = new ArrayList<>(store.members(slug));
         return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), Optional.empty());
     }
