@@ -164,6 +164,10 @@ final class InboundHandler {
         String contentType = ct == null ? null : ct.getContentType() + "/" + ct.getContentSubType()
                 + (ct.getParameter("charset") == null ? "" : ";charset=" + ct.getParameter("charset"));
         InboundBody body = SipInboundConverter.decode(contentType, raw);
+        if (body instanceof InboundBody.Text && contentType != null && contentType.regionMatches(true, 0,
+                "message/cpim", 0, 12)) {
+            this.sender.usedCpim(phone); // CPIM only to contacts that used it first
+        }
         if (body instanceof InboundBody.Unsupported) {
             endpoint.respond(st, request, Response.UNSUPPORTED_MEDIA_TYPE, null, this::accept);
             return;

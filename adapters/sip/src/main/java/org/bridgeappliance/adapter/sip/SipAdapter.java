@@ -28,6 +28,7 @@ import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
 import org.bridgeappliance.adapter.sip.room.RoomNames;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
@@ -40,6 +41,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
@@ -60,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * pool, the periodic retry on a scheduler.
  */
 @Singleton
-public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMembers {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -191,6 +193,64 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning {
             }
         }
         workers = List.of();
+    }
+
+    /** True if MESSAGEs to {@code phone} are CPIM-wrapped now (it sent CPIM and never answered 415 to it). */
+    public synchronized boolean sendsCpimTo(String phone) {
+        return sender != null && sender.sendsCpimTo(phone);
+    }
+
+    // ------------------------------------------------------------------ admin-managed room members (PortalMembers)
+
+    @Override
+    public List<String> members(RemoteRoomId room) {
+        return store.members(slugOf(room)).stream().sorted().toList();
+    }
+
+    /** Adds a phone to a room portal and tells it (a notice From the room URI, queued if the phone is offline). */
+    @Override
+    public Optional<String> addMember(RemoteRoomId room, RemoteUserId user) {
+        String slug = slugOf(room);
+        String person = personOf(user);
+        if (!store.addMember(slug, person)) {
+            return Optional.empty();
+        }
+        LOG.info("SIP: {} added to room {} by an admin", person, slug);
+        String roomUri = syntax.roomUri(slug);
+        PhoneSender s;
+        synchronized (this) {
+            s = sender;
+        }
+        if (s != null && context != null) {
+            String name = context.stores().rooms().findByPortal(new Portal(NETWORK, RemoteRoomId.of(roomUri)))
+                    .map(BridgedRoom::name).orElse(slug);
+            background.execute(() -> sendOrQueue(s, offline, background, settings, person, roomUri, name,
+                    "*** An admin added you to " + name + ". Write here to talk to the room; #help lists the commands.",
+                    "bridge"));
+        }
+        return Optional.of(person);
+    }
+
+    @Override
+    public boolean removeMember(RemoteRoomId room, RemoteUserId user) {
+        String slug = slugOf(room);
+        boolean removed = store.removeMember(slug, personOf(user));
+        if (removed) {
+            LOG.info("SIP: {} removed from room {} by an admin", personOf(user), slug);
+        }
+        return removed;
+    }
+
+    private String slugOf(RemoteRoomId room) {
+        AddressSyntax.Parsed parsed = rules.room(room.value().strip());
+        return parsed.value().flatMap(this::roomSlug).orElseThrow(() -> new IllegalArgumentException(
+                parsed.problem().orElse("not a SIP room: " + room.value())));
+    }
+
+    private String personOf(RemoteUserId user) {
+        AddressSyntax.Parsed parsed = rules.user(user.value().strip());
+        return parsed.value().orElseThrow(() -> new IllegalArgumentException(
+                parsed.problem().orElse("not a SIP user: " + user.value())));
     }
 
     /**
