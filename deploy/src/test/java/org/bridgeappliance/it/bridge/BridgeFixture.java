@@ -310,6 +310,15 @@ public final class BridgeFixture implements AutoCloseable {
     record MappedRoom(String matrixRoomId, MultiUserChat muc, String mappingId) {
     }
 
+    /** How often {@code needle} occurs in {@code haystack} (overlapping occurrences included). */
+    static int count(String haystack, String needle) {
+        int n = 0;
+        for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     public static void awaitCondition(String what, BooleanSupplier condition, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (!condition.getAsBoolean()) {

@@ -115,14 +115,6 @@ class ThreeNetworkRoomIT {
             && body.equals(e.content().path("body").asText())).count();
     }
 
-    private static int count(String haystack, String needle) {
-        int n = 0;
-        for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
-            n++;
-        }
-        return n;
-    }
-
     @Test
     void aMessageFromEachNetworkReachesTheOtherTwoOnceAndIsNotEchoed() throws Exception {
         // Matrix -> XMPP + SIP
@@ -172,8 +164,38 @@ class ThreeNetworkRoomIT {
         assertEquals(List.of(ALICE_NICK), aliceGets.messages(m -> inMuc(m) && fromXmpp.equals(m.getBody())).stream()
             .map(m -> m.getFrom().getResourceOrEmpty().toString()).toList(), "alice's own: only the MUC's reflection");
         assertEquals(1, aliceGets.messages(m -> inMuc(m) && fromSip.equals(m.getBody())).size(), "the phone's in the MUC");
-        assertEquals(1, count(console, fromMatrix), console);
-        assertEquals(1, count(console, fromXmpp), console);
-        assertEquals(0, count(console, "] " + fromSip), "the phone's own message was echoed to it:\n" + console);
+        assertEquals(1, BridgeFixture.count(console, fromMatrix), console);
+        assertEquals(1, BridgeFixture.count(console, fromXmpp), console);
+        assertEquals(0, BridgeFixture.count(console, "] " + fromSip), "the phone's own message was echoed to it:\n" + console);
+    }
+
+    /** An admin adds a phone to the room's SIP portal through the admin API: it is told and gets the room's messages. */
+    @Test
+    void anAdminAddsAndRemovesAPhone() throws Exception {
+        try (BaresipPhone frank = BaresipPhone.startRegistered(f.sandbox, Sandbox.uniqueName("frank"), WAIT)) {
+            String person = frank.user() + "@" + f.sandbox.get("SIP_DOMAIN");
+            String add = JSON.createObjectNode().put("room", roomUri).put("user", "sip:" + person).toString();
+            HttpResponse<String> added = f.admin("POST", "/api/v1/networks/sip/members", add);
+            assertEquals(201, added.statusCode(), added.body());
+            assertTrue(JSON.readTree(added.body()).path("members").toString().contains(person), added.body());
+            frank.awaitConsole(roomUri + ": \"*** An admin added you to " + roomName, WAIT);
+            assertEquals(200, f.admin("POST", "/api/v1/networks/sip/members", add).statusCode(), "already a member");
+
+            String hello = uniq("hello frank, from matrix");
+            f.send(carol, matrixRoomId, "m.room.message", BridgeFixture.text(hello));
+            frank.awaitConsole(roomUri + ": \"[" + CAROL_NAME + "] " + hello, WAIT);
+
+            String query = "?room=" + BridgeFixture.enc(roomUri) + "&user=" + BridgeFixture.enc(person);
+            assertEquals(204, f.admin("DELETE", "/api/v1/networks/sip/members" + query, null).statusCode());
+            assertEquals(404, f.admin("DELETE", "/api/v1/networks/sip/members" + query, null).statusCode());
+            HttpResponse<String> list = f.admin("GET", "/api/v1/networks/sip/members?room=" + BridgeFixture.enc(roomUri),
+                null);
+            assertEquals(200, list.statusCode(), list.body());
+            assertTrue(!list.body().contains(person) && list.body().contains(erin.user()), list.body());
+            assertEquals(400, f.admin("POST", "/api/v1/networks/sip/members", JSON.createObjectNode()
+                .put("room", roomUri).put("user", "tel:+4930123").toString()).statusCode());
+            assertEquals(404, f.admin("GET", "/api/v1/networks/xmpp/members?room=" + BridgeFixture.enc(roomUri), null)
+                .statusCode());
+        }
     }
 }

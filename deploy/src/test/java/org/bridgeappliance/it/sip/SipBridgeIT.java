@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -39,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SipBridgeIT {
     private static final Duration T = Duration.ofSeconds(30);
     private final Sandbox sandbox = Sandbox.get();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final AdminApi adminApi = new AdminApi(sandbox);
     private MatrixSide carol;
     private String carolPuppet;
     private String roomSlug;
@@ -308,19 +304,6 @@ class SipBridgeIT {
     }
 
     private HttpResponse<String> admin(String method, String path, String json) {
-        String auth = Base64.getEncoder().encodeToString((sandbox.get("ADMIN_USER") + ":" + sandbox.get("ADMIN_PASSWORD"))
-            .getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + path))
-            .timeout(Duration.ofSeconds(20)).header("Authorization", "Basic " + auth);
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-            : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            throw new AssertionError("admin API " + method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return adminApi.call(method, path, json);
     }
 }

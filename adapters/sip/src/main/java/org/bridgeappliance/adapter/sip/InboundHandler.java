@@ -23,11 +23,11 @@ import org.bridgeappliance.adapter.sip.address.DirectChatId;
 import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
 import org.bridgeappliance.adapter.sip.convert.InboundBody;
 import org.bridgeappliance.adapter.sip.convert.SipInboundConverter;
-import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
 import org.bridgeappliance.adapter.sip.room.RoomCommand;
+import org.bridgeappliance.adapter.sip.room.RoomNames;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
@@ -76,6 +76,9 @@ final class InboundHandler {
         }
     };
 
+    /** Room names made unique per room; the adapter shares its own through {@link #useNames}. */
+    private RoomNames names = new RoomNames(10_000, 1_000);
+
     InboundHandler(SipSettings settings, SipAddressSyntax syntax, SipEndpoint endpoint, SipStore store,
                    OfflineQueue offline, PhoneSender sender, Executor background, AdapterContext context) {
         this.settings = settings;
@@ -86,6 +89,11 @@ final class InboundHandler {
         this.sender = sender;
         this.background = background;
         this.context = context;
+    }
+
+    /** Shares the adapter's room names, so every network's authors are unique together. */
+    void useNames(RoomNames shared) {
+        this.names = shared;
     }
 
     /** Entry point from {@link SipEndpoint}, on a worker thread. */
@@ -156,6 +164,10 @@ final class InboundHandler {
         String contentType = ct == null ? null : ct.getContentType() + "/" + ct.getContentSubType()
                 + (ct.getParameter("charset") == null ? "" : ";charset=" + ct.getParameter("charset"));
         InboundBody body = SipInboundConverter.decode(contentType, raw);
+        if (body instanceof InboundBody.Text && contentType != null && contentType.regionMatches(true, 0,
+                "message/cpim", 0, 12)) {
+            this.sender.usedCpim(phone); // CPIM only to contacts that used it first
+        }
         if (body instanceof InboundBody.Unsupported) {
             endpoint.respond(st, request, Response.UNSUPPORTED_MEDIA_TYPE, null, this::accept);
             return;
@@ -223,7 +235,7 @@ final class InboundHandler {
         if (status == Response.ACCEPTED && body instanceof InboundBody.Text t) {
             // The router never delivers back to the origin portal: the room's other phones get it from here.
             String name = profile.displayName().orElse(phone.substring(0, phone.lastIndexOf('@')));
-            String line = "[" + SipOutboundConverter.shortName(name) + "] " + t.text();
+            String line = "[" + names.shown(slug, author.toString(), name) + "] " + t.text();
             for (String member : store.members(slug)) {
                 if (!member.equals(phone)) {
                     background.execute(() -> SipAdapter.sendOrQueue(sender, offline, background, settings, member,

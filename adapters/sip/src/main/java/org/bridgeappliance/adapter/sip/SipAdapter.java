@@ -5,8 +5,10 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +30,10 @@ import org.bridgeappliance.adapter.sip.presence.PhoneWatchList;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatcher;
 import org.bridgeappliance.adapter.sip.presence.PresenceServer;
 import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
+import org.bridgeappliance.adapter.sip.room.RoomNames;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
+import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
@@ -43,6 +47,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
@@ -64,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * pool, the periodic retry on a scheduler.
  */
 @Singleton
-public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport {
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport,
+        PortalMembers {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -98,6 +104,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     private SipPresenceConfig presenceConfig = new SipPresenceConfig();
     /** When the watch list was last reconciled (scheduler thread only). */
     private long lastReconcile = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS);
+    /** {@code [Name]}s unique per room, shared by the fan-out of every network's messages (also the phones'). */
+    private final RoomNames names = new RoomNames(10_000, 1_000);
 
     /**
      * The Micronaut bean: always present (deploy/CONVENTIONS.md), DISABLED unless {@code bridge.sip.enabled}. Its
@@ -187,6 +195,7 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
                     "sip:" + presenceConfig.getServiceUser() + "@" + settings.domain(), NETWORK, settings.networks(),
                     ctx.ingress(), ctx.stores(), store, ctx.clock(), settings.requestTimeout());
         }
+        inbound.useNames(names);
         try {
             // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
             endpoint.start(settings.listenHost(), settings.listenPort(), settings.proxyHop(), settings.udpMaxBytes(),
@@ -301,6 +310,81 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         workers = List.of();
     }
 
+    /** True if MESSAGEs to {@code phone} are CPIM-wrapped now (it sent CPIM and never answered 415 to it). */
+    public synchronized boolean sendsCpimTo(String phone) {
+        return sender != null && sender.sendsCpimTo(phone);
+    }
+
+    // ------------------------------------------------------------------ admin-managed room members (PortalMembers)
+
+    @Override
+    public List<String> members(RemoteRoomId room) {
+        return store.members(slugOf(room)).stream().sorted().toList();
+    }
+
+    /** Adds a phone to a room portal and tells it (a notice From the room URI, queued if the phone is offline). */
+    @Override
+    public Optional<String> addMember(RemoteRoomId room, RemoteUserId user) {
+        String slug = slugOf(room);
+        String person = personOf(user);
+        if (!store.addMember(slug, person)) {
+            return Optional.empty();
+        }
+        LOG.info("SIP: {} added to room {} by an admin", person, slug);
+        String roomUri = syntax.roomUri(slug);
+        PhoneSender s;
+        synchronized (this) {
+            s = sender;
+        }
+        if (s != null && context != null) {
+            String name = context.stores().rooms().findByPortal(new Portal(NETWORK, RemoteRoomId.of(roomUri)))
+                    .map(BridgedRoom::name).orElse(slug);
+            background.execute(() -> sendOrQueue(s, offline, background, settings, person, roomUri, name,
+                    "*** An admin added you to " + name + ". Write here to talk to the room; #help lists the commands.",
+                    "bridge"));
+        }
+        return Optional.of(person);
+    }
+
+    @Override
+    public boolean removeMember(RemoteRoomId room, RemoteUserId user) {
+        String slug = slugOf(room);
+        boolean removed = store.removeMember(slug, personOf(user));
+        if (removed) {
+            LOG.info("SIP: {} removed from room {} by an admin", personOf(user), slug);
+        }
+        return removed;
+    }
+
+    private String slugOf(RemoteRoomId room) {
+        AddressSyntax.Parsed parsed = rules.room(room.value().strip());
+        return parsed.value().flatMap(this::roomSlug).orElseThrow(() -> new IllegalArgumentException(
+                parsed.problem().orElse("not a SIP room: " + room.value())));
+    }
+
+    private String personOf(RemoteUserId user) {
+        AddressSyntax.Parsed parsed = rules.user(user.value().strip());
+        return parsed.value().orElseThrow(() -> new IllegalArgumentException(
+                parsed.problem().orElse("not a SIP user: " + user.value())));
+    }
+
+    /**
+     * Live counters for the admin API's metrics: {@code sip.answered.<status>} (every answer to an inbound request
+     * since start, refusals included; {@code sip.answered.-1}: could not be sent), {@code sip.offline.delivered}
+     * and {@code sip.offline.expired}. Empty while not running.
+     */
+    public synchronized Map<String, Long> counters() {
+        Map<String, Long> out = new TreeMap<>();
+        if (endpoint != null) {
+            endpoint.answersSent().forEach((status, n) -> out.put("sip.answered." + status, n));
+        }
+        if (offline != null) {
+            out.put("sip.offline.delivered", offline.deliveredCount());
+            out.put("sip.offline.expired", offline.expiredCount());
+        }
+        return out;
+    }
+
     @Override
     public AdapterState state() {
         return state.get();
@@ -341,8 +425,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         String slug = roomSlug(roomId).orElseThrow(() -> new PermanentDeliveryException(
                 "not a SIP room portal of " + syntax.domain() + ": " + roomId));
         String roomName = context.stores().rooms().find(delivery.room()).map(BridgedRoom::name).orElse(slug);
-        String line = SipOutboundConverter.line(message, Optional.of(
-                message.meta().profile().displayName().orElse(shortId(message.sender()))));
+        String line = SipOutboundConverter.line(message, Optional.of(names.shown(slug, message.sender().toString(),
+                message.meta().profile().displayName().orElse(shortId(message.sender())))));
         List<String> members = new ArrayList<>(store.members(slug));
         return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), Optional.empty());
     }

@@ -165,6 +165,24 @@ class SipAdapterLoopbackTest {
         assertTrue(submitted.isEmpty(), submitted.toString());
     }
 
+    /** Found by SipHostileInputIT: Jain-SIP could not even answer a request whose charset the JVM does not know. */
+    @Test
+    void anUnknownCharsetGets400AndEveryAnswerIsCounted() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        for (String charset : List.of("klingon", "\"\"", "utf-9")) {
+            String r = send("sip:lobby@rooms." + D, "text/plain;charset=" + charset, "hi", 70);
+            assertTrue(r.startsWith("SIP/2.0 400"), charset + ": " + r);
+        }
+        assertTrue(phone.request(port, phone.options("sip:" + D, ERIN), new byte[0]).startsWith("SIP/2.0 200"));
+        // counted right after the answer left: the phone may read it first
+        waitUntil(() -> adapter.counters().containsKey("sip.answered.200"));
+        assertEquals(java.util.Map.of("sip.answered.200", 1L, "sip.answered.400", 3L,
+                "sip.offline.delivered", 0L, "sip.offline.expired", 0L), adapter.counters());
+        assertTrue(submitted.isEmpty(), submitted.toString());
+    }
+
     @Test
     void aMessageIsAcceptedOnceAndRetransmissionsAreNotCopied() {
         adapter = start(List.of("127.0.0.1"));
@@ -277,6 +295,37 @@ class SipAdapterLoopbackTest {
     }
 
     private static final String ERIN_DM = "sip:dm:sip:erin@sip.test sip:carol*matrix.test@matrix." + D;
+
+    @Test
+    void aPhoneThatUsedCpimGetsCpimAndAfterA415PlainTextOnce() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        String cpim = "From: <" + ERIN + ">\r\nTo: <sip:lobby@rooms." + D + ">\r\nNS: imdn <urn:ietf:params:imdn>\r\n"
+                + "imdn.Message-ID: erin-1\r\n\r\nContent-Type: text/plain;charset=UTF-8\r\n\r\nhi in cpim";
+        assertTrue(send("sip:lobby@rooms." + D, "message/cpim", cpim, 70).startsWith("SIP/2.0 202"));
+
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        BridgedRoom room = stores.rooms().create("Chat", List.of(Portal.of("matrix", "!erin:hs"), dm), true);
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!erin:hs"),
+                UserRef.of("matrix", "@carol:matrix.test"), "$cpim", java.time.Instant.now()), "héllo ✓");
+        Delivery d = new Delivery(BridgeMessageId.of("m-cpim"), room.id(), dm, m, Optional.empty(), Optional.empty(), 1);
+        AtomicReference<DeliveryReceipt> receipt = new AtomicReference<>();
+        Thread t = new Thread(() -> receipt.set(adapter.deliver(d)));
+        t.start();
+        String wrapped = proxy.answerNext(415, "Unsupported Media Type");
+        assertEquals("message/cpim", RawSip.header(wrapped, "Content-Type").replace(" ", ""));
+        String body = RawSip.body(wrapped);
+        assertTrue(body.contains("imdn.Message-ID: ") && body.contains("imdn.Disposition-Notification: positive-delivery")
+                && body.contains("From: <sip:carol*matrix.test@matrix." + D + ">")
+                && body.endsWith("Content-Type: text/plain;charset=UTF-8\r\n\r\nhéllo ✓"), body);
+        String plain = proxy.answerNext(200, "OK");
+        assertEquals("text/plain;charset=UTF-8", RawSip.header(plain, "Content-Type").replace(" ", ""));
+        assertEquals("héllo ✓", RawSip.body(plain));
+        joinQuietly(t);
+        assertFalse(receipt.get().awaitingOutcome());
+        assertFalse(adapter.sendsCpimTo("erin@sip.test"), "after a 415, plain text from then on");
+    }
 
     @Test
     void anOfflinePhoneMakesTheDeliveryAwaitedAndItsLaterArrivalIsReportedOnce() {

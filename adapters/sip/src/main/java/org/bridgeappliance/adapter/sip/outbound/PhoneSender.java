@@ -3,7 +3,13 @@ package org.bridgeappliance.adapter.sip.outbound;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import javax.sip.InvalidArgumentException;
@@ -22,6 +28,11 @@ import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
  * Call-ID per request (Linphone drops repeated Call-IDs as duplicates), no Contact (RFC 3428 §4), over TCP
  * when the request exceeds the UDP limit ({@link ProxyRouter} picks the same transport from the same size).
  *
+ * <p>CPIM (RFC 3862) only to contacts that used it first ({@link #usedCpim}): the text is wrapped with an
+ * {@code imdn.Message-ID} and a request for delivery and display notifications (RFC 5438), which the adapter
+ * takes as receipts and read markers. A phone that answers such a MESSAGE 415 gets it again once as
+ * {@code text/plain} and is sent plain text from then on.
+ *
  * <p>{@link #send} blocks its caller (a router pipeline thread or the offline-queue flusher) until the final
  * response or the request timeout.
  */
@@ -29,6 +40,14 @@ public final class PhoneSender {
     private final SipEndpoint endpoint;
     private final int udpMaxBytes;
     private final Duration timeout;
+    /** Phones that sent CPIM (most recent 10,000). */
+    private final Set<String> cpimContacts = Collections.synchronizedSet(Collections.newSetFromMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            }));
 
     /** How a MESSAGE ended, in the terms the adapter acts on. */
     public enum Result {
@@ -52,17 +71,42 @@ public final class PhoneSender {
         this.timeout = timeout;
     }
 
+    /** {@code phone} (a SIP person id) sent CPIM: later MESSAGEs to it are CPIM-wrapped. */
+    public void usedCpim(String phone) {
+        cpimContacts.add(phone);
+    }
+
+    /** True if MESSAGEs to {@code phone} are CPIM-wrapped now. */
+    public boolean sendsCpimTo(String phone) {
+        return cpimContacts.contains(phone);
+    }
+
     /** Starts sending one MESSAGE; the future completes with its outcome (never exceptionally). */
     public CompletableFuture<Sent> sendAsync(String recipientId, String fromUri, String fromName, String text) {
+        if (!cpimContacts.contains(recipientId)) {
+            return sendAsync(recipientId, fromUri, fromName, text, false);
+        }
+        return sendAsync(recipientId, fromUri, fromName, text, true).thenCompose(sent -> {
+            if (sent.status() != 415) {
+                return CompletableFuture.completedFuture(sent);
+            }
+            cpimContacts.remove(recipientId); // it asked for CPIM once, but does not take it (now): plain text
+            return sendAsync(recipientId, fromUri, fromName, text, false);
+        });
+    }
+
+    private CompletableFuture<Sent> sendAsync(String recipientId, String fromUri, String fromName, String text,
+                                              boolean cpim) {
         String callId = endpoint.newCallId();
         Request request;
         String transport;
         try {
-            request = build(recipientId, fromUri, fromName, text, callId, "udp");
+            String messageId = UUID.randomUUID().toString();
+            request = build(recipientId, fromUri, fromName, text, callId, "udp", cpim, messageId);
             int size = request.toString().getBytes(StandardCharsets.UTF_8).length;
             transport = ProxyRouter.transportFor(size, udpMaxBytes);
             if (!transport.equals("udp")) {
-                request = build(recipientId, fromUri, fromName, text, callId, transport);
+                request = build(recipientId, fromUri, fromName, text, callId, transport, cpim, messageId);
             }
         } catch (ParseException | InvalidArgumentException | RuntimeException e) {
             return CompletableFuture.completedFuture(new Sent(Result.REJECTED, 400, "cannot build: " + e.getMessage(),
@@ -93,7 +137,8 @@ public final class PhoneSender {
     }
 
     private Request build(String recipientId, String fromUri, String fromName, String text, String callId,
-                          String transport) throws ParseException, InvalidArgumentException {
+                          String transport, boolean cpim, String messageId)
+            throws ParseException, InvalidArgumentException {
         var af = endpoint.addresses();
         var hf = endpoint.headers();
         SipURI requestUri = (SipURI) af.createURI(SipAddressSyntax.personUri(recipientId));
@@ -105,13 +150,35 @@ public final class PhoneSender {
         Address to = af.createAddress(requestUri);
         ListeningPoint lp = endpoint.listeningPoint(transport);
         ViaHeader via = hf.createViaHeader(lp.getIPAddress(), lp.getPort(), transport, null);
-        ContentTypeHeader ct = hf.createContentTypeHeader("text", "plain");
-        ct.setParameter("charset", "UTF-8");
+        ContentTypeHeader ct = cpim ? hf.createContentTypeHeader("message", "cpim")
+                : hf.createContentTypeHeader("text", "plain");
+        if (!cpim) {
+            ct.setParameter("charset", "UTF-8");
+        }
+        String body = cpim ? cpim(fromUri, name, requestUri.toString(), text, messageId, Instant.now()) : text;
         return endpoint.messages().createRequest(requestUri, Request.MESSAGE, hf.createCallIdHeader(callId),
                 hf.createCSeqHeader(1L, Request.MESSAGE),
                 hf.createFromHeader(from, UUID.randomUUID().toString().substring(0, 8)),
                 hf.createToHeader(to, null), List.of(via), hf.createMaxForwardsHeader(70), ct,
-                text.getBytes(StandardCharsets.UTF_8));
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A CPIM message (RFC 3862) around {@code text}, with RFC 5438's {@code imdn.Message-ID} and a request for
+     * delivery and display notifications. Header values are the bridge's own (URIs, a UUID, a cleaned name).
+     */
+    static String cpim(String fromUri, String name, String toUri, String text, String messageId, Instant now) {
+        String from = name.isEmpty() ? "<" + fromUri + ">" : "\"" + name + "\" <" + fromUri + ">";
+        return "From: " + from + "\r\n"
+                + "To: <" + toUri + ">\r\n"
+                + "DateTime: " + now.truncatedTo(ChronoUnit.SECONDS) + "\r\n"
+                + "NS: imdn <urn:ietf:params:imdn>\r\n"
+                + "imdn.Message-ID: " + messageId + "\r\n"
+                + "imdn.Disposition-Notification: positive-delivery, display\r\n"
+                + "\r\n"
+                + "Content-Type: text/plain;charset=UTF-8\r\n"
+                + "\r\n"
+                + text;
     }
 
     /** A display name safe inside a quoted-string (RFC 3261 §25.1): no quotes, backslashes or controls. */

@@ -5,13 +5,18 @@ import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.address.AddressFactoryImpl;
 import gov.nist.javax.sip.header.HeaderFactoryImpl;
 import gov.nist.javax.sip.message.MessageFactoryImpl;
+import java.nio.charset.Charset;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -26,6 +31,7 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.AddressFactory;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.RetryAfterHeader;
 import javax.sip.message.MessageFactory;
@@ -76,6 +82,8 @@ public final class SipEndpoint implements SipListener {
     private final Set<String> trusted;
     private final Handler handler;
     private final Dispatch dispatch;
+    /** Answers sent through {@link #respond}, by status (-1: could not be sent); see {@link #answersSent}. */
+    private final Map<Integer, LongAdder> answers = new ConcurrentHashMap<>();
     private SipStackImpl stack;
     private SipProvider provider;
     private ListeningPoint udp;
@@ -253,9 +261,36 @@ public final class SipEndpoint implements SipListener {
                 decorate.accept(r);
             }
             st.sendResponse(r);
+            count(status, request);
         } catch (Exception e) {
+            count(-1, request);
             LOG.debug("SIP response {} not sent: {}", status, e.toString());
         }
+    }
+
+    /**
+     * Counts an answer; refusals (4xx-6xx) are logged at INFO for the first of each status and then every 1000th,
+     * each at DEBUG, so a flood of bad requests is visible without flooding the log.
+     */
+    private void count(int status, Request request) {
+        LongAdder n = answers.computeIfAbsent(status, k -> new LongAdder());
+        n.increment();
+        if (status >= 400 || status < 0) {
+            long sum = n.sum();
+            if (sum == 1 || sum % 1000 == 0) {
+                LOG.info("SIP: {} answered {} ({} so far; see the admin API's sip.answered.* metrics)",
+                        request.getMethod(), status < 0 ? "nothing (send failed)" : status, sum);
+            } else {
+                LOG.debug("SIP: {} answered {}", request.getMethod(), status);
+            }
+        }
+    }
+
+    /** How many answers {@link #respond} sent since start, by status; {@code -1}: sending failed. */
+    public Map<Integer, Long> answersSent() {
+        Map<Integer, Long> out = new TreeMap<>();
+        answers.forEach((status, n) -> out.put(status, n.sum()));
+        return out;
     }
 
     @Override
@@ -266,6 +301,7 @@ public final class SipEndpoint implements SipListener {
                 return; // only ACKs to our non-2xx final responses reach here; the transaction absorbs them
             }
             String remote = event instanceof RequestEventExt ext ? ext.getRemoteIpAddress() : null;
+            String badCharset = dropUnknownCharset(request);
             ServerTransaction st = event.getServerTransaction();
             if (st == null) {
                 SipProvider p = (SipProvider) event.getSource();
@@ -281,6 +317,10 @@ public final class SipEndpoint implements SipListener {
                 respond(st, request, Response.FORBIDDEN, "Only the proxy may send here", null);
                 return;
             }
+            if (badCharset != null) {
+                respond(st, request, Response.BAD_REQUEST, "Unknown charset", null);
+                return;
+            }
             ServerTransaction transaction = st;
             try {
                 javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader(
@@ -294,6 +334,30 @@ public final class SipEndpoint implements SipListener {
             // Never let an exception into Jain-SIP's reader thread.
             LOG.warn("SIP request handling failed", t);
         }
+    }
+
+    /**
+     * Jain-SIP encodes a request with its Content-Type charset ({@code SIPMessage.encodeAsBytes}) and fails on one
+     * the JVM does not know, so such a request could never be answered: the parameter is removed here, before the
+     * transaction exists, and the request is answered 400.
+     *
+     * @return the unknown charset, or null when there is none
+     */
+    private static String dropUnknownCharset(Request request) {
+        ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        String charset = ct == null ? null : ct.getParameter("charset");
+        if (charset == null) {
+            return null;
+        }
+        try {
+            if (Charset.isSupported(charset.replace("\"", "").trim())) {
+                return null;
+            }
+        } catch (IllegalArgumentException e) {
+            // an illegal name: unknown too
+        }
+        ct.removeParameter("charset");
+        return charset;
     }
 
     /** Adds {@code Retry-After: seconds} to a response. */
