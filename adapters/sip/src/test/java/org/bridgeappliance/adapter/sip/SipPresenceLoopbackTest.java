@@ -297,6 +297,19 @@ class SipPresenceLoopbackTest {
         assertEquals(481, status(proxyRequest(notifyHead("stray-" + UUID.randomUUID(), "nope", "active", new byte[0]),
                 new byte[0])));
 
+        // A NOTIFY without body after a known state: the phone's publication ended (expired or withdrawn), so the
+        // phone is offline on the other networks, once (README "Presence", unknown state).
+        assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "active;expires=400", new byte[0]),
+                new byte[0])));
+        awaitTrue("erin offline after her publication ended", () -> submitted.stream().anyMatch(e ->
+                e instanceof PresenceEvent p && p.sender().equals(UserRef.of("sip", "erin@sip.test"))
+                && p.presence() == Presence.OFFLINE && p.note().isEmpty()));
+        long offline = submitted.stream().filter(e -> e instanceof PresenceEvent).count();
+        assertEquals(before + 1, offline);
+        assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "active;expires=300", new byte[0]),
+                new byte[0])));
+        assertEquals(offline, submitted.stream().filter(e -> e instanceof PresenceEvent).count(), "not twice");
+
         // terminated;reason=deactivated (the server going away): a new SUBSCRIBE at once, in a new dialog.
         assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "terminated;reason=deactivated",
                 new byte[0]), new byte[0])));
