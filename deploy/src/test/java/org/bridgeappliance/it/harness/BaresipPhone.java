@@ -287,8 +287,17 @@ public final class BaresipPhone implements AutoCloseable {
      * Polls the contact list (baresip reports presence changes on no event channel).
      */
     public Duration awaitPresence(String contactUri, String status, Duration timeout) {
-        Instant start = Instant.now();
-        Instant deadline = start.plus(timeout);
+        return awaitPresence(contactUri, status, Instant.now(), timeout);
+    }
+
+    /**
+     * Waits until {@link #presenceOf} shows {@code status} for {@code contactUri}; returns the time from
+     * {@code since} (when the caller sent the change) to the end of the poll that saw it, so the figure bounds
+     * the whole path from above (the change and the polling included, nothing left out at the start).
+     */
+    public Duration awaitPresence(String contactUri, String status, Instant since, Duration timeout) {
+        Instant start = since;
+        Instant deadline = Instant.now().plus(timeout);
         String last;
         while (!(last = presenceOf(contactUri)).equals(status)) {
             if (Instant.now().isAfter(deadline)) {

@@ -212,6 +212,10 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
                 TimeUnit.MILLISECONDS);
         if (watcher != null) {
             scheduler.scheduleWithFixedDelay(this::watchPhones, 0, WATCH_TICK_MS, TimeUnit.MILLISECONDS);
+            long probe = presenceConfig.getWatchProbeInterval().toMillis();
+            if (probe > 0) {
+                scheduler.scheduleWithFixedDelay(this::probePresenceServer, probe, probe, TimeUnit.MILLISECONDS);
+            }
         }
         report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
                 + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
@@ -256,6 +260,15 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
             watcher.tick();
         } catch (RuntimeException e) {
             LOG.warn("SIP presence watch failed: {}", e.toString());
+        }
+    }
+
+    /** The presence keepalive: one live subscription refreshed; a 481 resubscribes everything (PhoneWatchList). */
+    private void probePresenceServer() {
+        try {
+            watcher.probe();
+        } catch (RuntimeException e) {
+            LOG.warn("SIP presence probe failed: {}", e.toString());
         }
     }
 

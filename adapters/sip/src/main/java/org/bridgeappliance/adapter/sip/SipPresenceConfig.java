@@ -12,6 +12,9 @@ import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
  *       direct chat or an identity link, and show it on XMPP and Matrix</li>
  *   <li>{@code watch-expires} (600s): the Expires the appliance asks for; refreshed 60 s before expiry (never
  *       before half of it)</li>
+ *   <li>{@code watch-probe-interval} (15s): how often one live subscription is refreshed as a keepalive; a 481
+ *       to it (the presence server restarted and forgot them) subscribes to every phone again at once; 0 turns
+ *       it off (a restart is then noticed at the next refresh)</li>
  *   <li>{@code service-user} ({@code presence}): the user part of the watcher URI {@code sip:<user>@<domain>}</li>
  *   <li>{@code min-expires} (60s), {@code max-expires} (3600s): phones' SUBSCRIBEs to puppets below the minimum get
  *       423, longer ones are shortened; {@code max-per-watcher} (50), {@code max-total} (2000): beyond, 503 +
@@ -22,6 +25,7 @@ import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
 public class SipPresenceConfig {
     private boolean watch = true;
     private Duration watchExpires = Duration.ofSeconds(600);
+    private Duration watchProbeInterval = Duration.ofSeconds(15);
     private String serviceUser = "presence";
     private final PresenceSubscriptions.Limits d = PresenceSubscriptions.Limits.defaults();
     private Duration minExpires = d.minExpires();
@@ -84,6 +88,17 @@ public class SipPresenceConfig {
             throw new IllegalArgumentException("bridge.sip.presence.watch-expires must be at least 1s");
         }
         this.watchExpires = watchExpires;
+    }
+
+    public Duration getWatchProbeInterval() {
+        return watchProbeInterval;
+    }
+
+    public void setWatchProbeInterval(Duration watchProbeInterval) {
+        if (watchProbeInterval.isNegative() || !watchProbeInterval.isZero() && watchProbeInterval.toMillis() < 1000) {
+            throw new IllegalArgumentException("bridge.sip.presence.watch-probe-interval must be 0 or at least 1s");
+        }
+        this.watchProbeInterval = watchProbeInterval;
     }
 
     public String getServiceUser() {

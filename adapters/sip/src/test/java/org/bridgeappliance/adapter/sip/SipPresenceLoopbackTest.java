@@ -1,6 +1,8 @@
 package org.bridgeappliance.adapter.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -297,6 +299,19 @@ class SipPresenceLoopbackTest {
         assertEquals(481, status(proxyRequest(notifyHead("stray-" + UUID.randomUUID(), "nope", "active", new byte[0]),
                 new byte[0])));
 
+        // A NOTIFY without body after a known state: the phone's publication ended (expired or withdrawn), so the
+        // phone is offline on the other networks, once (README "Presence", unknown state).
+        assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "active;expires=400", new byte[0]),
+                new byte[0])));
+        awaitTrue("erin offline after her publication ended", () -> submitted.stream().anyMatch(e ->
+                e instanceof PresenceEvent p && p.sender().equals(UserRef.of("sip", "erin@sip.test"))
+                && p.presence() == Presence.OFFLINE && p.note().isEmpty()));
+        long offline = submitted.stream().filter(e -> e instanceof PresenceEvent).count();
+        assertEquals(before + 1, offline);
+        assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "active;expires=300", new byte[0]),
+                new byte[0])));
+        assertEquals(offline, submitted.stream().filter(e -> e instanceof PresenceEvent).count(), "not twice");
+
         // terminated;reason=deactivated (the server going away): a new SUBSCRIBE at once, in a new dialog.
         assertEquals(200, status(proxyRequest(notifyHead(callId, localTag, "terminated;reason=deactivated",
                 new byte[0]), new byte[0])));
@@ -306,15 +321,59 @@ class SipPresenceLoopbackTest {
 
     /** A 200 to {@code request} (a NOTIFY the fake proxy received), sent back to the adapter. */
     private void proxyAnswers(String request) {
-        StringBuilder resp = new StringBuilder("SIP/2.0 200 OK\r\n");
+        proxyAnswers(request, "200 OK", null);
+    }
+
+    /**
+     * An answer to {@code request} (a request the fake proxy received), sent back to the adapter; with
+     * {@code toTag}, the answer of a presence server to a SUBSCRIBE (its tag, Contact and Expires 600).
+     */
+    private void proxyAnswers(String request, String status, String toTag) {
+        StringBuilder resp = new StringBuilder("SIP/2.0 " + status + "\r\n");
         for (String line : RawSip.headers(request)) {
             String lower = line.toLowerCase(java.util.Locale.ROOT);
-            if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("to:")
-                    || lower.startsWith("call-id:") || lower.startsWith("cseq:")) {
+            if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")
+                    || lower.startsWith("cseq:")) {
                 resp.append(line).append("\r\n");
+            } else if (lower.startsWith("to:")) {
+                resp.append(line).append(toTag == null || lower.contains(";tag=") ? "" : ";tag=" + toTag)
+                        .append("\r\n");
             }
         }
+        if (toTag != null) {
+            resp.append("Contact: <sip:127.0.0.1:").append(proxy.port()).append(">\r\nExpires: 600\r\n");
+        }
         proxy.send(port, resp.append("Content-Length: 0\r\n\r\n").toString(), new byte[0]);
+    }
+
+    /**
+     * The keepalive towards the presence server: a probe is an in-dialog refresh of a live subscription; a 481 to
+     * it (the server restarted and forgot its subscriptions) makes the adapter subscribe again at once, in a new
+     * dialog, and count the restart.
+     */
+    @Test
+    void aProbeAnswered481SubscribesAgainAtOnceInANewDialog() {
+        stores.rooms().create("DM", List.of(Portal.of("matrix", "!dm:hs"),
+                Portal.of("sip", "dm:sip:erin@sip.test " + BOB_PUPPET)), true);
+        String subscribe = proxyReceives("SUBSCRIBE");
+        String callId = RawSip.header(subscribe, "Call-ID");
+        proxyAnswers(subscribe, "200 OK", "ps1");
+        awaitTrue("the subscription up", () -> adapter.phoneWatcher().active() == 1);
+
+        adapter.phoneWatcher().probe();
+        String probe = proxyReceives("SUBSCRIBE");
+        assertEquals(callId, RawSip.header(probe, "Call-ID"), "the probe stays in the dialog: " + probe);
+        assertEquals("ps1", tagOf(RawSip.header(probe, "To")), probe);
+        assertTrue(probe.startsWith("SUBSCRIBE sip:127.0.0.1:" + proxy.port() + " SIP/2.0"),
+                "to the presence server's Contact: " + probe);
+        assertEquals(0, adapter.phoneWatcher().restartsSeen());
+        proxyAnswers(probe, "481 Subscription does not exist", null);
+
+        String again = proxyReceives("SUBSCRIBE");
+        assertNotEquals(callId, RawSip.header(again, "Call-ID"), again);
+        assertFalse(RawSip.header(again, "To").contains(";tag="), "a new dialog: " + again);
+        assertEquals(1, adapter.phoneWatcher().restartsSeen());
+        assertTrue(adapter.phoneWatcher().summary().endsWith("1 restarts seen)"), adapter.phoneWatcher().summary());
     }
 
     /** The next NOTIFY with a CSeq other than {@code seenCseq} (UDP retransmissions of the one in flight skipped). */

@@ -44,7 +44,9 @@ import java.util.function.Supplier;
  *       configured with {@code gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY=true} so an early NOTIFY reaches
  *       it) → {@link #onNotify}; {@link NotifyVerdict#accepted()} false means answer 481, else 200 and parse the
  *       body with {@link PidfReader}.</li>
- *   <li>the adapter's proxy keepalive (OPTIONS) seeing the proxy come back after failures → {@link #onProxyRestart}.</li>
+ *   <li>the adapter's scheduler, every probe interval (15 s) → {@link #probe}: one live subscription refreshed in
+ *       its dialog; a 481 to it means the presence server forgot its subscriptions (a restart), and every AOR is
+ *       subscribed again at once ({@link #onProxyRestart}), well within one refresh interval.</li>
  *   <li>the admin API → {@link #watchedCount}, {@link #activeCount}, {@link #failingCount}.</li>
  * </ul>
  */
@@ -121,6 +123,13 @@ public final class PhoneWatchList {
     }
 
     /** A refresh SUBSCRIBE inside the existing dialog. */
+    /**
+     * A refresh sent as the proxy keepalive: a 481 to it means every subscription is gone ({@link #probe}); the
+     * appliance must tell {@link #onProbeNotSent} when it cannot send it.
+     */
+    public record Probe(String aor, DialogId dialog, Duration expires) implements Action {
+    }
+
     public record Refresh(String aor, DialogId dialog, Duration expires) implements Action {
     }
 
@@ -184,6 +193,8 @@ public final class PhoneWatchList {
         Instant expiresAt;
         Instant refreshAt;
         boolean confirmed;
+        /** The pending SUBSCRIBE is a {@link Probe}. */
+        boolean probing;
         int failures;
         Duration expires;
 
@@ -266,6 +277,7 @@ public final class PhoneWatchList {
                 out.add(new Subscribe(w.aor, d, w.expires));
             } else if (w.phase == Phase.ACTIVE && !now.isBefore(w.refreshAt)) {
                 pending(w, now);
+                w.probing = false;
                 out.add(new Refresh(w.aor, w.dialog, w.expires));
             }
         }
@@ -288,20 +300,30 @@ public final class PhoneWatchList {
         return Optional.ofNullable(next);
     }
 
-    /** A final response to the SUBSCRIBE of {@code dialog}; responses of forgotten dialogs are ignored. */
-    public synchronized void onResponse(DialogId dialog, Response r) {
+    /**
+     * A final response to the SUBSCRIBE of {@code dialog}; responses of forgotten dialogs are ignored.
+     *
+     * @return the dialogs given up because a {@link Probe} got 481 (see {@link #onProxyRestart}); else empty
+     */
+    public synchronized List<DialogId> onResponse(DialogId dialog, Response r) {
         Watch w = watchOf(dialog);
         if (w == null || w.phase != Phase.PENDING && !(w.phase == Phase.ACTIVE && r.status() / 100 == 2)) {
-            return;
+            return List.of();
         }
         Instant now = clock.instant();
         int s = r.status();
+        boolean probe = w.probing;
+        w.probing = false;
+        if (s == 481 && probe) {
+            // The presence server does not know a subscription it granted: it restarted and forgot them all.
+            return onProxyRestart();
+        }
         if (s / 100 == 2) {
             long granted = r.expires().orElse(w.expires.toSeconds());
             if (granted <= 0) {
                 // RFC 6665 §4.1.2.1: Expires 0 in a 2xx means the subscription is already over.
                 fail(w, now, true, OptionalLong.empty());
-                return;
+                return List.of();
             }
             activate(w, now, granted);
         } else if (s == 423 && r.minExpires().isPresent()) {
@@ -311,6 +333,7 @@ public final class PhoneWatchList {
             // 481 (the subscription is gone, e.g. the proxy restarted): at once; anything else: backoff.
             fail(w, now, s == 481, r.retryAfter());
         }
+        return List.of();
     }
 
     /** The SUBSCRIBE of {@code dialog} timed out (Jain-SIP {@code processTimeout}). */
@@ -353,12 +376,54 @@ public final class PhoneWatchList {
         return new NotifyVerdict(true, Optional.of(w.aor));
     }
 
-    /** The proxy restarted and forgot every subscription: subscribe everything again, now, with new dialogs. */
-    public synchronized void onProxyRestart() {
+    /**
+     * The proxy restarted and forgot every subscription: subscribe everything again, now, with new dialogs.
+     *
+     * @return the dialogs given up (the appliance forgets what it kept for them)
+     */
+    public synchronized List<DialogId> onProxyRestart() {
         Instant now = clock.instant();
+        List<DialogId> dropped = new ArrayList<>();
         for (Watch w : watches.values()) {
+            if (w.dialog != null) {
+                dropped.add(w.dialog);
+            }
             w.failures = 0;
+            w.probing = false;
             newDialogAt(w, now);
+        }
+        return dropped;
+    }
+
+    /**
+     * The keepalive towards the presence server (called every probe interval): the live subscription refreshed
+     * longest ago is refreshed now, in its dialog, as a {@link Probe}. An OPTIONS keepalive would only notice a
+     * restart that lasts longer than its interval (a Kamailio restart takes about a second); an in-dialog
+     * refresh asks the one question that matters, whether the server still knows the subscriptions.
+     *
+     * @return the probe to send, or empty when no subscription is live (nothing to lose)
+     */
+    public synchronized Optional<Probe> probe() {
+        Watch oldest = null;
+        for (Watch w : watches.values()) {
+            if (w.phase == Phase.ACTIVE && w.confirmed && (oldest == null || w.expiresAt.isBefore(oldest.expiresAt))) {
+                oldest = w;
+            }
+        }
+        if (oldest == null) {
+            return Optional.empty();
+        }
+        pending(oldest, clock.instant());
+        oldest.probing = true;
+        return Optional.of(new Probe(oldest.aor, oldest.dialog, oldest.expires));
+    }
+
+    /** The probe of {@code dialog} could not be sent (the appliance lacks the dialog's route): a new dialog for it. */
+    public synchronized void onProbeNotSent(DialogId dialog) {
+        Watch w = watchOf(dialog);
+        if (w != null && w.phase == Phase.PENDING && w.probing) {
+            w.probing = false;
+            fail(w, clock.instant(), true, OptionalLong.empty());
         }
     }
 
@@ -395,6 +460,7 @@ public final class PhoneWatchList {
     private void activate(Watch w, Instant now, long grantedSeconds) {
         w.phase = Phase.ACTIVE;
         w.confirmed = true;
+        w.probing = false;
         w.failures = 0;
         w.sentAt = null;
         schedule(w, now, grantedSeconds);
@@ -431,6 +497,7 @@ public final class PhoneWatchList {
         }
         w.dialog = null;
         w.confirmed = false;
+        w.probing = false;
         w.phase = Phase.IDLE;
         w.sentAt = null;
         w.dueAt = at;

@@ -35,6 +35,7 @@ import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.Presence;
 import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.port.EventIngress;
@@ -82,6 +83,7 @@ public final class PhoneWatcher {
     private final Set<Watched> applied = new HashSet<>();
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong refusedBodies = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
 
     private record Watched(String aor, PhoneWatchList.Reason reason) {
     }
@@ -196,8 +198,22 @@ public final class PhoneWatcher {
 
     /** The proxy restarted (it forgot every subscription): subscribe to everything again, now. */
     public void onProxyRestart() {
-        list.onProxyRestart();
+        forgetDialogs(list.onProxyRestart());
         tick();
+    }
+
+    /** The keepalive (scheduler thread, every probe interval): one live subscription refreshed in its dialog. */
+    public void probe() {
+        list.probe().ifPresent(this::send);
+    }
+
+    private void forgetDialogs(List<PhoneWatchList.DialogId> dropped) {
+        if (!dropped.isEmpty()) {
+            restarts.incrementAndGet();
+            LOG.info("SIP presence: the presence server forgot the subscriptions (restarted?): subscribing to {}"
+                    + " phones again", dropped.size());
+        }
+        dropped.forEach(remotes::remove);
     }
 
     /** At shutdown: Expires 0 in every dialog, without waiting for answers. */
@@ -217,10 +233,13 @@ public final class PhoneWatcher {
             expires = s.expires().toSeconds();
         } else {
             remote = remotes.get(d);
-            expires = action instanceof PhoneWatchList.Refresh r ? r.expires().toSeconds() : 0;
+            expires = action instanceof PhoneWatchList.Refresh r ? r.expires().toSeconds()
+                    : action instanceof PhoneWatchList.Probe p ? p.expires().toSeconds() : 0;
             if (remote == null || remote.tag == null || remote.target == null) {
                 // Nothing to refresh in (the 2xx never told the dialog): start a new one.
-                if (expires > 0) {
+                if (action instanceof PhoneWatchList.Probe) {
+                    list.onProbeNotSent(d);
+                } else if (expires > 0) {
                     list.onResponse(d, PhoneWatchList.Response.of(481));
                 }
                 return;
@@ -264,13 +283,13 @@ public final class PhoneWatcher {
             ExpiresHeader exp = r.getExpires();
             MinExpiresHeader min = (MinExpiresHeader) r.getHeader(MinExpiresHeader.NAME);
             RetryAfterHeader ra = (RetryAfterHeader) r.getHeader(RetryAfterHeader.NAME);
-            list.onResponse(d, new PhoneWatchList.Response(status,
+            forgetDialogs(list.onResponse(d, new PhoneWatchList.Response(status,
                     exp == null ? OptionalLong.empty() : OptionalLong.of(exp.getExpires()),
                     min == null ? OptionalLong.empty() : OptionalLong.of(min.getExpires()),
-                    ra == null ? OptionalLong.empty() : OptionalLong.of(ra.getRetryAfter())));
+                    ra == null ? OptionalLong.empty() : OptionalLong.of(ra.getRetryAfter()))));
             if (status / 100 != 2) {
                 remotes.remove(d);
-                tick(); // a 481 resubscribes at once
+                tick(); // a 481 resubscribes at once (all of them after a probe's 481)
             }
         } catch (RuntimeException e) {
             LOG.warn("SIP presence: answer to the SUBSCRIBE to {} not handled", aor, e);
@@ -358,7 +377,15 @@ public final class PhoneWatcher {
             }
         }
         endpoint.respond(st, request, Response.OK, null, null);
-        body.ifPresent(b -> publish(verdict.aor().get(), b));
+        String aor = verdict.aor().get();
+        if (body.isPresent()) {
+            publish(aor, body.get());
+        } else if (last.containsKey(aor)) {
+            // No document: the presence server has no publication for the phone. Before any state that is
+            // "unknown" (a phone that never published: nothing is claimed); after one, the phone's publication
+            // ended (it expired or was withdrawn: the phone is gone or switched off), so it is offline.
+            publish(aor, SipPresence.of(Presence.OFFLINE));
+        }
         if (SubscriptionStateHeader.TERMINATED.equalsIgnoreCase(ss.getState())) {
             remotes.remove(d);
             tick();
@@ -419,8 +446,14 @@ public final class PhoneWatcher {
         return submitted.get();
     }
 
+    /** Times the keepalive found the presence server had forgotten the subscriptions. */
+    public long restartsSeen() {
+        return restarts.get();
+    }
+
     /** One line for the adapter state's detail. */
     public String summary() {
-        return "watching " + watched() + " phones (" + active() + " subscribed, " + failing() + " failing)";
+        return "watching " + watched() + " phones (" + active() + " subscribed, " + failing() + " failing, "
+                + restartsSeen() + " restarts seen)";
     }
 }

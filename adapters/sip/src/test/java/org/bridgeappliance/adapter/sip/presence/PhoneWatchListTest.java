@@ -16,6 +16,7 @@ import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Action;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Added;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.DialogId;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Kind;
+import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Probe;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Reason;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Refresh;
 import org.bridgeappliance.adapter.sip.presence.PhoneWatchList.Response;
@@ -146,6 +147,53 @@ class PhoneWatchListTest {
         assertTrue(again.stream().allMatch(a -> a instanceof Subscribe));
         assertTrue(again.stream().noneMatch(a -> a.dialog().equals(e) || a.dialog().equals(f)));
         assertEquals(0, list.activeCount());
+    }
+
+    @Test
+    void aProbeRefreshesTheOldestLiveSubscriptionAndIts481SubscribesEveryAorAgainAtOnce() {
+        assertTrue(list.probe().isEmpty(), "nothing live: nothing to probe");
+        DialogId e = activate(ERIN);
+        clock.advance(Duration.ofSeconds(10));
+        DialogId f = activate(FRANK);
+        Probe p = list.probe().orElseThrow();
+        assertEquals(ERIN, p.aor(), "the subscription refreshed longest ago");
+        assertEquals(e, p.dialog(), "in its dialog");
+        assertTrue(list.probe().map(Probe::dialog).filter(f::equals).isPresent(), "then the next one");
+        assertEquals(List.of(e, f), list.onResponse(p.dialog(), Response.of(481)),
+                "every dialog is given up, not only the probed one");
+        List<Action> again = list.due();
+        assertEquals(List.of(ERIN, FRANK), again.stream().map(Action::aor).toList());
+        assertTrue(again.stream().allMatch(a -> a instanceof Subscribe), again.toString());
+        assertEquals(0, list.failingCount(), "a restart is not a failure of the phones");
+    }
+
+    @Test
+    void aProbeAnswered2xxKeepsTheSubscriptionAndAnOrdinaryRefreshs481ResubscribesOnlyItsAor() {
+        DialogId e = activate(ERIN);
+        DialogId f = activate(FRANK);
+        Probe p = list.probe().orElseThrow();
+        assertEquals(List.of(), list.onResponse(p.dialog(), Response.ok(600)));
+        assertEquals(2, list.activeCount());
+        assertTrue(list.due().isEmpty(), "nothing due after a good probe");
+        clock.advance(Duration.ofSeconds(540));
+        List<Action> refreshes = list.due();
+        assertEquals(2, refreshes.size());
+        assertTrue(refreshes.stream().allMatch(a -> a instanceof Refresh), refreshes.toString());
+        assertEquals(List.of(), list.onResponse(e, Response.of(481)), "a refresh's 481 is about its own dialog");
+        list.onResponse(f, Response.ok(600));
+        assertEquals(List.of(ERIN), list.due().stream().map(Action::aor).toList());
+    }
+
+    @Test
+    void aProbeThatCannotBeSentStartsANewDialogForItsAorOnly() {
+        DialogId e = activate(ERIN);
+        activate(FRANK);
+        Probe p = list.probe().orElseThrow();
+        list.onProbeNotSent(p.dialog());
+        Subscribe s = only(Subscribe.class, list.due());
+        assertEquals(p.aor(), s.aor());
+        assertNotEquals(e, s.dialog());
+        assertEquals(1, list.activeCount());
     }
 
     @Test
