@@ -41,6 +41,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalAliases;
 import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.ProtocolAdapter;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * pool, the periodic retry on a scheduler.
  */
 @Singleton
-public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMembers {
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMembers, PortalAliases {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -239,6 +240,38 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
             LOG.info("SIP: {} removed from room {} by an admin", personOf(user), slug);
         }
         return removed;
+    }
+
+    // ------------------------------------------------------------------ numeric room aliases (PortalAliases)
+
+    /** A room alias: 2 to 15 digits (what a keypad dials; the sandbox's Kamailio routes 8000-8999). */
+    private static final java.util.regex.Pattern ALIAS = java.util.regex.Pattern.compile("[0-9]{2,15}");
+
+    @Override
+    public Optional<String> alias(RemoteRoomId room) {
+        return store.aliasOf(slugOf(room));
+    }
+
+    @Override
+    public boolean setAlias(RemoteRoomId room, String alias) {
+        String slug = slugOf(room);
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw new IllegalArgumentException("a room alias is 2 to 15 digits, like 8001");
+        }
+        if (context != null && context.stores().rooms().findByPortal(new Portal(NETWORK,
+                RemoteRoomId.of(syntax.roomUri(alias)))).isPresent()) {
+            throw new IllegalArgumentException("a mapped room is named " + alias + " already");
+        }
+        boolean set = store.setAlias(slug, alias);
+        if (set) {
+            LOG.info("SIP: room {} reachable as {}@rooms.{} too", slug, alias, syntax.domain());
+        }
+        return set;
+    }
+
+    @Override
+    public boolean removeAlias(RemoteRoomId room) {
+        return store.removeAlias(slugOf(room));
     }
 
     private String slugOf(RemoteRoomId room) {
