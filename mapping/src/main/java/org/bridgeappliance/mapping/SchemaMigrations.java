@@ -46,7 +46,7 @@ final class SchemaMigrations {
             "V5__message_map_sent_at.sql",
             "V6__late_outcome.sql",
             "V8__sip_adapter.sql",
-            "V9__sip_offline_outcome_key.sql");
+            "V9__sip_outcome_key_and_room_alias.sql");
 
     private SchemaMigrations() {
     }
