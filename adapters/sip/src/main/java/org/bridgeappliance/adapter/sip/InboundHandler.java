@@ -267,6 +267,7 @@ final class InboundHandler {
             }
             event = MessageEvent.text(meta, t.text());
         } else if (body instanceof InboundBody.Composing c) {
+            sender.usedComposing(author.user().value()); // typing goes back only to phones that sent it
             event = new TypingEvent(meta, c.active());
             ok = Response.OK;
         } else if (body instanceof InboundBody.Disposition d) {

@@ -34,6 +34,7 @@ import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState;
@@ -70,6 +71,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
     /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
     private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
             false, false, false, 60_000);
+    /** A 1:1 chat with a phone that sent is-composing: typing notifications go to it too. */
+    private static final RoomCapabilities TYPING = new RoomCapabilities(false, false, false, false, false,
+            false, true, false, 60_000);
 
     private final SipSettings settings;
     private final SipStore store;
@@ -310,7 +314,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
 
     @Override
     public RoomCapabilities capabilities(RemoteRoomId room) {
-        return CAPABILITIES;
+        PhoneSender s;
+        synchronized (this) {
+            s = sender;
+        }
+        Optional<DirectChatId> dm = DirectChatId.parse(room.value());
+        return s != null && dm.isPresent() && s.sendsComposingTo(dm.get().phone()) ? TYPING : CAPABILITIES;
     }
 
     @Override
@@ -323,6 +332,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
 
     @Override
     public DeliveryReceipt deliver(Delivery delivery) {
+        if (delivery.event() instanceof TypingEvent typing) {
+            return typing(delivery, typing);
+        }
         if (!(delivery.event() instanceof MessageEvent message)) {
             return DeliveryReceipt.NONE; // typing, read markers: phones have none; membership: not shown
         }
@@ -347,6 +359,20 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
                 message.meta().profile().displayName().orElse(shortId(message.sender())))));
         List<String> members = new ArrayList<>(store.members(slug));
         return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), Optional.empty());
+    }
+
+    /** Typing in a 1:1 chat, as is-composing to a phone that sent is-composing; never queued, never fails. */
+    private DeliveryReceipt typing(Delivery delivery, TypingEvent typing) {
+        Optional<DirectChatId> dm = DirectChatId.parse(delivery.target().room().value());
+        PhoneSender s;
+        synchronized (this) {
+            s = sender;
+        }
+        if (dm.isPresent() && s != null && s.sendsComposingTo(dm.get().phone())) {
+            String from = syntax.puppetUri(typing.meta().sender()).orElse(dm.get().puppet());
+            s.sendComposing(dm.get().phone(), from, typing.meta().profile().displayName().orElse(""), typing.typing());
+        }
+        return DeliveryReceipt.NONE;
     }
 
     /** The slug of a room portal id ({@code sip:<slug>@rooms.D}, as the admin API stores it). */
