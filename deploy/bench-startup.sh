@@ -10,6 +10,9 @@
 #   BENCH_CDS=1 first makes an application class-data-sharing archive with one training run
 #   (-XX:ArchiveClassesAtExit, JDK 13+) and then measures with -XX:SharedArchiveFile: what a
 #   production launcher can do once per installed jar and JDK to roughly halve the start-up CPU.
+#   BENCH_DATA=existing: every measured run starts on a copy of a data directory that one unmeasured run
+#   before them created and migrated (a restart, the usual case) instead of an empty one (the first start).
+#   BENCH_DATA=<directory>: a copy of that data directory (e.g. the scale benchmark's, deploy/bench/README.md).
 # Prints one line per run and the median. Exits non-zero if a run does not come up within BENCH_TIMEOUT or
 # does not stop within 20 s of SIGTERM.
 set -euo pipefail
@@ -33,10 +36,13 @@ times=()
 cpus=()
 rsss=()
 
-# Starts the jar with the given JVM options on a fresh data directory; sets pid, data, log, start.
+# Starts the jar with the given JVM options on a fresh data directory (a copy of $template if set); sets pid,
+# data, log, start.
+template=""
 launch() {
     data="$(mktemp -d)"
     log="$data.log"
+    if [[ -n "$template" ]]; then cp -r "$template" "$data/data"; fi
     start=$(date +%s%N)
     MICRONAUT_SERVER_PORT="$port" BRIDGE_DATA_DIR="$data/data" "$java" "$@" -jar "$jar" >"$log" 2>&1 &
     pid=$!
@@ -68,6 +74,31 @@ if [[ "${BENCH_CDS:-0}" == 1 ]]; then
     echo "CDS archive: $archive ($(du -h "$archive" | cut -f1))"
     set -- -XX:SharedArchiveFile="$archive" "$@"
 fi
+wait_up() {
+    for _ in $(seq 1 $(( ${BENCH_TIMEOUT:-30} * 10 ))); do
+        curl -fsS -m 1 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"UP"' && return 0
+        sleep 0.1
+    done
+    return 1
+}
+case "${BENCH_DATA:-}" in
+    "") ;;
+    existing)
+        launch "$@"
+        wait_up || { echo "the run creating the data directory did not come up; log:" >&2; cat "$log" >&2; exit 1; }
+        stop "${BENCH_TIMEOUT:-30}" || { echo "the run creating the data directory did not stop" >&2; exit 1; }
+        template="$work/data-template"
+        mv "$data/data" "$template"
+        rm -rf "$data" "$log"
+        echo "data directory: one made by a first start ($(du -sh "$template" | cut -f1))"
+        ;;
+    *)
+        [[ -d "$BENCH_DATA" ]] || { echo "BENCH_DATA: no such directory: $BENCH_DATA" >&2; exit 2; }
+        template="$work/data-template"
+        cp -r "$BENCH_DATA" "$template"
+        echo "data directory: a copy of $BENCH_DATA ($(du -sh "$template" | cut -f1))"
+        ;;
+esac
 for ((i = 1; i <= runs; i++)); do
     launch "$@"
     up=""

@@ -8,7 +8,7 @@
 #   deploy/sandbox.sh status                what runs where (exit 0 only if every expected service runs)
 #   deploy/sandbox.sh logs [SERVICE] [-f]   tail the logs (prosody, kamailio, synapse, appliance)
 #   deploy/sandbox.sh env                   print .sandbox/env
-#   deploy/sandbox.sh stop|start|restart prosody   stop / start again (same config, data, ports) one server
+#   deploy/sandbox.sh stop|start|restart prosody|kamailio   stop / start again (same config, data, ports) one server
 #
 # Documented in deploy/sandbox/README.md (ports, env overrides, the .sandbox/env interface, what "clean" means).
 set -euo pipefail
@@ -312,6 +312,10 @@ start_kamailio() {
   is_running kamailio && { log "kamailio: already running (PID $(pid_alive kamailio))"; return 0; }
   require_ports_free kamailio "udp:$SIP_PORT" "tcp:$SIP_PORT"
   local cfg="$RUN_DIR/kamailio/kamailio.cfg"
+  # db_text writes presentity rows it cannot read back (an empty "sender"): presence's mod_init then fails on a
+  # restart. Start with an empty table, as a restarted Kamailio with in-memory presence state would be (phones
+  # publish again at their next interval).
+  cp /usr/share/kamailio/dbtext/kamailio/presentity "$RUN_DIR/kamailio/dbtext/presentity"
   kamailio -c -f "$cfg" >"$LOG_DIR/kamailio.check.log" 2>&1 \
     || { tail -n 20 "$LOG_DIR/kamailio.check.log" >&2; die "kamailio: configuration check failed"; }
   log "kamailio: starting on 127.0.0.1:$SIP_PORT (udp+tcp)"
@@ -613,12 +617,13 @@ cmd_logs() {
 
 # stop|start|restart SERVICE: one server of a running sandbox, e.g. to test what clients and the appliance do when
 # Prosody restarts. Same configuration, data and ports as `up` gave it (Prosody keeps persistent MUC rooms and
-# accounts). Only Prosody for now: the others need more of up's setup (venv path, jar copy).
+# accounts; Kamailio forgets registrations and presence subscriptions, which are in memory). Only Prosody and
+# Kamailio for now: the others need more of up's setup (venv path, jar copy).
 one_service() {
   local svc="${1:-}"
   case "$svc" in
-    prosody) ;;
-    *) die "usage: $0 stop|start|restart prosody" ;;
+    prosody|kamailio) ;;
+    *) die "usage: $0 stop|start|restart prosody|kamailio" ;;
   esac
   [ -f "$RUN_DIR/secrets.env" ] && [ -f "$RUN_DIR/prosody/prosody.cfg.lua" ] \
     || die "no sandbox state in $RUN_DIR; run '$0 up' first"

@@ -5,7 +5,7 @@ import { parseRoute, routeHash } from './format.js';
 import { setupView, loginView } from './views/auth.js';
 import { dashboardView } from './views/dashboard.js';
 import { roomsView, roomEditView } from './views/rooms.js';
-import { puppetsView } from './views/puppets.js';
+import { puppetsView, puppetView } from './views/puppets.js';
 import { linksView } from './views/links.js';
 import { auditView } from './views/audit.js';
 import { adminsView } from './views/admins.js';
@@ -123,6 +123,7 @@ async function render() {
   const ctx = { main: container, route, go, announce, session, loggedIn, loggedOut, networks };
   let view = VIEWS[name];
   if (name === 'rooms' && route.segments.length > 1) view = roomEditView;
+  if (name === 'puppets' && route.segments.length > 2) view = puppetView;
   try {
     const result = await view(ctx);
     if (mine !== renderCount) {

@@ -1,9 +1,11 @@
 package org.bridgeappliance.admin;
 
 import java.util.Map;
+import java.util.Optional;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Addressing;
+import org.bridgeappliance.core.router.DeliveryActivity;
 
 /**
  * What the admin API needs to know about the running bridge. The composition root implements it
@@ -33,5 +35,13 @@ public interface BridgeStatus {
      */
     default Addressing addressing() {
         return Addressing.NONE;
+    }
+
+    /**
+     * What the router delivered recently (per-minute series, every room's last delivery and failure), when this
+     * appliance keeps track of it. Cheap, never blocks; the composition root returns the router's.
+     */
+    default Optional<DeliveryActivity> activity() {
+        return Optional.empty();
     }
 }

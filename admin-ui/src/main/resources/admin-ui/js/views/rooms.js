@@ -1,7 +1,7 @@
 // Room mappings: the list (search, paging, enable/disable, delete) and the editor with a room picker per network.
 import { api, ApiError, query } from '../api.js';
 import { h, field, showFieldError, clearErrors, formError, showFormError, confirmDialog, table } from '../dom.js';
-import { mappingRequest, pageOffset, roomHint, routeHash, statusInfo } from '../format.js';
+import { formatAgo, formatInstant, mappingRequest, pageOffset, roomHint, routeHash, statusInfo } from '../format.js';
 import { pager, searchForm } from './common.js';
 
 const PAGE = 20;
@@ -26,11 +26,47 @@ async function updateMapping(id, change) {
   return (await api('PUT', '/rooms/' + encodeURIComponent(id), { body, ifMatch: current.etag })).data;
 }
 
+/**
+ * Whether the bridge is in a portal's room, as icon + words.
+ * @param {boolean|null|undefined} joined
+ */
+function joinedBadge(joined) {
+  const [tone, icon, text] = joined === true ? ['ok', '✔', 'bridge joined']
+    : joined === false ? ['bad', '✖', 'bridge not joined'] : ['off', '?', 'joined unknown'];
+  return h('span', { class: 'state state-' + tone + ' joined', 'data-joined': String(joined ?? 'unknown') },
+    h('span', { class: 'icon', 'aria-hidden': 'true', text: icon }), ' ', text);
+}
+
+/**
+ * A mapping's last delivery, last error and backlog (GET /room-health), or a dash when unknown.
+ * @param {any} health
+ * @param {number} now
+ */
+function healthCell(health, now) {
+  if (!health) return h('td', { text: '—' });
+  const err = health.lastError;
+  return h('td', { class: 'health' }, h('dl', { class: 'facts' },
+    h('dt', { text: 'Last delivery' }), h('dd', { class: 'last-delivery' }, health.lastDelivery
+      ? h('time', { datetime: health.lastDelivery, title: formatInstant(health.lastDelivery),
+        text: formatAgo(health.lastDelivery, now) }) : 'none since start'),
+    h('dt', { text: 'Last error' }), h('dd', { class: 'last-error' }, err
+      ? [h('time', { datetime: err.at, title: formatInstant(err.at), text: formatAgo(err.at, now) }),
+        ` (${err.network}): `, err.reason] : 'none'),
+    h('dt', { text: 'Backlog' }), h('dd', { class: 'backlog', text: String(health.backlog) })));
+}
+
 /** @type {import('../app.js').View} */
 export async function roomsView(ctx) {
   const q = ctx.route.params.q || '';
   const offset = pageOffset(ctx.route.params.page, PAGE);
-  const { data } = await api('GET', '/rooms' + query({ q, offset, limit: PAGE }));
+  const [{ data }, health] = await Promise.all([api('GET', '/rooms' + query({ q, offset, limit: PAGE })),
+    api('GET', '/room-health').then((r) => r.data.rooms, (err) => {
+      if (err instanceof ApiError && err.status === 401) throw err;
+      return []; // the list still works without health
+    })]);
+  /** @type {Map<string, any>} */
+  const healthById = new Map(health.map((/** @type {any} */ r) => [r.id, r]));
+  const now = Date.now();
   const rows = data.items.map((/** @type {any} */ room) => {
     const toggle = h('button', { type: 'button', class: 'secondary',
       text: room.enabled ? 'Disable' : 'Enable', 'aria-label': `${room.enabled ? 'Disable' : 'Enable'} ${room.name}` });
@@ -61,14 +97,17 @@ export async function roomsView(ctx) {
       h('th', { scope: 'row' }, h('a', { href: routeHash('rooms/' + room.id), text: room.name })),
       h('td', {}, enabledBadge(room.enabled)),
       h('td', {}, h('ul', { class: 'portals' }, room.portals.map((/** @type {any} */ p) =>
-        h('li', {}, h('span', { class: 'network', text: p.network }), ' ', h('code', { text: p.room }))))),
+        h('li', {}, h('span', { class: 'network', text: p.network }), ' ', h('code', { text: p.room }), ' ',
+          joinedBadge(healthById.get(room.id)?.portals.find((/** @type {any} */ x) => x.network === p.network
+            && x.room === p.room)?.joined))))),
+      healthCell(healthById.get(room.id), now),
       h('td', { class: 'row-actions' }, h('a', { href: routeHash('rooms/' + room.id), class: 'button secondary',
         text: 'Edit', 'aria-label': `Edit ${room.name}` }), toggle, del));
   });
   ctx.main.append(h('h1', { text: 'Room mappings' }),
     h('div', { class: 'toolbar' }, searchForm(ctx, 'rooms', 'Search mappings by name or address'),
       h('a', { href: routeHash('rooms/new'), class: 'button', text: 'New mapping' })),
-    rows.length ? table('Room mappings', ['Name', 'State', 'Rooms', 'Actions'], rows)
+    rows.length ? table('Room mappings', ['Name', 'State', 'Rooms', 'Health', 'Actions'], rows)
       : h('p', { text: q ? 'No mapping matches this search.' : 'No rooms are mapped yet.' }),
     pager('rooms', { q }, data.offset, data.items.length, data.total, PAGE));
 }

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Addressing;
+import org.bridgeappliance.core.router.DeliveryActivity;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.mapping.AdminUserStore;
 import org.bridgeappliance.mapping.AuditLog;
@@ -25,6 +27,8 @@ import org.bridgeappliance.mapping.PasswordHasher;
  */
 @Factory
 public class TestBeans {
+    /** The router's activity as the tests make it up (the status below answers with it). */
+    static final DeliveryActivity ACTIVITY = new DeliveryActivity();
 
     @Singleton
     @Bean(preDestroy = "close")
@@ -68,6 +72,11 @@ public class TestBeans {
             @Override
             public Addressing addressing() {
                 return StandInAddressing.INSTANCE;
+            }
+
+            @Override
+            public Optional<DeliveryActivity> activity() {
+                return Optional.of(ACTIVITY);
             }
         };
     }

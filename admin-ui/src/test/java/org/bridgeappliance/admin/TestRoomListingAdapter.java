@@ -15,6 +15,8 @@ import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
+import org.bridgeappliance.core.port.AvatarSource;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 
 /**
@@ -23,7 +25,7 @@ import org.bridgeappliance.core.port.RoomListing;
  */
 @Singleton
 @Requires(property = "bridge.admin.test-room-listing", value = "true")
-public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing {
+public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, PortalMembership, AvatarSource {
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
     @Override
@@ -37,6 +39,33 @@ public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing {
                 new ListedRoom(RemoteRoomId.of("evil@conference.xmpp.test"), Optional.of(HOSTILE), Optional.empty(),
                         OptionalInt.empty()))
                 .stream().filter(r -> r.matches(query.toLowerCase(java.util.Locale.ROOT))).limit(limit).toList();
+    }
+
+    /** A tiny PNG (its signature and nothing else: the API checks the declared type and the size, not pixels). */
+    static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    /** {@code https://avatars.xmpp.test/<name>}: "png" an image, "svg" a script-capable type, "down" an error. */
+    @Override
+    public Optional<Image> fetchAvatar(java.net.URI uri) throws java.io.IOException {
+        if (!"avatars.xmpp.test".equals(uri.getHost())) {
+            return Optional.empty();
+        }
+        return switch (uri.getPath()) {
+            case "/png" -> Optional.of(new Image(PNG, "image/png"));
+            case "/svg" -> Optional.of(new Image("<svg/>".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "image/svg+xml"));
+            default -> throw new java.io.IOException("HTTP 503");
+        };
+    }
+
+    /** In the lobby, not in the evil room, and cannot tell for any other. */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        return switch (room.value()) {
+            case "lobby@conference.xmpp.test" -> Optional.of(true);
+            case "evil@conference.xmpp.test" -> Optional.of(false);
+            default -> Optional.empty();
+        };
     }
 
     @Override

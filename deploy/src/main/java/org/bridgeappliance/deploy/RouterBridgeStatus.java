@@ -3,11 +3,13 @@ package org.bridgeappliance.deploy;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.bridgeappliance.adapter.sip.SipAdapter;
 import org.bridgeappliance.admin.BridgeStatus;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Addressing;
+import org.bridgeappliance.core.router.DeliveryActivity;
 import org.bridgeappliance.core.router.Router;
 
 /** The admin API's and the health endpoint's view of the running router (and the SIP adapter's counters). */
@@ -36,5 +38,10 @@ public class RouterBridgeStatus implements BridgeStatus {
         Map<String, Object> metrics = new LinkedHashMap<>(router.metrics().snapshot());
         metrics.putAll(sip.counters());
         return metrics;
+    }
+
+    @Override
+    public Optional<DeliveryActivity> activity() {
+        return Optional.of(router.metrics().activity());
     }
 }

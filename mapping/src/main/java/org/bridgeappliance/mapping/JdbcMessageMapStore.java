@@ -156,4 +156,18 @@ final class JdbcMessageMapStore implements MessageMapStore {
                 r.getBoolean("origin"),
                 Jdbc.getInstant(r, "sent_at"));
     }
+
+    @Override
+    public List<RoomId> roomsWithCopiesBy(UserRef author, Network network, int limit) {
+        Objects.requireNonNull(author, "author");
+        Objects.requireNonNull(network, "network");
+        return jdbc.query("list rooms of an author's copies", "SELECT DISTINCT room_id FROM message_map"
+                + " WHERE network = ? AND author_network = ? AND author_id = ? AND origin = FALSE"
+                + " FETCH FIRST ? ROWS ONLY", s -> {
+                    s.setString(1, network.value());
+                    s.setString(2, author.network().value());
+                    s.setString(3, author.user().value());
+                    s.setInt(4, limit);
+                }, r -> RoomId.of(r.getString("room_id")));
+    }
 }

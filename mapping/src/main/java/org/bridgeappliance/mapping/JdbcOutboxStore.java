@@ -131,6 +131,22 @@ final class JdbcOutboxStore implements OutboxStore {
         });
     }
 
+    /** {@inheritDoc} Counted by the database, undecodable rows included (they are pending too). */
+    @Override
+    public long countPending() {
+        return jdbc.queryOne("count outbox entries", "SELECT COUNT(*) FROM outbox", s -> { }, r -> r.getLong(1))
+                .orElse(0L);
+    }
+
+    @Override
+    public Map<RoomId, Long> countPendingByRoom() {
+        Map<RoomId, Long> counts = new HashMap<>();
+        jdbc.inTransaction("count outbox entries per room", c -> Jdbc.query(c,
+                "SELECT room_id, COUNT(*) AS n FROM outbox GROUP BY room_id", s -> { },
+                r -> counts.put(RoomId.of(r.getString("room_id")), r.getLong("n"))));
+        return counts;
+    }
+
     @Override
     public boolean containsPending(BridgeMessageId messageId) {
         Objects.requireNonNull(messageId, "messageId");

@@ -110,27 +110,59 @@ final class JdbcPuppetStore implements PuppetStore {
 
     @Override
     public List<Puppet> search(String query, int offset, int limit) {
-        Objects.requireNonNull(query, "query");
-        Jdbc.limit(query, MAX_QUERY_LENGTH, "search query");
+        return search(query, Optional.empty(), offset, limit);
+    }
+
+    @Override
+    public List<Puppet> search(String query, Optional<Network> network, int offset, int limit) {
+        Objects.requireNonNull(network, "network");
+        String pattern = pattern(query);
         if (offset < 0 || limit < 0 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("offset must be >= 0 and limit in 0.." + MAX_PAGE);
         }
         if (limit == 0) {
             return List.of();
         }
-        // LIKE with an explicit escape character, so '%' and '_' in the query match literally.
-        String pattern = "%" + query.toLowerCase(Locale.ROOT)
-                .replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-        return jdbc.query("search puppets", "SELECT " + COLUMNS + " FROM puppet"
-                + " WHERE LOWER(person_id) LIKE ? ESCAPE '!' OR LOWER(puppet_id) LIKE ? ESCAPE '!'"
-                + " OR LOWER(display_name) LIKE ? ESCAPE '!'"
+        return jdbc.query("search puppets", "SELECT " + COLUMNS + " FROM puppet" + where(network)
                 + " ORDER BY updated_at DESC, puppet_id, id OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", s -> {
-                    s.setString(1, pattern);
-                    s.setString(2, pattern);
-                    s.setString(3, pattern);
-                    s.setInt(4, offset);
-                    s.setInt(5, limit);
+                    int i = bindWhere(s, pattern, network);
+                    s.setInt(i, offset);
+                    s.setInt(i + 1, limit);
                 }, JdbcPuppetStore::map);
+    }
+
+    /** {@inheritDoc} Counted by the database. */
+    @Override
+    public long count(String query, Optional<Network> network) {
+        Objects.requireNonNull(network, "network");
+        String pattern = pattern(query);
+        return jdbc.queryOne("count puppets", "SELECT COUNT(*) FROM puppet" + where(network),
+                s -> bindWhere(s, pattern, network), r -> r.getLong(1)).orElse(0L);
+    }
+
+    /** The query as a LIKE pattern with an explicit escape character, so '%' and '_' in it match literally. */
+    private static String pattern(String query) {
+        Objects.requireNonNull(query, "query");
+        Jdbc.limit(query, MAX_QUERY_LENGTH, "search query");
+        return "%" + query.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+    }
+
+    private static String where(Optional<Network> network) {
+        return " WHERE (LOWER(person_id) LIKE ? ESCAPE '!' OR LOWER(puppet_id) LIKE ? ESCAPE '!'"
+                + " OR LOWER(display_name) LIKE ? ESCAPE '!')" + (network.isPresent() ? " AND network = ?" : "");
+    }
+
+    /** Binds {@link #where}'s parameters; returns the next parameter index. */
+    private static int bindWhere(java.sql.PreparedStatement s, String pattern, Optional<Network> network)
+            throws SQLException {
+        s.setString(1, pattern);
+        s.setString(2, pattern);
+        s.setString(3, pattern);
+        if (network.isPresent()) {
+            s.setString(4, network.get().value());
+            return 5;
+        }
+        return 4;
     }
 
     private static void setNullable(java.sql.PreparedStatement s, int index, String value) throws SQLException {

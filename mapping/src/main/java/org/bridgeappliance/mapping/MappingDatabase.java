@@ -2,6 +2,7 @@ package org.bridgeappliance.mapping;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -99,6 +100,33 @@ public final class MappingDatabase implements AutoCloseable {
             shutdownH2(pool);
             pool.dispose();
         });
+    }
+
+    /**
+     * Loads H2's engine classes by using a throw-away in-memory database (a table written and read, and
+     * the quick schema check of {@link #open}); for a start-up thread running while the application's
+     * context is built, so that the real database opens with those classes loaded. Flyway's classes are
+     * not loaded: {@link #open} needs them only when a migration is pending. Touches no files.
+     *
+     * @throws RuntimeException if H2 fails; nothing but the head start is lost then
+     */
+    public static void warmUpH2() {
+        JdbcConnectionPool pool = H2DataSources.inMemory("warm-up");
+        try {
+            SchemaMigrations.isCurrent(pool, MappingDatabase.class.getClassLoader());
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE warm_up(id BIGINT PRIMARY KEY, body VARCHAR(64))");
+                s.execute("INSERT INTO warm_up VALUES (1, 'warm')");
+                try (ResultSet r = s.executeQuery("SELECT body FROM warm_up WHERE id = 1")) {
+                    r.next();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("H2 warm-up failed: " + e.getMessage(), e);
+            }
+        } finally {
+            shutdownH2(pool);
+            pool.dispose();
+        }
     }
 
     private static MappingDatabase openOwning(JdbcConnectionPool pool, PasswordHasher hasher, Runnable release) {

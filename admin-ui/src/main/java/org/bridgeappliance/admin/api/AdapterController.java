@@ -42,7 +42,7 @@ public class AdapterController {
                         e.getValue().since().toString()))
                 .toList();
         return new AdaptersDto(adapters, status.metrics(),
-                ManagementFactory.getRuntimeMXBean().getUptime() / 1000, VERSION, outbox.pending().size());
+                ManagementFactory.getRuntimeMXBean().getUptime() / 1000, VERSION, (int) Math.min(Integer.MAX_VALUE, outbox.countPending()));
     }
 
     /** The build's version, written into a resource by Maven (resource filtering in admin-ui/pom.xml). */

@@ -12,12 +12,10 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import org.bridgeappliance.admin.AdminApi;
 import org.bridgeappliance.admin.ApiException;
 import org.bridgeappliance.admin.api.Dtos.AuditEntryDto;
 import org.bridgeappliance.admin.api.Dtos.AuditPage;
-import org.bridgeappliance.mapping.AuditEntry;
 import org.bridgeappliance.mapping.AuditLog;
 
 /** The audit log of admin actions, newest first, filtered by admin, action, target and time. */
@@ -25,12 +23,6 @@ import org.bridgeappliance.mapping.AuditLog;
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "audit", description = "Who changed what")
 public class AuditController {
-    /**
-     * Filters and the total look at this many of the newest entries (the log's store pages by age only); past it
-     * the total is a lower bound ({@code totalExact=false}). Unfiltered pages reach every entry.
-     */
-    static final int FILTER_WINDOW = 10_000;
-    private static final int CHUNK = 1000;
     private final AuditLog log;
 
     public AuditController(AuditLog log) {
@@ -49,19 +41,13 @@ public class AuditController {
         Inputs.range("limit", limit, 1, 500);
         String actorIs = blankToNull(actor);
         String actionIs = blankToNull(action);
-        String targetHas = blankToNull(target) == null ? null : target.strip().toLowerCase(Locale.ROOT);
+        String targetHas = blankToNull(target) == null ? null : target.strip();
         Instant after = instant("from", from);
         Instant before = instant("to", to);
-        Paging.Scan<AuditEntry> scan = Paging.scan(start -> log.recent(start, CHUNK), CHUNK, FILTER_WINDOW, e ->
-                (actorIs == null || actorIs.equals(e.actor())) && (actionIs == null || actionIs.equals(e.action()))
-                        && (targetHas == null || e.target().toLowerCase(Locale.ROOT).contains(targetHas))
-                        && (after == null || !e.at().isBefore(after)) && (before == null || e.at().isBefore(before)));
-        List<AuditEntry> matching = scan.matches();
-        boolean filtered = actorIs != null || actionIs != null || targetHas != null || after != null || before != null;
-        int fromIndex = Math.min(offset, matching.size());
-        List<AuditEntry> page = filtered ? matching.subList(fromIndex, Math.min(matching.size(), fromIndex + limit))
-                : log.recent(offset, limit);
-        return new AuditPage(page.stream().map(AuditEntryDto::of).toList(), offset, limit, matching.size(), scan.exact());
+        AuditLog.Filter filter = new AuditLog.Filter(actorIs, actionIs, targetHas, after, before);
+        long total = log.count(filter);
+        List<AuditEntryDto> page = log.search(filter, offset, limit).stream().map(AuditEntryDto::of).toList();
+        return new AuditPage(page, offset, limit, (int) Math.min(Integer.MAX_VALUE, total), true);
     }
 
     private static String blankToNull(String s) {

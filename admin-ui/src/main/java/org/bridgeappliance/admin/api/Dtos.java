@@ -73,8 +73,8 @@ public final class Dtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    @Schema(description = "One page of puppets; total counts the matches (exact unless totalExact is false,"
-            + " when more than the scanned window matched)")
+    @Schema(description = "One page of puppets; total counts every match (a count query of the store;"
+            + " totalExact is always true and kept for clients written against earlier versions)")
     public record PuppetPage(List<PuppetDto> items, String q, @Nullable String network, int offset, int limit,
                              int total, boolean totalExact) {
     }
@@ -143,8 +143,8 @@ public final class Dtos {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    @Schema(description = "One page of audit entries, newest first; total counts the matches (exact unless"
-            + " totalExact is false, when filters were applied to the newest entries only)")
+    @Schema(description = "One page of audit entries, newest first; total counts every match (a count query of"
+            + " the log; totalExact is always true and kept for clients written against earlier versions)")
     public record AuditPage(List<AuditEntryDto> items, int offset, int limit, int total, boolean totalExact) {
     }
 

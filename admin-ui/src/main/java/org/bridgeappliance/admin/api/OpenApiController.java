@@ -24,7 +24,7 @@ public class OpenApiController {
 
     public OpenApiController() {
         try (InputStream in = OpenApiController.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-            document = in == null ? null : in.readAllBytes();
+            document = in == null ? null : PublicOperations.mark(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,6 +9,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.bridgeappliance.admin.AdminApi;
 import org.bridgeappliance.admin.BridgeStatus;
@@ -16,7 +17,6 @@ import org.bridgeappliance.admin.api.Dtos.PuppetDto;
 import org.bridgeappliance.admin.api.Dtos.PuppetPage;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.store.BridgeStores;
-import org.bridgeappliance.core.store.Puppet;
 import org.bridgeappliance.core.store.PuppetStore;
 
 /** Puppets: the stand-ins of people on networks that are not their own. Read-only (the bridge manages them). */
@@ -26,12 +26,6 @@ import org.bridgeappliance.core.store.PuppetStore;
 public class PuppetController {
     static final int MAX_LIMIT = 200;
     static final int MAX_OFFSET = 1_000_000;
-    /**
-     * How many matches are counted for the total (and filtered by network). The store pages by query only; past
-     * this many the total is reported as a lower bound ({@code totalExact=false}) rather than scanning on.
-     */
-    static final int COUNT_WINDOW = 10_000;
-    private static final int CHUNK = 1000;
     private final PuppetStore puppets;
     private final BridgeStatus status;
 
@@ -48,10 +42,11 @@ public class PuppetController {
         Paging paging = Paging.of(q, offset, limit, MAX_LIMIT);
         Set<Network> known = status.adapterStates().keySet();
         Network only = network == null || network.isBlank() ? null : Inputs.network("network", network, known);
-        Paging.Scan<Puppet> scan = Paging.scan(from -> puppets.search(paging.q(), from, CHUNK), CHUNK, COUNT_WINDOW,
-                p -> only == null || p.network().equals(only));
-        List<Puppet> matching = scan.matches();
-        return new PuppetPage(paging.page(matching).stream().map(PuppetDto::of).toList(), paging.q(),
-                only == null ? null : only.value(), paging.offset(), paging.limit(), matching.size(), scan.exact());
+        Optional<Network> on = Optional.ofNullable(only);
+        long total = puppets.count(paging.q(), on);
+        List<PuppetDto> page = puppets.search(paging.q(), on, paging.offset(), paging.limit()).stream()
+                .map(PuppetDto::of).toList();
+        return new PuppetPage(page, paging.q(), only == null ? null : only.value(), paging.offset(), paging.limit(),
+                (int) Math.min(Integer.MAX_VALUE, total), true);
     }
 }

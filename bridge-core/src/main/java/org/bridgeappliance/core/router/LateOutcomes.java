@@ -110,6 +110,7 @@ final class LateOutcomes implements DeliveryOutcomes {
     private void tellAuthor(Failure failure) {
         Pending delivery = failure.delivery();
         metrics.countFailed(delivery.target().network());
+        metrics.activity().failed(delivery.room(), delivery.target(), failure.reason(), clock.instant());
         LOG.log(Level.WARNING, "late delivery failure of " + delivery.messageId() + " from "
                 + delivery.event().origin() + " to " + delivery.target() + ": " + failure.reason());
         ProtocolAdapter origin = adapters.get(delivery.event().origin().network());

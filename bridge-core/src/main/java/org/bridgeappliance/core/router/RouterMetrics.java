@@ -27,6 +27,7 @@ public final class RouterMetrics {
     private final Map<Network, LongAdder> acceptedFrom = new ConcurrentHashMap<>();
     private final Map<Network, LongAdder> deliveredTo = new ConcurrentHashMap<>();
     private final Map<Network, LongAdder> failedTo = new ConcurrentHashMap<>();
+    private final DeliveryActivity activity = new DeliveryActivity();
 
     /** Room events and presence changes queued for bridging. */
     public long accepted() {
@@ -89,6 +90,11 @@ public final class RouterMetrics {
     /** Presence changes that could not be delivered to one network (logged; presence is not reported back). */
     public long presenceFailed() {
         return presenceFailed.sum();
+    }
+
+    /** Recent deliveries, failures and retries per minute, and every room's last delivery and failure. */
+    public DeliveryActivity activity() {
+        return activity;
     }
 
     public long acceptedFrom(Network network) {

@@ -3,8 +3,10 @@ package org.bridgeappliance.core.store;
 import java.util.List;
 import java.util.Optional;
 import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RoomId;
 import org.bridgeappliance.core.id.UserRef;
 
 /**
@@ -35,4 +37,14 @@ public interface MessageMapStore {
 
     /** Every copy of a canonical message on every network, parts in order. */
     List<MessageMapping> copies(BridgeMessageId messageId);
+
+    /**
+     * The bridged rooms where the bridge delivered copies written by {@code author} into a portal on
+     * {@code network} (that is, where the author's puppet on that network spoke), as far as this store still
+     * remembers (retention prunes old rows), at most {@code limit}, in no particular order. For the admin UI's
+     * puppet view. The default knows none; the in-memory and database stores answer from their rows.
+     */
+    default List<RoomId> roomsWithCopiesBy(UserRef author, Network network, int limit) {
+        return List.of();
+    }
 }

@@ -1,6 +1,8 @@
 package org.bridgeappliance.core.store;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RoomId;
@@ -23,6 +25,18 @@ public interface OutboxStore {
 
     /** Every entry not yet completed, in sequence order (replayed at start-up). */
     List<OutboxEntry> pending();
+
+    /** How many entries are not yet completed: an exact count (the admin dashboard's outbox depth). */
+    default long countPending() {
+        return pending().size();
+    }
+
+    /** How many entries are not yet completed, per bridged room (rooms with none are absent): a room's backlog. */
+    default Map<RoomId, Long> countPendingByRoom() {
+        Map<RoomId, Long> counts = new HashMap<>();
+        pending().forEach(e -> counts.merge(e.room(), 1L, Long::sum));
+        return counts;
+    }
 
     /** True if an entry for this canonical message is still pending. */
     boolean containsPending(BridgeMessageId messageId);

@@ -1,6 +1,7 @@
 package org.bridgeappliance.deploy.fourth;
 
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
@@ -24,11 +25,14 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  * A fourth network that exists only in this test source tree: an in-memory "network" whose rooms are
  * {@code room:<name>} and people {@code user:<name>}, both case-insensitive. It arrives as one bean with its own
  * {@link AddressSyntax} and configuration block ({@code bridge.fourth.enabled}); nothing in bridge-core, mapping,
- * admin-ui or the other adapters names it.
+ * admin-ui or the other adapters names it. Its network is called {@code fourth} unless {@code bridge.fourth.network}
+ * names it otherwise ({@link FourthNetworkSandboxIT} calls it {@code probe}: the sandbox's test-only Matrix
+ * application service owns the {@code @_probe_} namespace, the one a network called {@code probe} gets there).
  */
 @Singleton
 @Requires(property = "bridge.fourth.enabled", value = "true")
 public class FourthNetworkAdapter implements ProtocolAdapter {
+    /** The default name of the network. */
     static final Network NETWORK = Network.of("fourth");
 
     /** The fourth network's grammar: {@code room:<name>}, {@code user:<name>}, compared in lower case. */
@@ -54,14 +58,19 @@ public class FourthNetworkAdapter implements ProtocolAdapter {
         }
     };
 
+    private final Network network;
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     final List<DeliveryFailure> failures = new CopyOnWriteArrayList<>();
     private volatile AdapterContext context;
     private volatile AdapterState state = new AdapterState(AdapterState.Status.STOPPED, "not started", Instant.EPOCH);
 
+    public FourthNetworkAdapter(@Value("${bridge.fourth.network:fourth}") String network) {
+        this.network = Network.of(network);
+    }
+
     @Override
     public Network network() {
-        return NETWORK;
+        return network;
     }
 
     @Override
@@ -73,7 +82,7 @@ public class FourthNetworkAdapter implements ProtocolAdapter {
     public void start(AdapterContext ctx) {
         context = ctx;
         state = AdapterState.of(AdapterState.Status.CONNECTED, "in memory");
-        ctx.stateListener().stateChanged(NETWORK, state);
+        ctx.stateListener().stateChanged(network, state);
     }
 
     AdapterContext context() {

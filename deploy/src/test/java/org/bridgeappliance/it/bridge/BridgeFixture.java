@@ -91,7 +91,7 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     /** POST /_matrix/media/v3/upload; returns the mxc URI. */
-    String upload(Session s, byte[] bytes, String contentType, String fileName) {
+    public String upload(Session s, byte[] bytes, String contentType, String fileName) {
         HttpRequest r = HttpRequest.newBuilder(URI.create(sandbox.get("MATRIX_URL") + "/_matrix/media/v3/upload?filename="
                 + enc(fileName))).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + s.accessToken())
             .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
@@ -183,7 +183,7 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     /** The XMPP puppet of a Matrix user (localparts and server names of these tests need no escaping). */
-    EntityBareJid puppetOf(String mxid) {
+    public EntityBareJid puppetOf(String mxid) {
         int colon = mxid.indexOf(':');
         return jid(mxid.substring(1, colon) + "%" + mxid.substring(colon + 1) + "@" + componentDomain());
     }

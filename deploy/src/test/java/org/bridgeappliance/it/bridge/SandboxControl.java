@@ -23,14 +23,14 @@ import org.bridgeappliance.it.harness.Sandbox;
  * names the service's own config file in this run directory (as deploy/sandbox.sh checks before it stops anything),
  * so a recycled PID is never hit.
  */
-final class SandboxControl {
+public final class SandboxControl {
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
     private static final Duration UP_DEADLINE = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Sandbox sandbox;
 
-    SandboxControl(Sandbox sandbox) {
+    public SandboxControl(Sandbox sandbox) {
         this.sandbox = sandbox;
     }
 
@@ -68,7 +68,7 @@ final class SandboxControl {
     }
 
     /** Stops {@code service}: SIGTERM (graceful) or SIGKILL; waits until the process is gone. */
-    void stop(String service, boolean kill) {
+    public void stop(String service, boolean kill) {
         ProcessHandle p = process(service)
             .orElseThrow(() -> new IllegalStateException(service + " does not run (no verified PID record)"));
         boolean sent = kill ? p.destroyForcibly() : p.destroy();
@@ -92,7 +92,7 @@ final class SandboxControl {
     }
 
     /** deploy/sandbox.sh up: starts whatever is not running (same config, data and ports). */
-    void up() {
+    public void up() {
         Path log = sandbox.runDir().resolve("tests").resolve(Sandbox.uniqueName("up") + ".log");
         try {
             Files.createDirectories(log.getParent());
@@ -115,7 +115,7 @@ final class SandboxControl {
     }
 
     /** Waits until the admin API reports both adapters CONNECTED. */
-    void awaitAdaptersConnected(BridgeFixture f, Duration timeout) {
+    public void awaitAdaptersConnected(BridgeFixture f, Duration timeout) {
         BridgeFixture.awaitCondition("both adapters CONNECTED", () -> {
             try {
                 HttpResponse<String> r = f.admin("GET", "/api/v1/adapters", null);

@@ -59,6 +59,29 @@ public final class BaresipPhone implements AutoCloseable {
      * MESSAGEs only to contacts, see {@link #sendMessage}).
      */
     public static BaresipPhone startRegistered(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
+        return start(sandbox, user, contacts, false, 0, timeout);
+    }
+
+    /**
+     * As {@link #startRegistered(Sandbox, String, List, Duration)} with baresip's {@code presence} module and
+     * {@code ;pubint=60} on the account: baresip PUBLISHes its presence (open after registering) to its own AOR at
+     * the proxy; {@link #publishOnline}/{@link #publishOffline} change it (PIDF open/closed).
+     */
+    public static BaresipPhone startPublishing(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
+        return start(sandbox, user, contacts, false, 60, timeout);
+    }
+
+    /**
+     * As {@link #startRegistered(Sandbox, String, List, Duration)} with baresip's {@code presence} module and every
+     * contact marked {@code ;presence=p2p}: baresip SUBSCRIBEs to each contact's presence (Expires 600) through
+     * the proxy and shows the NOTIFYs' state in its contact list ({@link #presenceOf}).
+     */
+    public static BaresipPhone startWatching(Sandbox sandbox, String user, List<String> contacts, Duration timeout) {
+        return start(sandbox, user, contacts, true, 0, timeout);
+    }
+
+    private static BaresipPhone start(Sandbox sandbox, String user, List<String> contacts, boolean watch,
+                                      int pubint, Duration timeout) {
         Path dir = sandbox.newWorkDir("baresip");
         int sip = FreePorts.udpAndTcp();
         int ctrl;
@@ -86,11 +109,12 @@ public final class BaresipPhone implements AutoCloseable {
             "module_app\t\tctrl_tcp.so",
             "ctrl_tcp_listen\t\t127.0.0.1:" + ctrl,
             "cons_listen\t\t127.0.0.1:" + cons,
+            watch || pubint > 0 ? "module_app\t\tpresence.so" : "",
             "dns_server\t\t127.0.0.1:53",
             "net_interface\t\t127.0.0.1",
             "");
         String account = "<sip:" + user + "@" + sandbox.get("SIP_DOMAIN") + ">;outbound=\"sip:" + sandbox.get("SIP_PROXY")
-            + ";transport=udp\";regint=300;auth_pass=x;answermode=manual\n";
+            + ";transport=udp\";regint=300;auth_pass=x;answermode=manual" + (pubint > 0 ? ";pubint=" + pubint : "") + "\n";
         try {
             Files.writeString(dir.resolve("config"), config, StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("accounts"), account, StandardCharsets.UTF_8);
@@ -99,7 +123,7 @@ public final class BaresipPhone implements AutoCloseable {
                 if (!uri.matches("sips?:[^\\s<>\"]+")) {
                     throw new IllegalArgumentException("not a plain SIP URI: " + uri);
                 }
-                book.append('<').append(uri).append(">\n");
+                book.append('<').append(uri).append('>').append(watch ? ";presence=p2p" : "").append('\n');
             }
             Files.writeString(dir.resolve("contacts"), book.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -239,6 +263,56 @@ public final class BaresipPhone implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException(contactUri + " is not in baresip's contacts (last: " + current.strip() + ")");
+    }
+
+    /**
+     * What baresip's contact list shows for {@code contactUri} ({@link #startWatching}): {@code Unknown} (no NOTIFY
+     * yet, or one without body), {@code Online} (PIDF open), {@code Busy} (busy, on the phone), {@code Offline}
+     * (closed, and baresip 1.0 also shows {@code <rpid:away/>} as closed).
+     */
+    public String presenceOf(String contactUri) {
+        String list = command("contacts", "").path("data").asText("").replaceAll("\u001b\\[[0-9;]*m", "");
+        for (String line : list.split("\n")) {
+            if (line.contains("<" + contactUri + ">")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(Unknown|Online|Busy|Offline)")
+                    .matcher(line);
+                return m.find() ? m.group(1) : line.strip();
+            }
+        }
+        throw new AssertionError(contactUri + " is not in baresip's contact list:\n" + list);
+    }
+
+    /**
+     * Waits until {@link #presenceOf} shows {@code status} for {@code contactUri}; returns how long it took.
+     * Polls the contact list (baresip reports presence changes on no event channel).
+     */
+    public Duration awaitPresence(String contactUri, String status, Duration timeout) {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(timeout);
+        String last;
+        while (!(last = presenceOf(contactUri)).equals(status)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("baresip (" + user + ") did not show " + contactUri + " as " + status
+                    + " within " + timeout + "; shows " + last + "\noutput:\n" + process.outputTail());
+            }
+            shortPause();
+        }
+        return Duration.between(start, Instant.now());
+    }
+
+    private static void shortPause() {
+        // polling interval of a condition wait bounded by the caller's deadline
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+
+    /** baresip's {@code /presence_online}: PUBLISH open ({@link #startPublishing}). */
+    public void publishOnline() {
+        command("presence_online", "");
+    }
+
+    /** baresip's {@code /presence_offline}: PUBLISH closed ({@link #startPublishing}). */
+    public void publishOffline() {
+        command("presence_offline", "");
     }
 
     /** Waits until the console output contains {@code text}; returns the whole output so far. */

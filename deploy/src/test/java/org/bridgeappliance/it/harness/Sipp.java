@@ -31,6 +31,7 @@ public final class Sipp {
     private int calls = 1;
     private Duration timeout = Duration.ofSeconds(20);
     private String transport = "u1";
+    private int rate;
 
     private Sipp(Sandbox sandbox, String scenario) {
         this.sandbox = sandbox;
@@ -71,6 +72,12 @@ public final class Sipp {
         return this;
     }
 
+    /** Calls started per second (sipp -r; sipp's default is 10). */
+    public Sipp rate(int callsPerSecond) {
+        this.rate = callsPerSecond;
+        return this;
+    }
+
     /** sipp's global timeout (-timeout, with -timeout_error: a timeout is a failure). Default 20 s. */
     public Sipp timeout(Duration t) {
         this.timeout = t;
@@ -103,6 +110,9 @@ public final class Sipp {
             "-trace_logs", "-log_file", dir.resolve("log.txt").toString(),
             "-trace_err", "-error_file", dir.resolve("errors.txt").toString(),
             "-trace_msg", "-message_file", dir.resolve("messages.txt").toString()));
+        if (rate > 0) {
+            cmd.addAll(List.of("-r", Integer.toString(rate)));
+        }
         keys.forEach((k, v) -> {
             cmd.add("-key");
             cmd.add(k);

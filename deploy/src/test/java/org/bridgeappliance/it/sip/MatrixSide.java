@@ -106,6 +106,10 @@ final class MatrixSide {
                 seen.add(new Seen(room.getKey(), true, e));
             }
         });
+        // m.presence of users who share a room with this user (roomId null)
+        for (JsonNode e : sync.path("presence").path("events")) {
+            seen.add(new Seen(null, false, e));
+        }
         since = sync.path("next_batch").asText(since);
     }
 

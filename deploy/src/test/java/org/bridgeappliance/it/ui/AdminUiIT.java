@@ -49,6 +49,7 @@ class AdminUiIT {
     private final List<String> mappings = new ArrayList<>();
     private String mappedMuc;
     private String mappingName;
+    private String mappedMatrixRoom;
 
     @BeforeAll
     void start() {
@@ -57,11 +58,16 @@ class AdminUiIT {
         alice = f.xmpp.registerAndLogin("alice");
         carol = f.newMatrixUser("carol", "Carol UI");
         browser.driver.get(browser.base + "/admin/");
+        logIn("Dashboard");
+    }
+
+    /** Logs in on the login view, which then shows the view with {@code heading}. */
+    private void logIn(String heading) {
         browser.awaitHeading("Log in");
         browser.type("Username", f.sandbox.get("ADMIN_USER"));
         browser.type("Password", f.sandbox.get("ADMIN_PASSWORD"));
         browser.click("Log in");
-        browser.awaitHeading("Dashboard");
+        browser.awaitHeading(heading);
     }
 
     @AfterAll
@@ -148,10 +154,6 @@ class AdminUiIT {
         assertTrue(xmpp.findElement(By.cssSelector(".icon")).getText().length() > 0, "an icon, not colour alone");
         assertFalse(browser.driver.findElement(By.id("version")).getText().isBlank());
         assertAccessibleInLightAndDark("dashboard");
-        browser.screenshot("dashboard");
-        browser.colorScheme("dark");
-        browser.screenshot("dashboard-dark");
-        browser.colorScheme("light");
     }
 
     @Test
@@ -162,6 +164,7 @@ class AdminUiIT {
         mappedMuc = muc.getRoom().toString();
         String roomName = "UI Matrix " + unique;
         String roomId = matrixRoom(roomName);
+        mappedMatrixRoom = roomId;
         mappingName = "UI mapping " + unique;
 
         browser.open("#/rooms/new", "New room mapping");
@@ -177,7 +180,6 @@ class AdminUiIT {
         mappings.add(row.getAttribute("data-id"));
         assertTrue(row.getText().contains(mappedMuc) && row.getText().contains(roomId), row.getText());
         assertAccessibleInLightAndDark("room list");
-        browser.screenshot("rooms");
 
         // The bridge joins the MUC on its room sync; then alice's message reaches carol's plain HTTP client.
         BridgeFixture.awaitCondition("the bridge joining " + mappedMuc, () -> muc.getOccupantsCount() >= 2,
@@ -350,6 +352,106 @@ class AdminUiIT {
             .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
             .until(d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
         assertEquals(1L, browser.script("return window.__noReload;"), "the page was not reloaded");
+    }
+
+    @Test
+    @Order(3)
+    void afterMessagesAreBridgedTheDashboardChartAndTheRoomListShowThem() {
+        // test 2 bridged alice's message from the MUC to Matrix
+        browser.open("#/dashboard", "Dashboard");
+        WebElement line = browser.visible(By.cssSelector("#traffic svg.chart polyline[data-series='xmpp → matrix']"));
+        browser.await("the last hour counts the bridged message", d -> Long.parseLong(d.findElement(
+            By.cssSelector("#traffic tr[data-pair='xmpp → matrix'] td")).getText()) >= 1);
+        String[] points = line.getAttribute("points").split(" ");
+        assertEquals(60, points.length, "one point per minute of the last hour");
+        double baseline = java.util.Arrays.stream(points).mapToDouble(p -> Double.parseDouble(p.split(",")[1])).max()
+            .orElseThrow();
+        assertTrue(java.util.Arrays.stream(points).anyMatch(p -> Double.parseDouble(p.split(",")[1]) < baseline),
+            "the line rises above zero somewhere: " + line.getAttribute("points"));
+        assertTrue(browser.driver.findElement(By.cssSelector("#traffic svg.chart")).getAttribute("aria-label")
+            .contains("xmpp → matrix"), "the chart has a text alternative");
+        assertAccessibleInLightAndDark("dashboard with traffic");
+        browser.screenshot("dashboard");
+        browser.colorScheme("dark");
+        browser.screenshot("dashboard-dark");
+        browser.colorScheme("light");
+
+        browser.open("#/rooms", "Room mappings");
+        WebElement row = rowNamed(mappingName);
+        browser.await("the mapping's last delivery", d -> !rowNamed(mappingName)
+            .findElement(By.cssSelector(".last-delivery")).getText().contains("none"));
+        assertEquals("0", row.findElement(By.cssSelector(".backlog")).getText(), "nothing waiting");
+        assertTrue(row.findElement(By.cssSelector(".last-error")).getText().contains("none"), row.getText());
+        assertEquals(2, row.findElements(By.cssSelector("li .joined[data-joined='true']")).size(),
+            "the bridge is in the MUC and the bot in the Matrix room: " + row.getText());
+        assertAccessibleInLightAndDark("room list with health");
+        browser.screenshot("rooms");
+    }
+
+    @Test
+    @Order(3)
+    void aPuppetShowsItsRoomsAndItsAvatarServedFromThisOrigin() throws Exception {
+        // carol (Matrix) gets an avatar and speaks in the room mapped by test 2: her XMPP puppet carries the avatar
+        byte[] png = java.util.Base64.getDecoder().decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        String mxc = f.upload(carol, png, "image/png", "carol.png");
+        var avatar = JSON.createObjectNode().put("avatar_url", mxc);
+        assertTrue(f.matrix.call("PUT", "/_matrix/client/v3/profile/" + java.net.URLEncoder.encode(carol.userId(),
+            java.nio.charset.StandardCharsets.UTF_8) + "/avatar_url", carol.accessToken(), avatar).ok());
+        f.matrix.sendText(carol, mappedMatrixRoom, "carol, now with a face " + Sandbox.uniqueName("av"));
+        String puppetJid = f.puppetOf(carol.userId()).toString();
+        BridgeFixture.awaitCondition("carol's XMPP puppet with an avatar", () -> {
+            HttpResponse<String> r = f.admin("GET", "/api/v1/puppets?network=xmpp&q="
+                + java.net.URLEncoder.encode(puppetJid, java.nio.charset.StandardCharsets.UTF_8), null);
+            try {
+                for (var p : JSON.readTree(r.body()).path("items")) {
+                    if (p.path("puppetId").asText().equals(puppetJid) && !p.path("avatar").asText("").isEmpty()) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, BridgeFixture.WAIT);
+
+        browser.open("#/puppets?network=xmpp&q=" + java.net.URLEncoder.encode(puppetJid,
+            java.nio.charset.StandardCharsets.UTF_8), "Puppets");
+        WebElement link = browser.visible(By.cssSelector("main table a.display-name"));
+        String name = link.getText();
+        assertTrue(name.contains("Carol"), name);
+        link.click();
+        browser.awaitHeading(name);
+        WebElement img = browser.visible(By.cssSelector("main img.avatar"));
+        browser.await("the avatar loaded", d -> ((Number) browser.script(
+            "const i = document.querySelector('main img.avatar'); return i && i.complete ? i.naturalWidth : 0;"))
+            .longValue() > 0);
+        assertTrue(img.getAttribute("src").startsWith(browser.base + "/api/v1/puppets/avatar?"), img.getAttribute("src"));
+        WebElement rooms = browser.visible(By.id("puppet-rooms"));
+        assertTrue(rooms.getText().contains(mappingName), rooms.getText());
+        assertAccessibleInLightAndDark("puppet");
+        browser.screenshot("puppet");
+        for (String url : browser.loadedResources()) {
+            assertTrue(url.startsWith(browser.base + "/"), "request to another origin: " + url);
+        }
+    }
+
+    @Test
+    @Order(11)
+    void theMappingSurvivesAnApplianceRestartAndTheAuditPageShowsIt() {
+        org.bridgeappliance.it.bridge.SandboxControl control = new org.bridgeappliance.it.bridge.SandboxControl(f.sandbox);
+        browser.driver.get("about:blank"); // no view polls the appliance while it is down
+        control.stop("appliance", false);
+        control.up();
+        control.awaitAdaptersConnected(f, java.time.Duration.ofSeconds(90));
+        // sessions live in memory: the restart signed the browser out
+        browser.driver.get(browser.base + "/admin/#/rooms");
+        logIn("Room mappings");
+        WebElement row = rowNamed(mappingName);
+        assertTrue(row.getText().contains(mappedMuc), row.getText());
+        browser.open("#/audit?action=room.create", "Audit log");
+        WebElement entry = browser.visible(By.xpath("//main//tr[td[contains(., \"" + mappingName + "\")]]"));
+        assertTrue(entry.getText().contains(f.sandbox.get("ADMIN_USER")), entry.getText());
     }
 
     private void sandbox(String... args) throws Exception {

@@ -14,6 +14,7 @@ import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
 import org.bridgeappliance.adapter.matrix.json.Json;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
 import org.bridgeappliance.adapter.matrix.portal.PortalManager;
+import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
 import org.bridgeappliance.core.id.RemoteRoomId;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * does not know, such as one of a reaction added before a restart, is resolved through the store.
  */
 final class InboundSupport implements MatrixInboundConverter.Lookups, TransactionProcessor.Hooks {
+    /** Matrix, as the core names it (as {@code MatrixAdapter.NETWORK}; not imported from there: no cycle). */
+    private static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
     private static final Logger LOG = LoggerFactory.getLogger(InboundSupport.class);
     private static final int MAX_CACHED = 20_000;
 
@@ -115,7 +118,7 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
             // Only reactions of Matrix users, as in the cache: a ghost's reaction in this room is the
             // bridge's own copy of another network's reaction, not something a Matrix user can withdraw.
             return reactionStore.findByRemoteId(portal, RemoteMessageId.of(eventId))
-                    .filter(r -> r.reactor().network().equals(MatrixAdapter.NETWORK))
+                    .filter(r -> r.reactor().network().equals(NETWORK))
                     .flatMap(r -> eventIdOf(portal, r).map(target -> new MatrixInboundConverter.ReactionRef(
                             target, r.key(), r.reactor().user().value())));
         } catch (RuntimeException e) {
@@ -133,15 +136,15 @@ final class InboundSupport implements MatrixInboundConverter.Lookups, Transactio
     }
 
     private static Portal portal(String roomId) {
-        return new Portal(MatrixAdapter.NETWORK, RemoteRoomId.of(roomId));
+        return new Portal(NETWORK, RemoteRoomId.of(roomId));
     }
 
     @Override
     public Optional<String> authorOf(String roomId, String eventId) {
         try {
-            List<MessageMapping> found = messages.findInPortal(new Portal(MatrixAdapter.NETWORK,
+            List<MessageMapping> found = messages.findInPortal(new Portal(NETWORK,
                     RemoteRoomId.of(roomId)), RemoteMessageId.of(eventId));
-            return found.stream().findFirst().map(m -> m.author().network().equals(MatrixAdapter.NETWORK)
+            return found.stream().findFirst().map(m -> m.author().network().equals(NETWORK)
                     ? m.author().user().value() : "ghost:" + m.author());
         } catch (RuntimeException e) {
             return Optional.empty();

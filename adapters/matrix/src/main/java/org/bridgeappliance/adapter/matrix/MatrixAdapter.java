@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.bridgeappliance.adapter.matrix.appservice.AppServiceEndpoint;
 import org.bridgeappliance.adapter.matrix.appservice.AppServiceHandler;
 import org.bridgeappliance.adapter.matrix.appservice.HsTokenAuth;
 import org.bridgeappliance.adapter.matrix.appservice.TransactionProcessor;
@@ -22,8 +23,10 @@ import org.bridgeappliance.adapter.matrix.client.MicronautHttpTransport;
 import org.bridgeappliance.adapter.matrix.convert.MatrixInboundConverter;
 import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
 import org.bridgeappliance.adapter.matrix.id.MatrixAddressSyntax;
+import org.bridgeappliance.adapter.matrix.media.MatrixAvatarSource;
 import org.bridgeappliance.adapter.matrix.media.MediaFetcher;
 import org.bridgeappliance.adapter.matrix.media.MediaLinks;
+import org.bridgeappliance.adapter.matrix.media.MediaSource;
 import org.bridgeappliance.adapter.matrix.portal.GhostManager;
 import org.bridgeappliance.adapter.matrix.portal.MatrixDeliverer;
 import org.bridgeappliance.adapter.matrix.portal.MatrixRoomListing;
@@ -48,6 +51,8 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
+import org.bridgeappliance.core.port.AvatarSource;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
@@ -71,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * router) when they do not, with a probe every few seconds until the homeserver answers again.
  */
 @Singleton
-public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
+public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
+        MediaSource, AppServiceEndpoint, PortalMembership, AvatarSource {
     private static final Logger LOG = LoggerFactory.getLogger(MatrixAdapter.class);
     public static final Network NETWORK = Network.of(MatrixInboundConverter.NETWORK);
 
@@ -83,6 +89,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
     private volatile Runtime runtime;
     private volatile boolean ready;
     private volatile MediaLinks mediaLinks;
+    private volatile MatrixAvatarSource avatars;
     private final AtomicInteger probes = new AtomicInteger();
     private ScheduledExecutorService executor;
 
@@ -212,6 +219,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                 new HsTokenAuth(registration.hsToken(), config.isAllowLegacyQueryToken()), processor,
                 new Queries(codec, ghosts, portals), config.getMaxTransactionBytes());
         this.mediaLinks = links;
+        this.avatars = new MatrixAvatarSource(client, links, media);
         this.runtime = new Runtime(transport, client, handler, portals, ghosts, deliverer);
         client.onReachability(this::reachability);
         setState(Status.STARTING, "connecting to " + config.getHomeserverUrl());
@@ -256,17 +264,25 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
         }
     }
 
-    /** The signer of public media links (for the media endpoint), once started. */
+    /** The signer of public media links (for the media endpoint, {@link MediaSource}), once started. */
+    @Override
     public Optional<MediaLinks> mediaLinks() {
         return Optional.ofNullable(mediaLinks);
     }
 
-    /** The client, once started (the media endpoint downloads through it). */
+    /** The client, once started (diagnostics, tests). */
     public Optional<MatrixClient> client() {
         return Optional.ofNullable(runtime).map(Runtime::client);
     }
 
-    /** The AS endpoints' handler; empty while disabled, not started, failed or stopped (they answer 503). */
+    /** Downloads for the media endpoint ({@link MediaSource}), through the client, once started. */
+    @Override
+    public Optional<MediaSource.Downloads> downloads() {
+        return client().map(c -> c::openDownload);
+    }
+
+    /** The AS endpoints' handler ({@link AppServiceEndpoint}); empty while disabled, not started, failed or stopped. */
+    @Override
     public Optional<AppServiceHandler> appService() {
         Runtime r = runtime;
         Status s = state.status();
@@ -487,6 +503,20 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
             throw new RoomListingException("the Matrix adapter is not connected: " + state.detail());
         }
         return new MatrixRoomListing(r.client(), codec.botUserId()).list(query, limit);
+    }
+
+    /** True when this run has seen the bot in the room; unknown otherwise (the cache starts empty at each start). */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        Runtime r = runtime;
+        return r != null && r.portals().botKnownJoined(room.value()) ? Optional.of(true) : Optional.empty();
+    }
+
+    /** Avatars for the admin UI: see {@link MatrixAvatarSource}; empty before the start. */
+    @Override
+    public Optional<Image> fetchAvatar(java.net.URI uri) throws java.io.IOException {
+        MatrixAvatarSource a = avatars;
+        return a == null ? Optional.empty() : a.fetchAvatar(uri);
     }
 
     /** The id codec (ghost MXIDs, aliases), available before start. */

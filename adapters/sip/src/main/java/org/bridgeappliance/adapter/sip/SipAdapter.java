@@ -2,6 +2,7 @@ package org.bridgeappliance.adapter.sip;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,10 @@ import org.bridgeappliance.adapter.sip.convert.SipOutboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
 import org.bridgeappliance.adapter.sip.outbound.PhoneSender;
+import org.bridgeappliance.adapter.sip.presence.PhoneWatchList;
+import org.bridgeappliance.adapter.sip.presence.PhoneWatcher;
+import org.bridgeappliance.adapter.sip.presence.PresenceServer;
+import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
 import org.bridgeappliance.adapter.sip.room.RoomNames;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
@@ -34,6 +39,7 @@ import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.PresenceEvent;
 import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AddressSyntax;
@@ -45,6 +51,7 @@ import org.bridgeappliance.core.port.PermanentDeliveryException;
 import org.bridgeappliance.core.port.PortalAliases;
 import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
+import org.bridgeappliance.core.port.PresenceSupport;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.TransientDeliveryException;
@@ -64,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * pool, the periodic retry on a scheduler.
  */
 @Singleton
-public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMembers, PortalAliases {
+public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport,
+        PortalMembers, PortalAliases {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -74,6 +82,10 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
     /** A 1:1 chat with a phone that sent is-composing: typing notifications go to it too. */
     private static final RoomCapabilities TYPING = new RoomCapabilities(false, false, false, false, false,
             false, true, false, 60_000);
+    /** Presence: expiry sweep and state-detail refresh; phone-watch SUBSCRIBEs due; reconciling with the stores. */
+    private static final long PRESENCE_SWEEP_MS = 2_000;
+    private static final long WATCH_TICK_MS = 1_000;
+    private static final long WATCH_RECONCILE_MS = 5_000;
 
     private final SipSettings settings;
     private final SipStore store;
@@ -90,6 +102,13 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
     private ExecutorService background;
     private ScheduledExecutorService scheduler;
     private InboundHandler inbound;
+    /** The presence server of the bridge's domains (SUBSCRIBE/PUBLISH; presence/). */
+    private PresenceServer presence;
+    /** Subscriptions at the proxy to phones' presence (presence/); null when {@code bridge.sip.presence.watch} is off. */
+    private PhoneWatcher watcher;
+    private SipPresenceConfig presenceConfig = new SipPresenceConfig();
+    /** When the watch list was last reconciled (scheduler thread only). */
+    private long lastReconcile = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS);
     /** {@code [Name]}s unique per room, shared by the fan-out of every network's messages (also the phones'). */
     private final RoomNames names = new RoomNames(10_000, 1_000);
 
@@ -100,6 +119,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
     @Inject
     public SipAdapter(SipConfig config, SipStore store) {
         this(config.toSettings(), store);
+    }
+
+    /** {@code bridge.sip.presence.*} (method injection keeps the constructors as they are). */
+    @Inject
+    public void setPresenceConfig(SipPresenceConfig presenceConfig) {
+        this.presenceConfig = presenceConfig;
     }
 
     public SipAdapter(SipSettings settings, SipStore store) {
@@ -135,6 +160,13 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
             report(AdapterState.Status.DISABLED, "bridge.sip.enabled is false");
             return;
         }
+        PresenceSubscriptions.Limits presenceLimits;
+        try {
+            presenceLimits = presenceConfig.limits();
+        } catch (IllegalArgumentException e) {
+            report(AdapterState.Status.FAILED, "bridge.sip.presence: " + e.getMessage());
+            return;
+        }
         report(AdapterState.Status.STARTING, "binding " + settings.listenHost() + ":" + settings.listenPort());
         AtomicInteger n = new AtomicInteger();
         List<ThreadPoolExecutor> stripes = new ArrayList<>();
@@ -146,11 +178,28 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
         workers = List.copyOf(stripes);
         background = Executors.newFixedThreadPool(4, r -> daemon(r, "sip-out-" + n.incrementAndGet()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sip-retry"));
-        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> inbound.handle(st, req,
-                remote), (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
+        endpoint = new SipEndpoint(Set.copyOf(settings.trustedAddresses()), (st, req, remote) -> {
+            if (PresenceServer.handles(req)) {
+                presence.handle(st, req);
+            } else if (PhoneWatcher.handles(req) && watcher != null) {
+                watcher.handle(st, req);
+            } else {
+                inbound.handle(st, req, remote);
+            }
+        }, (key, task) -> workers.get(Math.floorMod(key.hashCode(), workers.size())).execute(task));
         sender = new PhoneSender(endpoint, settings.udpMaxBytes(), settings.requestTimeout());
         offline = new OfflineQueue(store, sender, ctx.clock(), settings.offlineTtl(), ctx.outcomes());
         inbound = new InboundHandler(settings, syntax, endpoint, store, offline, sender, background, ctx);
+        presence = new PresenceServer(syntax, endpoint, ctx.presence(), ctx.stores().puppets(), NETWORK, ctx.clock(),
+                presenceLimits, settings.udpMaxBytes());
+        if (presenceConfig.isWatch()) {
+            PhoneWatchList.Settings d = PhoneWatchList.Settings.defaults();
+            Duration exp = presenceConfig.getWatchExpires();
+            watcher = new PhoneWatcher(syntax, endpoint, new PhoneWatchList(ctx.clock(), new PhoneWatchList.Settings(
+                    exp, d.refreshMargin(), d.initialBackoff(), d.maxBackoff(), d.responseTimeout(), d.maxWatched())),
+                    "sip:" + presenceConfig.getServiceUser() + "@" + settings.domain(), NETWORK, settings.networks(),
+                    ctx.ingress(), ctx.stores(), store, ctx.clock(), settings.requestTimeout());
+        }
         inbound.useNames(names);
         try {
             // The stack reads requests up to 4x the body limit, so an oversized MESSAGE is answered 413, not cut off.
@@ -164,6 +213,11 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
         }
         long retry = settings.offlineRetry().toMillis();
         scheduler.scheduleWithFixedDelay(this::retryOffline, retry, retry, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::presenceSweep, PRESENCE_SWEEP_MS, PRESENCE_SWEEP_MS,
+                TimeUnit.MILLISECONDS);
+        if (watcher != null) {
+            scheduler.scheduleWithFixedDelay(this::watchPhones, 0, WATCH_TICK_MS, TimeUnit.MILLISECONDS);
+        }
         report(AdapterState.Status.CONNECTED, "listening on " + settings.listenHost() + ":" + settings.listenPort()
                 + " udp+tcp for " + settings.domain() + "; proxy " + settings.proxyHop());
     }
@@ -176,8 +230,69 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PortalMe
         }
     }
 
+    /** Ends expired presence subscriptions and keeps the subscription counts in the state's detail. */
+    private void presenceSweep() {
+        try {
+            presence.sweep();
+            AdapterState s = state.get();
+            if (s.status() == AdapterState.Status.CONNECTED) {
+                String base = s.detail().replaceFirst("; presence: .*$", "");
+                String detail = base + "; " + presence.summary() + (watcher == null ? "" : "; " + watcher.summary());
+                if (!detail.equals(s.detail())) {
+                    AdapterState next = new AdapterState(s.status(), detail, s.since());
+                    if (state.compareAndSet(s, next) && context != null) {
+                        context.stateListener().stateChanged(NETWORK, next);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("SIP presence sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Keeps the phones watched in line with rooms, direct chats and links, and sends the SUBSCRIBEs due. */
+    private void watchPhones() {
+        try {
+            long now = System.nanoTime();
+            if (now - lastReconcile >= TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS)) {
+                lastReconcile = now;
+                watcher.reconcile();
+            }
+            watcher.tick();
+        } catch (RuntimeException e) {
+            LOG.warn("SIP presence watch failed: {}", e.toString());
+        }
+    }
+
+    /** Shows an XMPP or Matrix person's presence to the phones watching their puppet (router presence thread). */
+    @Override
+    public void deliverPresence(PresenceEvent event) {
+        PresenceServer p = presence;
+        if (p != null) {
+            p.onPresence(event);
+        }
+    }
+
+    /** The phone watcher (for tests); null before start, when disabled or with {@code presence.watch} off. */
+    public PhoneWatcher phoneWatcher() {
+        return watcher;
+    }
+
+    /** The presence server (for tests and the admin's counts); null before start or when disabled. */
+    public PresenceServer presenceServer() {
+        return presence;
+    }
+
     @Override
     public synchronized void stop() {
+        if (watcher != null && endpoint != null) {
+            watcher.stop();
+        }
+        watcher = null;
+        if (presence != null && endpoint != null) {
+            presence.terminateAll(Duration.ofSeconds(2));
+        }
+        presence = null;
         if (endpoint != null) {
             endpoint.stop();
             endpoint = null;

@@ -68,6 +68,7 @@ class SipAdapterLoopbackTest {
                 d.networks(), 4096, 200, 1300, Duration.ofSeconds(3), Duration.ofHours(1), Duration.ofHours(1),
                 2, 10, true);
         SipAdapter a = new SipAdapter(s, sipStore);
+        a.setPresenceConfig(noPhoneWatching()); // this fake proxy answers MESSAGEs only (SipPresenceLoopbackTest)
         EventIngress ingress = e -> {
             if (ingressFailure.get() != null) {
                 throw ingressFailure.get();
@@ -85,7 +86,7 @@ class SipAdapterLoopbackTest {
      * A port free for both UDP and TCP on loopback: the adapter listens on both, and a port the kernel hands out
      * as free for UDP can be taken for TCP (CI saw "cannot listen" once). Both sockets are held while checking.
      */
-    private static int freePort() {
+    static int freePort() {
         java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
         java.io.IOException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
@@ -99,6 +100,12 @@ class SipAdapterLoopbackTest {
             }
         }
         throw new java.io.UncheckedIOException(last);
+    }
+
+    static SipPresenceConfig noPhoneWatching() {
+        SipPresenceConfig c = new SipPresenceConfig();
+        c.setWatch(false);
+        return c;
     }
 
     @AfterEach

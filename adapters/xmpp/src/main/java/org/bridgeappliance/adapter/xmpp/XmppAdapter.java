@@ -2,18 +2,20 @@ package org.bridgeappliance.adapter.xmpp;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
+import org.bridgeappliance.adapter.xmpp.address.ComponentDomain;
 import org.bridgeappliance.adapter.xmpp.address.DirectChatIds;
 import org.bridgeappliance.adapter.xmpp.address.GatewayAddressing;
+import org.bridgeappliance.adapter.xmpp.address.GuestNetworks;
 import org.bridgeappliance.adapter.xmpp.address.PuppetAddressing;
 import org.bridgeappliance.adapter.xmpp.avatar.AvatarLinks;
 import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
@@ -21,6 +23,7 @@ import org.bridgeappliance.adapter.xmpp.component.Backoff;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnection;
 import org.bridgeappliance.adapter.xmpp.component.ComponentConnectionConfig;
 import org.bridgeappliance.adapter.xmpp.component.ComponentSession;
+import org.bridgeappliance.adapter.xmpp.component.ComponentStreams;
 import org.bridgeappliance.adapter.xmpp.component.StreamElement;
 import org.bridgeappliance.adapter.xmpp.component.StreamException;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
@@ -28,7 +31,9 @@ import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.direct.DirectChats;
 import org.bridgeappliance.adapter.xmpp.disco.DiscoResponder;
 import org.bridgeappliance.adapter.xmpp.disco.MucRoomListing;
-import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.disco.MucRoomResolver;
+import org.bridgeappliance.adapter.xmpp.dispatch.StanzaDispatcher;
+import org.bridgeappliance.adapter.xmpp.errors.FailureReports;
 import org.bridgeappliance.adapter.xmpp.ext.XmppExtensions;
 import org.bridgeappliance.adapter.xmpp.gateway.GatewayRooms;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
@@ -42,7 +47,6 @@ import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.Presence;
 import org.bridgeappliance.core.model.PresenceEvent;
-import org.bridgeappliance.core.model.RoomEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AdapterState;
 import org.bridgeappliance.core.port.Delivery;
@@ -58,15 +62,7 @@ import org.bridgeappliance.core.port.TransientDeliveryException;
 import org.bridgeappliance.core.store.ArchiveQuery;
 import org.bridgeappliance.core.store.ArchivedMessage;
 import org.bridgeappliance.core.store.BridgedRoom;
-import org.jivesoftware.smack.packet.IQ;
-import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.Stanza;
-import org.jivesoftware.smack.packet.StanzaBuilder;
-import org.jivesoftware.smack.packet.StanzaError;
-import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
-import org.jivesoftware.smackx.disco.packet.DiscoverItems;
-import org.jivesoftware.smackx.ping.packet.Ping;
-import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
@@ -75,14 +71,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The XMPP adapter: an external component (XEP-0114) on which other networks' people appear as
- * puppets, bridging existing MUCs ({@link MucPortals}), 1:1 chats ({@link DirectChats}) and gateway
- * rooms the component serves itself ({@link GatewayRooms}). Plain Java: {@link XmppAdapterBean} only
- * wires it into Micronaut.
+ * The XMPP adapter: external components (XEP-0114), one per foreign network ({@link XmppComponent},
+ * {@link ComponentStreams}), on which other networks' people appear as puppets, bridging existing MUCs
+ * ({@link MucPortals}), 1:1 chats ({@link DirectChats}) and gateway rooms the components serve themselves
+ * ({@link GatewayRooms}). Plain Java: {@link XmppAdapterBean} only wires it into Micronaut.
  *
- * <p>Threading: {@link #start}/{@link #stop} on the appliance's lifecycle thread; stanzas are handled
- * on one inbound thread in stream order; {@link #deliver} on the router's room threads;
- * {@link #deliverPresence} on the router's presence pool.
+ * <p>Threading: {@link #start}/{@link #stop} on the appliance's lifecycle thread; stanzas are handled on one
+ * inbound thread shared by every component stream, in stream order ({@link StanzaDispatcher}); {@link #deliver}
+ * on the router's room threads; {@link #deliverPresence} on the router's presence pool.
  */
 public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
     private static final Logger LOG = LoggerFactory.getLogger(XmppAdapter.class);
@@ -92,22 +88,24 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
 
     private final XmppSettings settings;
     private final DoubleSupplier random;
-    private final PuppetAddressing addressing;
-    private final GatewayAddressing gatewayAddressing;
+    private volatile PuppetAddressing addressing;
     private volatile AdapterState fixedState;
     private AdapterContext context;
-    private ComponentSession session;
+    private volatile ComponentStreams streams;
+    private volatile List<XmppComponent> components;
+    private volatile String configurationProblem = "";
+    private volatile FailureReports failures;
+    private volatile MucRoomResolver resolver;
+    private volatile GuestNetworks guests;
     private ScheduledExecutorService scheduler;
     private PuppetDirectory puppets;
     private MucPortals mucs;
     private DirectChats directs;
     private GatewayRooms gateways;
-    private DiscoResponder disco;
     private boolean stopped;
     private volatile List<String> avatarTrustedUrlPrefixes = List.of();
     private volatile String publicBaseUrl = "";
     private volatile List<String> mucServices;
-    private volatile MucServices allowedMucServices;
     private volatile XmppAvatars avatars;
     private volatile org.bridgeappliance.adapter.xmpp.limits.XmppLimits limits =
             org.bridgeappliance.adapter.xmpp.limits.XmppLimits.defaults();
@@ -121,8 +119,6 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     public XmppAdapter(XmppSettings settings, DoubleSupplier random) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.random = Objects.requireNonNull(random, "random");
-        this.addressing = new PuppetAddressing(settings.componentDomain());
-        this.gatewayAddressing = new GatewayAddressing(settings.componentDomain());
         this.fixedState = AdapterState.of(AdapterState.Status.STARTING, "not started");
     }
 
@@ -195,6 +191,28 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         return Optional.ofNullable(avatars);
     }
 
+    /**
+     * {@code bridge.xmpp.components}: the component of each foreign network (one stream each). Null or not called:
+     * the single {@code component-domain} with {@code secret}, as {@link ComponentDomain#legacy}. The first is
+     * the default domain, where people of networks without a component of their own live. Call before
+     * {@link #start}; a duplicate domain or network makes start report FAILED.
+     */
+    public void setComponents(List<XmppComponent> components) {
+        this.components = components == null || components.isEmpty() ? null : List.copyOf(components);
+    }
+
+    /** A configuration error found before start (a malformed {@code components} entry): start reports FAILED. */
+    public void setConfigurationProblem(String problem) {
+        this.configurationProblem = problem == null ? "" : problem.strip() + "; ";
+    }
+
+    /** The components the adapter connects (the configured list, else the legacy single one). */
+    public List<XmppComponent> components() {
+        List<XmppComponent> configured = components;
+        return configured != null ? configured
+                : List.of(new XmppComponent(ComponentDomain.legacy(settings.componentDomain()), settings.secret(), null));
+    }
+
     @Override
     public synchronized void start(AdapterContext context) {
         this.context = Objects.requireNonNull(context, "context");
@@ -202,13 +220,21 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             report(AdapterState.of(AdapterState.Status.DISABLED, "bridge.xmpp.enabled is false"));
             return;
         }
-        String problems = settings.problems() + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes)
-                + AvatarLinks.problems(publicBaseUrl)
-                + MucServices.problems(mucServices(), settings.componentDomain());
+        List<XmppComponent> comps = components();
+        String problems = settings.problems() + configurationProblem + XmppComponent.problems(comps, settings.serverDomain())
+                + PuppetDirectory.prefixProblems(avatarTrustedUrlPrefixes) + AvatarLinks.problems(publicBaseUrl);
+        for (XmppComponent c : comps) {
+            problems += MucServices.problems(mucServices(), c.domain());
+        }
         if (!problems.isEmpty()) {
             report(AdapterState.of(AdapterState.Status.FAILED, "configuration: " + problems.strip()));
             return;
         }
+        addressing = new PuppetAddressing(comps.stream().map(XmppComponent::address).toList());
+        guests = new GuestNetworks(addressing);
+        GatewayAddressing gatewayAddressing = new GatewayAddressing(addressing.domains());
+        LOG.info("XMPP components: {}; people of other networks live on {}", comps.stream()
+                .map(c -> c.network() + " on " + c.domain()).toList(), addressing.componentDomain());
         XmppExtensions.register();
         fixedState = null;
         scheduler = Executors.newScheduledThreadPool(1, r -> {
@@ -216,49 +242,59 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             t.setDaemon(true);
             return t;
         });
-        var config = new ComponentConnectionConfig(settings.host(), settings.port(), settings.componentDomain(),
-                settings.secret(), settings.maxStanzaBytes(), Duration.ofSeconds(10), Duration.ofSeconds(10), 10_000);
-        session = new ComponentSession(config, new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
-                settings.pingInterval(), settings.pingTimeout(), settings.serverDomain(), new Handler(), new Listener());
+        Map<String, XmppComponent> byDomain = new LinkedHashMap<>();
+        comps.forEach(c -> byDomain.put(c.domain(), c));
+        var dispatching = new DeferredHandler();
+        streams = new ComponentStreams(List.copyOf(byDomain.keySet()), (domain, inbound) -> {
+            XmppComponent c = byDomain.get(domain);
+            var config = new ComponentConnectionConfig(settings.host(), settings.port(), domain, c.secret(),
+                    settings.maxStanzaBytes(), Duration.ofSeconds(10), Duration.ofSeconds(10), 10_000);
+            return new ComponentSession(config, new Backoff(settings.reconnectMin(), settings.reconnectMax(), random),
+                    settings.pingInterval(), settings.pingTimeout(), settings.serverDomain(), dispatching,
+                    new Listener(domain), inbound);
+        });
         var ingress = new XmppIngress(context.ingress(), context.stores());
         var inbound = new XmppInboundConverter();
         var outbound = new XmppOutboundConverter();
         puppets = new PuppetDirectory(addressing, context.stores().puppets(), NETWORK, context.clock(),
                 avatarTrustedUrlPrefixes, limits);
-        provisioner = new org.bridgeappliance.adapter.xmpp.provision.Provisioner(limits, session::runInbound,
+        provisioner = new org.bridgeappliance.adapter.xmpp.provision.Provisioner(limits, streams::runInbound,
                 context.clock());
         Optional<AvatarLinks> links = Optional.of(publicBaseUrl).filter(u -> !u.isBlank())
                 .map(u -> new AvatarLinks(u, settings.secret()));
         if (links.isEmpty()) {
             LOG.info("bridge.xmpp.public-base-url is empty: XMPP users' avatars are not published to other networks");
         }
-        avatars = new XmppAvatars(links, session, context.clock(), XmppAvatars.NEGATIVE_TTL, XmppAvatars.FETCH_TIMEOUT,
+        avatars = new XmppAvatars(links, streams, context.clock(), XmppAvatars.NEGATIVE_TTL, XmppAvatars.FETCH_TIMEOUT,
                 XmppAvatars.CACHE_BYTES, this::defaultAvatarRoute, NETWORK.value());
-        allowedMucServices = new MucServices(mucServices());
+        MucServices allowedMucServices = new MucServices(mucServices());
         LOG.info("MUC services whose rooms may be bridged: {}", allowedMucServices.domains());
-        mucs = new MucPortals(settings, session, puppets, inbound, outbound, ingress, context.stores().reactions(),
+        mucs = new MucPortals(settings, streams, puppets, inbound, outbound, ingress, context.stores().reactions(),
                 context.stores().messages(), context.stores().aliases(), NETWORK, context.clock(), scheduler, avatars,
                 allowedMucServices, limits, context.copies());
         mucs.resumeFrom(this::newestArchived);
-        directs = new DirectChats(session, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
+        directs = new DirectChats(streams, puppets, inbound, outbound, ingress, context.stores(), context.portals(),
                 NETWORK, context.clock(), avatars, limits, provisioner);
-        gateways = new GatewayRooms(settings, session, puppets, gatewayAddressing, inbound, outbound, ingress,
+        gateways = new GatewayRooms(settings, streams, puppets, gatewayAddressing, inbound, outbound, ingress,
                 context.stores(), context.portals(), NETWORK, context.clock(), avatars, limits, provisioner);
+        failures = new FailureReports(streams, addressing);
+        resolver = new MucRoomResolver(streams, addressing, allowedMucServices, settings.joinTimeout());
         // Learned asynchronously: the update goes out on the inbound thread, in order with the stanzas.
         avatars.setListener((person, link) -> {
             try {
-                session.runInbound(() -> avatarChanged(person));
+                streams.runInbound(() -> avatarChanged(person));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 LOG.debug("avatar update of {} dropped: stopping", person.user());
             }
         });
-        disco = new DiscoResponder(settings.componentDomain(), addressing, gatewayAddressing, settings.gatewayEnabled(),
-                gateways::roomJids);
+        var disco = new DiscoResponder(comps.stream().map(c -> new DiscoResponder.Component(c.address(), c.name()))
+                .toList(), addressing, gatewayAddressing, settings.gatewayEnabled(), gateways::roomJids);
+        dispatching.target = new StanzaDispatcher(streams, puppets, mucs, gateways, directs, disco);
         long selfPing = settings.selfPingInterval().toMillis();
         scheduler.scheduleWithFixedDelay(guard(mucs::selfPing), selfPing, selfPing, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(guard(this::syncRooms), ROOM_SYNC_INTERVAL.toMillis(),
                 ROOM_SYNC_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        session.start();
+        streams.start();
     }
 
     private static Runnable guard(Runnable r) {
@@ -273,7 +309,7 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
 
     /** Joins the MUCs the room directory maps, leaves the ones no longer mapped. */
     void syncRooms() {
-        if (session == null || !session.isConnected()) {
+        if (streams == null || !streams.isConnected()) {
             return;
         }
         List<String> mucRooms = new ArrayList<>();
@@ -291,11 +327,11 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             return;
         }
         stopped = true;
-        if (session != null) {
+        if (streams != null) {
             // Goodbyes first (queued before the stream close): rooms must not keep ghosts of our puppets.
             mucs.leaveAll();
             gateways.leaveAll();
-            session.stop(STOP_GRACE);
+            streams.stop(STOP_GRACE);
             scheduler.shutdownNow();
             puppets.close();
             avatars.close();
@@ -307,10 +343,13 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     @Override
     public AdapterState state() {
         AdapterState fixed = fixedState;
-        if (fixed != null || session == null) {
+        if (fixed != null || streams == null) {
             return fixed != null ? fixed : AdapterState.of(AdapterState.Status.STARTING, "not started");
         }
-        return session.state();
+        AdapterState s = streams.state();
+        GuestNetworks g = guests;
+        String note = g == null ? "" : g.detail();
+        return note.isEmpty() ? s : AdapterState.of(s.status(), s.detail() + note);
     }
 
     private void report(AdapterState state) {
@@ -336,7 +375,9 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
     public boolean isBridgeUser(RemoteUserId user) {
         try {
             Jid jid = JidCreate.from(user.value());
-            return jid.getDomain().toString().equals(settings.componentDomain());
+            PuppetAddressing a = addressing;
+            return a != null ? a.isOnComponent(jid) : components().stream()
+                    .anyMatch(c -> c.domain().equals(jid.getDomain().toString()));
         } catch (XmppStringprepException | IllegalArgumentException e) {
             return false;
         }
@@ -344,8 +385,14 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
 
     @Override
     public DeliveryReceipt deliver(Delivery delivery) {
-        if (session == null) {
+        if (streams == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
+        }
+        guests.note(delivery.event().sender().network());
+        String domain = addressing.domainFor(delivery.event().sender().network()).domain();
+        if (!domain.equals(addressing.componentDomain()) && !streams.isConnected(domain)) {
+            // The default stream's features check it themselves; another network's puppets need their own stream.
+            throw new TransientDeliveryException("XMPP component " + domain + " not connected", null);
         }
         String room = delivery.target().room().value();
         if (DirectChatIds.isDirect(delivery.target().room())) {
@@ -362,40 +409,20 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
 
     @Override
     public void reportFailure(DeliveryFailure failure) {
-        try {
-            RoomEvent event = failure.event();
-            Portal origin = event.origin();
-            String text = "Not delivered to " + failure.target().network() + ": " + failure.reason();
-            StanzaError error = StanzaErrors.error(StanzaError.Condition.service_unavailable, text);
-            String id = event.remoteId().map(Object::toString).orElse(null);
-            Jid to = JidCreate.from(event.sender().user().value());
-            Jid from;
-            Optional<DirectChatIds.Pair> pair = DirectChatIds.parse(origin.room());
-            if (pair.isPresent()) {
-                from = JidCreate.fullFrom(pair.get().puppet(), org.jxmpp.jid.parts.Resourcepart.from("bridge"));
-            } else if (to.hasResource() && to.asBareJid().toString().equals(origin.room().value())) {
-                // A MUC occupant whose real JID the room hides: errors must not go into the room (MUC
-                // services kick occupants that bounce errors); logged for the admin instead.
-                LOG.warn("delivery of {} from {} failed: {}", id, to, failure.reason());
-                return;
-            } else {
-                from = JidCreate.domainBareFrom(settings.componentDomain());
-            }
-            var message = StanzaBuilder.buildMessage(id).ofType(Message.Type.error).from(from).to(to).setError(error);
-            if (event instanceof org.bridgeappliance.core.model.MessageEvent m && !m.body().plain().isEmpty()) {
-                message.setBody(m.body().plain());
-            }
-            session.send(message.build());
-        } catch (XmppStringprepException | ComponentConnection.NotConnectedException | RuntimeException e) {
-            LOG.warn("could not report a failed delivery to its XMPP author: {}", e.toString());
+        FailureReports f = failures;
+        if (f == null) {
+            LOG.warn("could not report a failed delivery to its XMPP author: adapter not started");
+            return;
         }
+        f.report(failure);
     }
 
     @Override
     public void deliverPresence(PresenceEvent presence) {
-        if (session == null) {
+        if (streams == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
+        guests.note(presence.sender().network());
         var mode = XmppOutboundConverter.show(presence.presence());
         var status = XmppOutboundConverter.status(presence.presence(), presence.note());
         boolean offline = presence.presence() == Presence.OFFLINE;
@@ -411,90 +438,43 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         if (directs == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
-        return directs.ensure(person, localUser, settings.componentDomain());
+        guests.note(person.network());
+        return directs.ensure(person, localUser);
     }
 
     @Override
     public List<ListedRoom> listRooms(String query, int limit) {
-        ComponentSession s = session;
+        ComponentStreams s = streams;
         if (s == null || !s.isConnected()) {
             throw new RoomListingException("the XMPP adapter is not connected: " + state().detail());
         }
-        return new MucRoomListing(s, settings.mucDomain(), settings.componentDomain(), settings.joinTimeout())
+        return new MucRoomListing(s, settings.mucDomain(), addressing.componentDomain(), settings.joinTimeout())
                 .list(query, limit);
     }
 
     @Override
     public Optional<RemoteRoomId> resolveRoom(String address) {
-        if (session == null) {
+        MucRoomResolver r = resolver;
+        if (r == null) {
             throw new TransientDeliveryException("XMPP adapter not started", null);
         }
-        String candidate = address.startsWith("xmpp:") ? address.substring(5) : address;
-        int query = candidate.indexOf('?');
-        if (query >= 0) {
-            candidate = candidate.substring(0, query);
-        }
-        EntityBareJid room;
-        try {
-            room = JidCreate.entityBareFrom(candidate);
-        } catch (XmppStringprepException e) {
-            return Optional.empty();
-        }
-        if (room.getDomain().toString().equals(settings.componentDomain())) {
-            return Optional.empty(); // our own gateway rooms are not MUCs to bridge again
-        }
-        if (!allowedMucServices.allows(room)) {
-            // A foreign service decides what its presences claim (real JIDs, moderations): never joined.
-            LOG.info("refused to resolve {}: MUC service not in bridge.xmpp.muc-services {}", room,
-                    allowedMucServices.domains());
-            return Optional.empty();
-        }
-        DiscoverInfo request = new DiscoverInfo();
-        request.setTo(room);
-        request.setFrom(org.jxmpp.jid.impl.JidCreate.domainBareFromOrThrowUnchecked(settings.componentDomain()));
-        try {
-            IQ answer = session.request(request, settings.joinTimeout()).get(settings.joinTimeout().toMillis() + 1000,
-                    TimeUnit.MILLISECONDS);
-            if (answer instanceof DiscoverInfo info && info.hasIdentity("conference", "text")) {
-                return Optional.of(RemoteRoomId.of(room.toString()));
-            }
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientDeliveryException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new TransientDeliveryException("no disco#info answer from " + room, e);
-        }
+        return r.resolve(address);
     }
 
-    // ------------------------------------------------------------------ inbound (inbound thread)
+    // ------------------------------------------------------------------ stream events (inbound thread)
 
-    private final class Handler implements ComponentConnection.Handler {
+    /** The dispatcher, once built: the sessions exist before it does (it needs the features, they the sender). */
+    private static final class DeferredHandler implements ComponentConnection.Handler {
+        volatile StanzaDispatcher target;
+
         @Override
         public void stanzaReceived(Stanza stanza) {
-            if (stanza instanceof Message m) {
-                onMessage(m);
-            } else if (stanza instanceof org.jivesoftware.smack.packet.Presence p) {
-                onPresence(p);
-            } else if (stanza instanceof IQ iq) {
-                onIq(iq);
-            }
+            target.stanzaReceived(stanza);
         }
 
         @Override
         public void unparseable(StreamElement.Unparseable stanza) {
-            LOG.info("unparseable {} from {}: {}", stanza.header().kind(), stanza.header().from(), stanza.reason());
-            if ("groupchat".equals(stanza.header().type())) {
-                return; // no error into a room: MUC services kick occupants that bounce errors (logged above)
-            }
-            StanzaErrors.replyToUnparseable(stanza.header(), StanzaErrors.error(StanzaError.Condition.bad_request,
-                    "The bridge could not parse this stanza.")).ifPresent(xml -> session.connection().ifPresent(c -> {
-                        try {
-                            c.sendRaw(xml);
-                        } catch (ComponentConnection.NotConnectedException e) {
-                            LOG.debug("bad-request not sent");
-                        }
-                    }));
+            target.unparseable(stanza);
         }
 
         @Override
@@ -502,137 +482,46 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
         }
     }
 
+    /** One component stream's events. The default stream's also drive the MUC side (its listener occupants). */
     private final class Listener implements ComponentSession.Listener {
+        private final String domain;
+
+        Listener(String domain) {
+            this.domain = domain;
+        }
+
+        private boolean isDefault() {
+            return domain.equals(addressing.componentDomain());
+        }
+
         @Override
         public void connected(ComponentConnection connection) {
-            mucs.connected();
-            syncRooms();
-            gateways.connected();
+            if (isDefault()) {
+                mucs.connected();
+                syncRooms();
+            }
+            gateways.connected(domain);
         }
 
         @Override
         public void disconnected(String reason) {
-            mucs.disconnected();
-            gateways.disconnected();
+            if (isDefault()) {
+                mucs.disconnected();
+            }
+            gateways.disconnected(domain);
         }
 
         @Override
         public void stateChanged(AdapterState state) {
-            if (context != null && !stopped) {
+            ComponentStreams s = streams;
+            if (context != null && !stopped && s != null) {
                 try {
-                    context.stateListener().stateChanged(NETWORK, state);
+                    context.stateListener().stateChanged(NETWORK, state());
                 } catch (RuntimeException e) {
                     LOG.warn("state listener failed: {}", e.toString());
                 }
             }
         }
-    }
-
-    void onMessage(Message m) {
-        Jid from = m.getFrom();
-        Jid to = m.getTo();
-        if (from == null || to == null) {
-            return;
-        }
-        if (mucs.isBridgedMuc(from.asBareJid())) {
-            mucs.onMessage(m);
-            return;
-        }
-        if (addressing.isOnComponent(from)) {
-            return; // our own stanza routed back: never bridge it
-        }
-        if (gateways.isGatewayRoom(to)) {
-            gateways.onMessage(m);
-            return;
-        }
-        Optional<UserRef> person = addressing.person(to);
-        if (person.isPresent()) {
-            directs.onMessage(m, person.get());
-            return;
-        }
-        send(StanzaErrors.replyTo(m, StanzaErrors.error(StanzaError.Condition.item_not_found,
-                "There is no bridged user or room at this address.")));
-    }
-
-    void onPresence(org.jivesoftware.smack.packet.Presence p) {
-        Jid from = p.getFrom();
-        Jid to = p.getTo();
-        if (from == null || to == null) {
-            return;
-        }
-        if (mucs.isBridgedMuc(from.asBareJid())) {
-            mucs.onPresence(p);
-            return;
-        }
-        if (addressing.isOnComponent(from)) {
-            return;
-        }
-        if (gateways.isGatewayRoom(to)) {
-            gateways.onPresence(p);
-            return;
-        }
-        Optional<UserRef> person = addressing.person(to);
-        if (person.isPresent()) {
-            directs.onPresence(p, person.get());
-        } else if (!to.hasLocalpart() && p.getType() == org.jivesoftware.smack.packet.Presence.Type.subscribe) {
-            send(Optional.of(StanzaBuilder.buildPresence().ofType(org.jivesoftware.smack.packet.Presence.Type.subscribed)
-                    .from(to.asBareJid()).to(from.asBareJid()).build()));
-        }
-    }
-
-    void onIq(IQ iq) {
-        if (iq.getType() == IQ.Type.result || iq.getType() == IQ.Type.error) {
-            return; // an answer nobody waits for any more
-        }
-        IQ answer;
-        if (iq instanceof Ping && iq.getType() == IQ.Type.get) {
-            answer = IQ.createResultIQ(iq);
-        } else if (iq instanceof DiscoverInfo info && iq.getType() == IQ.Type.get) {
-            answer = disco.info(info);
-        } else if (iq instanceof DiscoverItems items && iq.getType() == IQ.Type.get) {
-            answer = disco.items(items);
-        } else if (iq instanceof org.jivesoftware.smackx.iqversion.packet.Version && iq.getType() == IQ.Type.get
-                && !iq.getTo().hasLocalpart()) {
-            // XEP-0092 for the component itself (announced in its disco#info); no OS, it is nobody's business.
-            var version = new org.jivesoftware.smackx.iqversion.packet.Version("bridge-appliance XMPP adapter",
-                    Optional.ofNullable(XmppAdapter.class.getPackage().getImplementationVersion()).orElse("dev"));
-            version.setType(IQ.Type.result);
-            version.setStanzaId(iq.getStanzaId());
-            version.setTo(iq.getFrom());
-            version.setFrom(iq.getTo());
-            answer = version;
-        } else if (iq instanceof VCard && iq.getType() == IQ.Type.get) {
-            answer = vcard(iq);
-        } else if (gateways.isGatewayRoom(iq.getTo())) {
-            answer = gateways.onIq(iq);
-        } else {
-            // RFC 6120 §8.3.3.19: an IQ for an unsupported namespace gets service-unavailable.
-            answer = IQ.createErrorResponse(iq, StanzaErrors.error(StanzaError.Condition.service_unavailable, null));
-        }
-        send(Optional.ofNullable(answer));
-    }
-
-    private IQ vcard(IQ request) {
-        Optional<UserRef> person = addressing.person(request.getTo());
-        if (person.isEmpty()) {
-            return IQ.createErrorResponse(request, StanzaErrors.error(StanzaError.Condition.item_not_found, null));
-        }
-        VCard vcard = puppets.vcard(person.get());
-        vcard.setType(IQ.Type.result);
-        vcard.setStanzaId(request.getStanzaId());
-        vcard.setTo(request.getFrom());
-        vcard.setFrom(request.getTo().asBareJid());
-        return vcard;
-    }
-
-    private void send(Optional<? extends Stanza> stanza) {
-        stanza.ifPresent(s -> {
-            try {
-                session.send(s);
-            } catch (ComponentConnection.NotConnectedException e) {
-                LOG.debug("answer not sent: {}", e.getMessage());
-            }
-        });
     }
 
     /** When the newest message (tombstones included) archived for the bridged room of MUC {@code jid} was sent. */
@@ -668,10 +557,10 @@ public final class XmppAdapter implements ProtocolAdapter, PortalProvisioning, P
             Jid to = JidCreate.from(person.user().value());
             if (to.hasResource()) {
                 return mucs.listener(to.asBareJid().toString())
-                        .or(() -> Optional.of(JidCreate.fromOrThrowUnchecked(settings.componentDomain() + "/muc-listener")))
+                        .or(() -> Optional.of(JidCreate.fromOrThrowUnchecked(addressing.componentDomain() + "/muc-listener")))
                         .map(from -> new XmppAvatars.Route(from, to));
             }
-            return Optional.of(new XmppAvatars.Route(JidCreate.domainBareFrom(settings.componentDomain()), to));
+            return Optional.of(new XmppAvatars.Route(JidCreate.domainBareFrom(addressing.componentDomain()), to));
         } catch (XmppStringprepException | IllegalArgumentException e) {
             return Optional.empty();
         }

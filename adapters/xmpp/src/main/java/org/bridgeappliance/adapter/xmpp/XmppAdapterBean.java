@@ -2,6 +2,9 @@ package org.bridgeappliance.adapter.xmpp;
 
 import jakarta.inject.Singleton;
 import java.util.Optional;
+import org.bridgeappliance.adapter.xmpp.avatar.AvatarSource;
+import org.bridgeappliance.adapter.xmpp.avatar.XmppAvatars;
+import org.bridgeappliance.adapter.xmpp.muc.MucPortalMembership;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.RemoteUserId;
@@ -15,6 +18,7 @@ import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomListing;
 import org.bridgeappliance.core.port.RoomCapabilities;
@@ -24,7 +28,8 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  * {@code bridge.xmpp.enabled}. Delegates everything to the plain {@link XmppAdapter}.
  */
 @Singleton
-public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing {
+public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, PresenceSupport, RoomListing,
+        AvatarSource, PortalMembership {
     private final XmppAdapter adapter;
 
     public XmppAdapterBean(XmppConfig config) {
@@ -44,6 +49,17 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
         this.adapter.setAvatarTrustedUrlPrefixes(config.getAvatarTrustedUrlPrefixes());
         this.adapter.setPublicBaseUrl(config.getPublicBaseUrl());
         this.adapter.setMucServices(config.getMucServices());
+        try {
+            this.adapter.setComponents(config.toComponents());
+        } catch (IllegalArgumentException e) {
+            this.adapter.setConfigurationProblem(e.getMessage());
+        }
+    }
+
+    /** For the avatar endpoint ({@link AvatarSource}): the running adapter's avatars. */
+    @Override
+    public Optional<XmppAvatars> avatars() {
+        return adapter.avatars();
     }
 
     /** The plain adapter (diagnostics, tests). */
@@ -64,6 +80,12 @@ public class XmppAdapterBean implements ProtocolAdapter, PortalProvisioning, Pre
     @Override
     public java.util.List<ListedRoom> listRooms(String query, int limit) {
         return adapter.listRooms(query, limit);
+    }
+
+    /** For the admin UI's room health: see {@link MucPortalMembership}. */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        return new MucPortalMembership(adapter::mucs).bridgeJoined(room);
     }
 
     @Override

@@ -20,7 +20,16 @@ import java.util.List;
  *     muc-domain: conference.xmpp.test
  *     muc-services:                  # MUC services whose rooms may be bridged (default: [muc-domain] alone)
  *       - conference.xmpp.test
- *     component-domain: matrix.xmpp.test
+ *     component-domain: matrix.xmpp.test   # the default component: Matrix people and rooms live here
+ *     component-network: matrix      # whose people live on component-domain (default matrix)
+ *     component-name: Matrix bridge  # its disco#info identity name (default: "&lt;Network&gt; bridge")
+ *     component-id-form: server-pair # @local:server ids as local%server (default); or prefixed (network+id)
+ *     components:                    # one more component (stream) per other foreign network
+ *       sip:
+ *         domain: sip.xmpp.test      # SIP people and rooms live here
+ *         secret: "..."              # its own component secret
+ *         name: SIP bridge           # optional, default "&lt;Network&gt; bridge"
+ *         id-form: prefixed          # optional, default prefixed (sip+alice\40sip.test@sip.xmpp.test)
  *     max-stanza-bytes: 1048576      # larger stanzas end the stream with policy-violation
  *     ping-interval: 60s             # XEP-0199 keepalive
  *     ping-timeout: 20s
@@ -64,6 +73,10 @@ public class XmppConfig {
     private String serverDomain = d.serverDomain();
     private String mucDomain = d.mucDomain();
     private String componentDomain = d.componentDomain();
+    private String componentNetwork = org.bridgeappliance.adapter.xmpp.address.ComponentDomain.LEGACY_NETWORK;
+    private String componentName = "";
+    private String componentIdForm = "server-pair";
+    private java.util.Map<String, Object> components = java.util.Map.of();
     private long maxStanzaBytes = d.maxStanzaBytes();
     private Duration pingInterval = d.pingInterval();
     private Duration pingTimeout = d.pingTimeout();
@@ -148,6 +161,91 @@ public class XmppConfig {
 
     public void setMucDomain(String mucDomain) {
         this.mucDomain = mucDomain;
+    }
+
+    /**
+     * The components the adapter connects: first {@code component-domain} (the default domain, for
+     * {@code component-network}, with {@code secret}), then one per entry of {@code components}.
+     *
+     * @throws IllegalArgumentException naming the key that is wrong
+     */
+    public List<XmppComponent> toComponents() {
+        List<XmppComponent> out = new java.util.ArrayList<>();
+        out.add(new XmppComponent(new org.bridgeappliance.adapter.xmpp.address.ComponentDomain(componentNetwork,
+                componentDomain, org.bridgeappliance.adapter.xmpp.address.ComponentDomain.IdForm.parse(componentIdForm)),
+                secret, componentName));
+        for (java.util.Map.Entry<String, Object> e : components.entrySet()) {
+            if (!(e.getValue() instanceof java.util.Map<?, ?> entry)) {
+                throw new IllegalArgumentException("bridge.xmpp.components." + e.getKey()
+                        + " must be a map with domain and secret");
+            }
+            String domain = text(entry, "domain");
+            String entrySecret = text(entry, "secret");
+            if (domain.isBlank()) {
+                throw new IllegalArgumentException("bridge.xmpp.components." + e.getKey() + ".domain is missing");
+            }
+            String idForm = text(entry, "id-form");
+            try {
+                out.add(new XmppComponent(new org.bridgeappliance.adapter.xmpp.address.ComponentDomain(e.getKey(), domain,
+                        idForm.isBlank() ? org.bridgeappliance.adapter.xmpp.address.ComponentDomain.IdForm.PREFIXED
+                                : org.bridgeappliance.adapter.xmpp.address.ComponentDomain.IdForm.parse(idForm)),
+                        entrySecret, text(entry, "name")));
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("bridge.xmpp.components." + e.getKey() + ": " + ex.getMessage(), ex);
+            }
+        }
+        return out;
+    }
+
+    private static String text(java.util.Map<?, ?> entry, String key) {
+        Object v = entry.get(key);
+        if (v == null) {
+            // Micronaut may hand nested keys over in camelCase
+            StringBuilder camel = new StringBuilder();
+            boolean up = false;
+            for (char c : key.toCharArray()) {
+                if (c == '-') {
+                    up = true;
+                } else {
+                    camel.append(up ? Character.toUpperCase(c) : c);
+                    up = false;
+                }
+            }
+            v = entry.get(camel.toString());
+        }
+        return v == null ? "" : v.toString().strip();
+    }
+
+    public String getComponentNetwork() {
+        return componentNetwork;
+    }
+
+    public void setComponentNetwork(String componentNetwork) {
+        this.componentNetwork = componentNetwork;
+    }
+
+    public String getComponentName() {
+        return componentName;
+    }
+
+    public void setComponentName(String componentName) {
+        this.componentName = componentName == null ? "" : componentName;
+    }
+
+    public String getComponentIdForm() {
+        return componentIdForm;
+    }
+
+    public void setComponentIdForm(String componentIdForm) {
+        this.componentIdForm = componentIdForm;
+    }
+
+    public java.util.Map<String, Object> getComponents() {
+        return components;
+    }
+
+    public void setComponents(java.util.Map<String, Object> components) {
+        this.components = components == null ? java.util.Map.of() : java.util.Map.copyOf(components);
     }
 
     public String getComponentDomain() {

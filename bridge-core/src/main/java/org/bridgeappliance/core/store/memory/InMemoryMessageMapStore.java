@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.bridgeappliance.core.id.BridgeMessageId;
+import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
 import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.RoomId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.store.MessageMapStore;
 import org.bridgeappliance.core.store.MessageMapping;
@@ -81,5 +83,12 @@ public final class InMemoryMessageMapStore implements MessageMapStore {
         sorted.sort(Comparator.comparing((MessageMapping m) -> m.portal().toString())
                 .thenComparingInt(MessageMapping::part));
         return List.copyOf(sorted);
+    }
+
+    @Override
+    public synchronized List<RoomId> roomsWithCopiesBy(UserRef author, Network network, int limit) {
+        return byMessage.values().stream().flatMap(List::stream)
+                .filter(m -> !m.origin() && m.author().equals(author) && m.portal().network().equals(network))
+                .map(MessageMapping::room).distinct().limit(limit).toList();
     }
 }

@@ -19,7 +19,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.bridgeappliance.adapter.matrix.MatrixAdapter;
 import org.bridgeappliance.adapter.matrix.json.Json;
 
 /**
@@ -38,10 +37,10 @@ public class AppServiceController {
     private static final Pattern KNOWN = Pattern.compile(
             "v1/(transactions/[^/]+|users/[^/]+|rooms/[^/]+|ping)");
 
-    private final MatrixAdapter adapter;
+    private final AppServiceEndpoint endpoint;
 
-    public AppServiceController(MatrixAdapter adapter) {
-        this.adapter = adapter;
+    public AppServiceController(AppServiceEndpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     @Put(uri = "/v1/transactions/{txnId}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
@@ -103,7 +102,7 @@ public class AppServiceController {
     }
 
     private Optional<AppServiceHandler> handler() {
-        return adapter.appService();
+        return endpoint.appService();
     }
 
     private static HttpResponse<byte[]> unrecognized(String path) {

@@ -9,7 +9,6 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import java.util.Optional;
-import org.bridgeappliance.adapter.matrix.MatrixAdapter;
 import org.bridgeappliance.adapter.matrix.json.Json;
 
 /**
@@ -26,17 +25,17 @@ import org.bridgeappliance.adapter.matrix.json.Json;
  */
 @ServerFilter({"/_matrix/app/v1/transactions/**", "/_matrix/app/v1/ping"})
 public class HsTokenFilter {
-    private final MatrixAdapter adapter;
+    private final AppServiceEndpoint endpoint;
 
-    public HsTokenFilter(MatrixAdapter adapter) {
-        this.adapter = adapter;
+    public HsTokenFilter(AppServiceEndpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     /** Null lets the request through; otherwise the 403 to send instead. */
     @RequestFilter
     @Nullable
     public HttpResponse<byte[]> checkToken(HttpRequest<?> request) {
-        Optional<AppServiceHandler> handler = adapter.appService();
+        Optional<AppServiceHandler> handler = endpoint.appService();
         if (handler.isEmpty() || handler.get().authorized(request.getHeaders().get(HttpHeaders.AUTHORIZATION),
                 request.getParameters().get("access_token"))) {
             return null;

@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.bridgeappliance.adapter.matrix.MatrixAdapter;
 import org.bridgeappliance.adapter.matrix.MatrixConfig;
 import org.bridgeappliance.adapter.matrix.client.MatrixClient;
 import org.bridgeappliance.adapter.matrix.client.MatrixHttpException;
@@ -41,12 +40,12 @@ public class MediaController {
     /** Seconds a client is asked to wait when every download slot is taken. */
     static final int RETRY_AFTER_SECONDS = 5;
 
-    private final MatrixAdapter adapter;
+    private final MediaSource source;
     private final long maxBytes;
     private final Semaphore downloads;
 
-    public MediaController(MatrixAdapter adapter, MatrixConfig config) {
-        this.adapter = adapter;
+    public MediaController(MediaSource source, MatrixConfig config) {
+        this.source = source;
         this.maxBytes = config.getMediaMaxBytes();
         this.downloads = new Semaphore(config.getMediaServeMaxConcurrent());
     }
@@ -54,9 +53,9 @@ public class MediaController {
     @Get(uri = "/{server}/{mediaId}/{signature}", produces = MediaType.ALL)
     public HttpResponse<?> media(@PathVariable String server, @PathVariable String mediaId,
                                  @PathVariable String signature) {
-        Optional<MediaLinks> links = adapter.mediaLinks();
-        Optional<MatrixClient> client = adapter.client();
-        if (links.isEmpty() || client.isEmpty()) {
+        Optional<MediaLinks> links = source.mediaLinks();
+        Optional<MediaSource.Downloads> downloader = source.downloads();
+        if (links.isEmpty() || downloader.isEmpty()) {
             return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE);
         }
         Optional<String> mxc = links.get().verify(server, mediaId, signature);
@@ -70,7 +69,7 @@ public class MediaController {
         }
         boolean handedOver = false;
         try {
-            MatrixClient.MediaStream media = client.get().openDownload(mxc.get(), maxBytes);
+            MatrixClient.MediaStream media = downloader.get().open(mxc.get(), maxBytes);
             String type = media.contentType().matches("[\\w.+-]+/[\\w.+-]+(;.*)?") ? media.contentType()
                     : MediaType.APPLICATION_OCTET_STREAM;
             InputStream body = new ReleasingInputStream(media.body(), downloads);

@@ -41,4 +41,14 @@ public final class MediaLinks {
         }
         return signer.verify(mxc, signature) ? Optional.of(mxc) : Optional.empty();
     }
+
+    /** The mxc URI a link made by {@link #link} names, if {@code uri} is one with the right signature. */
+    public Optional<String> mxcOf(URI uri) {
+        String text = uri.toString();
+        if (!text.startsWith(base + PATH)) {
+            return Optional.empty();
+        }
+        String[] parts = text.substring((base + PATH).length()).split("/", -1);
+        return parts.length == 3 ? verify(parts[0], parts[1], parts[2]) : Optional.empty();
+    }
 }

@@ -102,6 +102,14 @@ public final class PortalManager {
         joined.add(key(roomId, userId));
     }
 
+    /**
+     * Whether this run has seen the bot in the room (joined it, or found it joined); false says "not known", not
+     * "not joined": the cache starts empty after a restart.
+     */
+    public boolean botKnownJoined(String roomId) {
+        return joined.contains(key(roomId, bot()));
+    }
+
     /** Forgets a cached membership (after a kick, a leave, or an M_FORBIDDEN on send). */
     public void forgetMembership(String roomId, String userId) {
         joined.remove(key(roomId, userId));

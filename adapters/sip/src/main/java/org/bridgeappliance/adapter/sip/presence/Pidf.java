@@ -9,7 +9,7 @@ final class Pidf {
     /** RFC 4480. */
     static final String NS_RPID = "urn:ietf:params:xml:ns:pidf:rpid";
 
-    /** RFC 4480 §3.8 value used to tell extended away from away (see PRESENCE.md). */
+    /** RFC 4480 §3.8 value used to tell extended away from away (see adapters/sip/README.md, "Presence"). */
     static final String USER_INPUT_IDLE = "idle";
 
     private Pidf() {

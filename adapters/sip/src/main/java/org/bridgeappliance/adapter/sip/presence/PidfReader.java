@@ -16,7 +16,7 @@ import org.bridgeappliance.core.model.Presence;
 /**
  * PIDF (RFC 3863) with RPID (RFC 4480) → canonical presence: the body of the NOTIFYs the proxy sends for the
  * phones the appliance watches, and of PUBLISHes. Pure and thread-safe; the mapping is the table in
- * {@code adapters/sip/PRESENCE.md}.
+ * {@code adapters/sip/README.md} ("Presence").
  *
  * <p>Hostile input is refused with a {@link PidfException} before it costs anything: bodies over
  * {@link #MAX_BYTES}, any DTD (so no external entities and no entity expansion, the billion-laughs case),
@@ -24,7 +24,7 @@ import org.bridgeappliance.core.model.Presence;
  * {@code <presence>} in the PIDF namespace. The parser is a streaming StAX reader, so depth is checked while
  * reading, before a tree is built. Parsing is namespace-aware: any prefix bound to the RPID namespace works.
  *
- * <p>Rules (the full table is in PRESENCE.md):
+ * <p>Rules (the full table is in adapters/sip/README.md, "Presence"):
  * <ul>
  *   <li>each tuple gets a state from its {@code <basic>} and the activities of the tuple and of the
  *       {@code <dm:person>} elements; {@code closed} is offline unless busy-like (Linphone's do-not-disturb is

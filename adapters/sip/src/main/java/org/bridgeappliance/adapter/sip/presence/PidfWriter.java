@@ -9,7 +9,7 @@ import org.bridgeappliance.core.model.Presence;
 
 /**
  * Canonical presence → PIDF (RFC 3863) with RPID activities (RFC 4480), the body of the NOTIFYs the appliance
- * sends to phones watching a puppet. Pure and thread-safe; the mapping is the table in {@code adapters/sip/PRESENCE.md}.
+ * sends to phones watching a puppet. Pure and thread-safe; the mapping is the table in {@code adapters/sip/README.md} ("Presence").
  *
  * <p>The output is shaped for phones that do not parse XML: baresip ({@code subscriber.c}) finds
  * {@code <basic>open</basic>}, {@code <rpid:away/>}, {@code <rpid:busy/>} and {@code <rpid:on-the-phone/>} with

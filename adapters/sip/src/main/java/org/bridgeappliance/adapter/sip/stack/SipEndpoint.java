@@ -120,6 +120,9 @@ public final class SipEndpoint implements SipListener {
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "10000");
         p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "10000");
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
+        // A presence NOTIFY may overtake the 2xx of the appliance's SUBSCRIBE (RFC 6665 §4.1.2.4): the adapter
+        // matches it itself (presence/PhoneWatchList) instead of the stack answering 481.
+        p.setProperty("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true");
         try {
             stack = new SipStackImpl(p);
             udp = stack.createListeningPoint(host, port, "udp");
@@ -214,6 +217,36 @@ public final class SipEndpoint implements SipListener {
         }
         return result.completeOnTimeout(new Outcome(408, "no final response in " + timeout, -1),
                 timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The future of {@link #exchange}: completed with the final response, or null. */
+    private static final class ResponseFuture extends CompletableFuture<Response> {
+    }
+
+    /**
+     * As {@link #send}, for callers that need the final response's headers (a SUBSCRIBE's To tag, Contact,
+     * Expires): completes with the final response, or with null on a transaction timeout, after {@code timeout},
+     * or when the request could not be sent.
+     */
+    public CompletableFuture<Response> exchange(Request request, Duration timeout) {
+        ResponseFuture result = new ResponseFuture();
+        try {
+            SipProvider p;
+            synchronized (this) {
+                p = provider;
+            }
+            if (p == null) {
+                result.complete(null);
+                return result;
+            }
+            ClientTransaction ct = p.getNewClientTransaction(request);
+            ct.setApplicationData(result);
+            ct.sendRequest();
+        } catch (SipException | RuntimeException e) {
+            LOG.info("SIP {} not sent: {}", request.getMethod(), e.toString());
+            result.complete(null);
+        }
+        return result.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Answers {@code request} with {@code status}; never throws (a lost answer is retried by the peer). */
@@ -346,6 +379,10 @@ public final class SipEndpoint implements SipListener {
             if (r.getStatusCode() < 200 || ct == null) {
                 return;
             }
+            if (ct.getApplicationData() instanceof ResponseFuture rf) {
+                rf.complete(r);
+                return;
+            }
             if (ct.getApplicationData() instanceof CompletableFuture<?> f) {
                 RetryAfterHeader ra = (RetryAfterHeader) r.getHeader(RetryAfterHeader.NAME);
                 ((CompletableFuture<Outcome>) f).complete(new Outcome(r.getStatusCode(), r.getReasonPhrase(),
@@ -360,7 +397,9 @@ public final class SipEndpoint implements SipListener {
     @SuppressWarnings("unchecked")
     public void processTimeout(TimeoutEvent event) {
         ClientTransaction ct = event.getClientTransaction();
-        if (ct != null && ct.getApplicationData() instanceof CompletableFuture<?> f) {
+        if (ct != null && ct.getApplicationData() instanceof ResponseFuture rf) {
+            rf.complete(null);
+        } else if (ct != null && ct.getApplicationData() instanceof CompletableFuture<?> f) {
             ((CompletableFuture<Outcome>) f).complete(new Outcome(408, "transaction timeout", -1));
         }
     }

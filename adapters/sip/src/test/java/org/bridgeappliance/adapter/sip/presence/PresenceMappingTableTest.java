@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One row per line of the mapping table in {@code adapters/sip/PRESENCE.md} (RFC 3863 + RFC 4480): the exact
+ * One row per line of the mapping table in {@code adapters/sip/README.md} ("Presence") (RFC 3863 + RFC 4480): the exact
  * PIDF {@link PidfWriter} writes for the canonical state, and that {@link PidfReader} reads it back as the same.
  */
 class PresenceMappingTableTest {

@@ -1,8 +1,11 @@
 package org.bridgeappliance.adapter.xmpp.address;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.UserRef;
 import org.jxmpp.jid.EntityBareJid;
 import org.jxmpp.jid.Jid;
@@ -10,65 +13,115 @@ import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.stringprep.XmppStringprepException;
 
 /**
- * Where people of other networks live on the bridge's component domain, reversibly.
+ * Where people of other networks live on the bridge's component domains, reversibly. Each foreign network
+ * may have a component domain of its own ({@link ComponentDomain}: Matrix people on {@code matrix.xmpp.test},
+ * SIP people on {@code sip.xmpp.test}); the first domain configured is the default, where people of a network
+ * without a component of its own live.
  *
  * <ul>
- *   <li>Matrix {@code @alice:matrix.test} is {@code alice%matrix.test@<component>} (the ejabberd and
- *       biboumi convention, readable in rosters): {@code escape(localpart) % escape(server)}.</li>
- *   <li>Any other network {@code n} with user id {@code u} is {@code n+escape(u)@<component>}
- *       (SIP {@code alice@sip.test} becomes {@code sip+alice\40sip.test}).</li>
+ *   <li>On its own domain, a network with {@link ComponentDomain.IdForm#SERVER_PAIR} ids writes
+ *       {@code @alice:matrix.test} as {@code alice%matrix.test@<domain>} (the ejabberd and biboumi convention,
+ *       readable in rosters): {@code escape(localpart) % escape(server)}.</li>
+ *   <li>Any other person, network {@code n} with user id {@code u}, is {@code n+escape(u)@<domain>} on
+ *       {@code n}'s domain, or on the default domain when {@code n} has none (SIP {@code alice@sip.test} becomes
+ *       {@code sip+alice\40sip.test}).</li>
  * </ul>
  *
- * <p>{@link JidEscaping} keeps both case-safe: uppercase and odd characters survive nodeprep. A
- * Matrix localpart always contains exactly one raw {@code %}, other networks' never do, so decoding
- * is unambiguous. Gateway rooms use {@code #} and {@code !} prefixes (see {@link GatewayAddressing})
- * and are never taken for puppets.
+ * <p>{@link JidEscaping} keeps both case-safe: uppercase and odd characters survive nodeprep. A server-pair
+ * localpart always contains exactly one raw {@code %}, escaped ids never do, so decoding is unambiguous; every
+ * person has exactly one puppet JID (a {@code n+} localpart of a network that has its own domain is refused on
+ * any other). Gateway rooms use {@code #} and {@code !} prefixes (see {@link GatewayAddressing}) and are never
+ * taken for puppets.
  *
  * <p>Pure and thread-safe.
  */
 public final class PuppetAddressing {
-    public static final String MATRIX = "matrix";
-    private static final Pattern NETWORK = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final int MAX_LOCALPART_BYTES = 1023;
 
-    private final String componentDomain;
+    private final ComponentDomain defaultDomain;
+    private final Map<String, ComponentDomain> byDomain = new LinkedHashMap<>();
+    private final Map<String, ComponentDomain> byNetwork = new LinkedHashMap<>();
 
+    /** One component domain, {@link ComponentDomain#legacy the legacy one} (earlier releases' configuration). */
     public PuppetAddressing(String componentDomain) {
-        this.componentDomain = Objects.requireNonNull(componentDomain, "componentDomain").toLowerCase(java.util.Locale.ROOT);
+        this(List.of(ComponentDomain.legacy(Objects.requireNonNull(componentDomain, "componentDomain"))));
     }
 
+    /**
+     * @param domains at least one; the first is the default domain; no domain and no network twice
+     */
+    public PuppetAddressing(List<ComponentDomain> domains) {
+        if (domains.isEmpty()) {
+            throw new IllegalArgumentException("at least one component domain");
+        }
+        for (ComponentDomain d : domains) {
+            if (byDomain.putIfAbsent(d.domain(), d) != null) {
+                throw new IllegalArgumentException("component domain configured twice: " + d.domain());
+            }
+            if (byNetwork.putIfAbsent(d.network(), d) != null) {
+                throw new IllegalArgumentException("network with two component domains: " + d.network());
+            }
+        }
+        this.defaultDomain = domains.get(0);
+    }
+
+    /** The default component domain (the first configured). */
     public String componentDomain() {
-        return componentDomain;
+        return defaultDomain.domain();
+    }
+
+    /** Every component domain, the default first. */
+    public List<ComponentDomain> domains() {
+        return List.copyOf(byDomain.values());
+    }
+
+    /** The component domain {@code network}'s people live on: its own, else the default one. */
+    public ComponentDomain domainFor(Network network) {
+        return byNetwork.getOrDefault(network.value(), defaultDomain);
+    }
+
+    /** Whether {@code network} has a component domain of its own. */
+    public boolean hasOwnDomain(Network network) {
+        return byNetwork.containsKey(network.value());
+    }
+
+    /** The component domain {@code jid} is on, if it is one of ours. */
+    public Optional<ComponentDomain> component(Jid jid) {
+        return jid == null ? Optional.empty() : Optional.ofNullable(byDomain.get(jid.getDomain().toString()));
     }
 
     /**
      * The puppet JID of {@code person}.
      *
-     * @throws IllegalArgumentException if the person cannot be addressed (the network is XMPP itself,
-     *                                  the id is not a Matrix id, or it is too long for a JID)
+     * @throws IllegalArgumentException if the person cannot be addressed (the network is XMPP itself, the id
+     *                                  does not have its domain's server-pair form, or it is too long for a JID)
      */
     public EntityBareJid puppetJid(UserRef person) {
         String network = person.network().value();
         String user = person.user().value();
+        if ("xmpp".equals(network)) {
+            throw new IllegalArgumentException("XMPP users need no puppet on XMPP: " + person);
+        }
+        if (!ComponentDomain.NETWORK.matcher(network).matches()) {
+            throw new IllegalArgumentException("network name cannot be addressed: " + network);
+        }
+        ComponentDomain home = domainFor(person.network());
         String localpart;
-        if (MATRIX.equals(network)) {
+        if (home.network().equals(network) && home.idForm() == ComponentDomain.IdForm.SERVER_PAIR) {
             int colon = user.indexOf(':');
-            if (!user.startsWith("@") || colon < 2 || colon == user.length() - 1) {
-                throw new IllegalArgumentException("not a Matrix user id: " + user);
+            if (!user.startsWith("@") || colon < 2
+                    || colon == user.length() - 1) {
+                throw new IllegalArgumentException("not a " + network + " user id of the form @local:server: " + user);
             }
             localpart = JidEscaping.escape(user.substring(1, colon)) + "%" + JidEscaping.escape(user.substring(colon + 1));
-        } else if ("xmpp".equals(network)) {
-            throw new IllegalArgumentException("XMPP users need no puppet on XMPP: " + person);
-        } else if (NETWORK.matcher(network).matches()) {
-            localpart = network + "+" + JidEscaping.escape(user);
         } else {
-            throw new IllegalArgumentException("network name cannot be addressed: " + network);
+            localpart = network + "+" + JidEscaping.escape(user);
         }
         if (localpart.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LOCALPART_BYTES) {
             throw new IllegalArgumentException("id too long for a JID localpart: " + person);
         }
         try {
-            return JidCreate.entityBareFrom(localpart + "@" + componentDomain);
+            return JidCreate.entityBareFrom(localpart + "@" + home.domain());
         } catch (XmppStringprepException e) {
             throw new IllegalArgumentException("cannot form a JID for " + person + ": " + e.getMessage(), e);
         }
@@ -76,13 +129,16 @@ public final class PuppetAddressing {
 
     /** The person a puppet JID stands for; empty if {@code jid} is not a puppet address. */
     public Optional<UserRef> person(Jid jid) {
-        if (jid == null || !jid.getDomain().toString().equals(componentDomain) || !jid.hasLocalpart()) {
+        Optional<ComponentDomain> on = component(jid);
+        if (on.isEmpty() || !jid.hasLocalpart()) {
             return Optional.empty();
         }
+        ComponentDomain home = on.get();
         String localpart = jid.getLocalpartOrNull().toString();
         int percent = localpart.indexOf('%');
         if (percent >= 0) {
-            if (localpart.indexOf('%', percent + 1) >= 0 || localpart.startsWith("#") || localpart.startsWith("!")) {
+            if (home.idForm() != ComponentDomain.IdForm.SERVER_PAIR || localpart.indexOf('%', percent + 1) >= 0
+                    || localpart.startsWith("#") || localpart.startsWith("!")) {
                 return Optional.empty();
             }
             Optional<String> local = JidEscaping.unescape(localpart.substring(0, percent));
@@ -90,13 +146,18 @@ public final class PuppetAddressing {
             if (local.isEmpty() || server.isEmpty() || local.get().isEmpty() || server.get().isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(UserRef.of(MATRIX, "@" + local.get() + ":" + server.get()));
+            return Optional.of(UserRef.of(home.network(), "@" + local.get() + ":" + server.get()));
         }
         int plus = localpart.indexOf('+');
         if (plus > 0) {
             String network = localpart.substring(0, plus);
-            if (!NETWORK.matcher(network).matches() || MATRIX.equals(network) || "xmpp".equals(network)) {
+            if (!ComponentDomain.NETWORK.matcher(network).matches() || "xmpp".equals(network)) {
                 return Optional.empty();
+            }
+            ComponentDomain own = byNetwork.get(network);
+            boolean here = own == null ? home == defaultDomain : own == home;
+            if (!here || (own != null && own.idForm() == ComponentDomain.IdForm.SERVER_PAIR)) {
+                return Optional.empty(); // not where this network's people live, or not in its form
             }
             return JidEscaping.unescape(localpart.substring(plus + 1)).filter(u -> !u.isBlank())
                     .map(u -> UserRef.of(network, u));
@@ -104,8 +165,8 @@ public final class PuppetAddressing {
         return Optional.empty();
     }
 
-    /** True for any address on the component domain (puppets, gateway rooms, the component itself). */
+    /** True for any address on one of the component domains (puppets, gateway rooms, the components themselves). */
     public boolean isOnComponent(Jid jid) {
-        return jid != null && jid.getDomain().toString().equals(componentDomain);
+        return component(jid).isPresent();
     }
 }

@@ -9,7 +9,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.Optional;
-import org.bridgeappliance.adapter.xmpp.XmppAdapterBean;
 
 /**
  * Serves XMPP users' avatars at the links {@link AvatarLinks} signs, for other networks (the Matrix
@@ -20,16 +19,16 @@ import org.bridgeappliance.adapter.xmpp.XmppAdapterBean;
 @Controller("/_bridge/xmpp/avatar")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AvatarController {
-    private final XmppAdapterBean adapter;
+    private final AvatarSource source;
 
-    public AvatarController(XmppAdapterBean adapter) {
-        this.adapter = adapter;
+    public AvatarController(AvatarSource source) {
+        this.source = source;
     }
 
     @Get(uri = "/{jid}/{sha1}/{signature}", produces = MediaType.ALL)
     public HttpResponse<byte[]> avatar(@PathVariable String jid, @PathVariable String sha1,
                                        @PathVariable String signature) {
-        Optional<XmppAvatars> avatars = adapter.adapter().avatars();
+        Optional<XmppAvatars> avatars = source.avatars();
         if (avatars.isEmpty()) {
             return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE);
         }

@@ -7,7 +7,6 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bridgeappliance.adapter.xmpp.puppet.PuppetDirectory;
 import org.jivesoftware.smackx.vcardtemp.packet.VCard;
 
 /**
@@ -16,8 +15,8 @@ import org.jivesoftware.smackx.vcardtemp.packet.VCard;
  * not trusted: the bytes decide, so nothing but PNG, JPEG, GIF or WebP is ever published.
  */
 public final class AvatarImages {
-    /** The largest avatar accepted, as for puppets' avatars ({@link PuppetDirectory#MAX_AVATAR_BYTES}). */
-    public static final int MAX_BYTES = PuppetDirectory.MAX_AVATAR_BYTES;
+    /** The largest avatar accepted, from XMPP users and for puppets' avatars alike (512 KiB). */
+    public static final int MAX_BYTES = 512 * 1024;
     // Base64 of MAX_BYTES plus generous room for line breaks; anything longer is refused before decoding.
     private static final int MAX_BASE64_CHARS = (MAX_BYTES / 3 + 1) * 4 * 2;
     private static final Pattern BINVAL = Pattern.compile("<BINVAL>([^<]*)</BINVAL>");

@@ -51,6 +51,7 @@ public final class ComponentSession implements StanzaSender {
     private final ComponentConnection.Handler handler;
     private final Listener listener;
     private final ExecutorService inbound;
+    private final boolean ownsInbound;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
     private final DomainBareJid componentJid;
@@ -67,6 +68,16 @@ public final class ComponentSession implements StanzaSender {
     public ComponentSession(ComponentConnectionConfig config, Backoff backoff, Duration pingInterval,
                             Duration pingTimeout, String pingTarget, ComponentConnection.Handler handler,
                             Listener listener) {
+        this(config, backoff, pingInterval, pingTimeout, pingTarget, handler, listener, null);
+    }
+
+    /**
+     * @param inbound the thread its stanzas are handled on, shared with other sessions (whoever passes it shuts
+     *                it down after stopping them all); null: a thread of its own
+     */
+    public ComponentSession(ComponentConnectionConfig config, Backoff backoff, Duration pingInterval,
+                            Duration pingTimeout, String pingTarget, ComponentConnection.Handler handler,
+                            Listener listener, ExecutorService inbound) {
         this.config = Objects.requireNonNull(config, "config");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.pingInterval = Objects.requireNonNull(pingInterval, "pingInterval");
@@ -79,7 +90,9 @@ public final class ComponentSession implements StanzaSender {
         } catch (IOException e) {
             throw new IllegalArgumentException("invalid domain: " + e.getMessage(), e);
         }
-        this.inbound = Executors.newSingleThreadExecutor(daemon("xmpp-inbound-" + config.domain()));
+        this.ownsInbound = inbound == null;
+        this.inbound = inbound != null ? inbound
+                : Executors.newSingleThreadExecutor(daemon("xmpp-inbound-" + config.domain()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("xmpp-keepalive-" + config.domain()));
     }
 
@@ -135,13 +148,15 @@ public final class ComponentSession implements StanzaSender {
             late.close();
         }
         scheduler.shutdownNow();
-        inbound.shutdown();
-        try {
-            inbound.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (ownsInbound) {
+            inbound.shutdown();
+            try {
+                inbound.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inbound.shutdownNow();
         }
-        inbound.shutdownNow();
         setState(AdapterState.Status.STOPPED, "stopped");
     }
 
@@ -187,6 +202,11 @@ public final class ComponentSession implements StanzaSender {
             return CompletableFuture.failedFuture(new ComponentConnection.NotConnectedException("not connected"));
         }
         return c.request(iq, timeout);
+    }
+
+    /** The component domain this session connects as. */
+    public String domain() {
+        return config.domain();
     }
 
     /** Runs a task on the inbound thread, after the stanzas already received. */

@@ -15,4 +15,9 @@ public interface StanzaSender {
 
     /** True while a stream is up. */
     boolean isConnected();
+
+    /** True while the stream of component {@code domain} is up (one stream: {@link #isConnected()}). */
+    default boolean isConnected(String domain) {
+        return isConnected();
+    }
 }

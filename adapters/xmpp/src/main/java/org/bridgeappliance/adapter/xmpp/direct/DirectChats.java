@@ -361,14 +361,14 @@ public final class DirectChats {
      * The 1:1 room between {@code person}'s puppet and the XMPP user {@code localUser}
      * (PortalProvisioning): no network I/O, the id is the pair.
      */
-    public RemoteRoomId ensure(UserRef person, RemoteUserId localUser, String componentDomain) {
+    public RemoteRoomId ensure(UserRef person, RemoteUserId localUser) {
         EntityBareJid user;
         try {
             user = JidCreate.entityBareFrom(localUser.value());
         } catch (XmppStringprepException e) {
             throw new PermanentDeliveryException("not an XMPP address: " + localUser, e);
         }
-        if (user.getDomain().toString().equals(componentDomain)) {
+        if (puppets.addressing().isOnComponent(user)) {
             throw new PermanentDeliveryException("cannot open a chat with a bridged user: " + localUser);
         }
         try {

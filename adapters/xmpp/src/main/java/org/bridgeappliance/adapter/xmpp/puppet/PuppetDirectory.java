@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PuppetDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(PuppetDirectory.class);
-    public static final int MAX_AVATAR_BYTES = 512 * 1024;
+    /** The largest puppet avatar fetched: the limit for XMPP users' avatars ({@link AvatarImages#MAX_BYTES}). */
+    public static final int MAX_AVATAR_BYTES = AvatarImages.MAX_BYTES;
     public static final String VCARD_UPDATE_NS = "vcard-temp:x:update";
     static final String PREFIXES_KEY = "bridge.xmpp.avatar-trusted-url-prefixes";
     /** The deadline of one whole avatar fetch (connect, headers and body). */
@@ -188,9 +189,24 @@ public final class PuppetDirectory {
         String name = displayName(person, profile);
         vcard.setField("FN", name);
         vcard.setNickName(name);
-        vcard.setField("URL", "https://matrix.to/#/" + person.user().value());
+        profileUrl(person.user().value()).ifPresent(url -> vcard.setField("URL", url));
         avatar(profile).ifPresent(a -> vcard.setAvatar(a.bytes(), a.mimeType()));
         return vcard;
+    }
+
+    /**
+     * A link to the person on their own network for the vCard's URL: a matrix.to permalink for a Matrix-form id
+     * ({@code @user:server}), the id itself when it is already a URI ({@code sip:erin@sip.test}), none otherwise.
+     */
+    static java.util.Optional<String> profileUrl(String id) {
+        if (id.startsWith("@") && id.indexOf(':') > 1) {
+            return java.util.Optional.of("https://matrix.to/#/" + id);
+        }
+        int colon = id.indexOf(':');
+        if (colon > 0 && id.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
+            return java.util.Optional.of(id);
+        }
+        return java.util.Optional.empty();
     }
 
     /** The XEP-0153 {@code <x xmlns='vcard-temp:x:update'>} for a puppet's presence. */

@@ -126,11 +126,11 @@ class PuppetAddressingTest {
         for (String address : new String[] {"#room:matrix.test", "#Room:matrix.test", "!AbCdEf:matrix.test",
             "#a b/c@d:server:8448"}) {
             EntityBareJid jid = gateway.roomJid(address);
-            assertEquals(Optional.of(address), gateway.matrixAddress(JidCreate.from(jid.toString())), address);
+            assertEquals(Optional.of(address), gateway.roomAddress(JidCreate.from(jid.toString())), address);
             assertTrue(addressing.person(jid).isEmpty(), "a room is not a puppet: " + jid);
         }
         assertEquals("#room%matrix.test@matrix.xmpp.test", gateway.roomJid("#room:matrix.test").toString());
-        assertTrue(gateway.matrixAddress(JidCreate.from("alice%matrix.test@matrix.xmpp.test")).isEmpty());
+        assertTrue(gateway.roomAddress(JidCreate.from("alice%matrix.test@matrix.xmpp.test")).isEmpty());
     }
 
     @Test

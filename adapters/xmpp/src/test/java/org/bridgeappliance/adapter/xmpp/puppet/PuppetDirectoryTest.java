@@ -43,4 +43,13 @@ class PuppetDirectoryTest {
         puppets.ensure(bob, new Profile(Optional.of("Bob"), Optional.of(URI.create("mxc://matrix.test/abc"))));
         assertTrue(puppets.photoUpdate(bob).toXML().toString().contains("<photo"));
     }
+
+    @Test
+    void vcardUrlLinksToThePersonOnTheirOwnNetwork() {
+        assertEquals(Optional.of("https://matrix.to/#/@carol:matrix.test"),
+                PuppetDirectory.profileUrl("@carol:matrix.test"));
+        assertEquals(Optional.of("sip:erin@sip.test"), PuppetDirectory.profileUrl("sip:erin@sip.test"),
+                "a SIP person's vCard links to their SIP URI, not to matrix.to");
+        assertEquals(Optional.empty(), PuppetDirectory.profileUrl("fourth-user-7"));
+    }
 }

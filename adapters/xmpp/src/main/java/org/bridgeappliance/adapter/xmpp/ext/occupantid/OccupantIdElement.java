@@ -2,7 +2,7 @@ package org.bridgeappliance.adapter.xmpp.ext.occupantid;
 
 import java.io.IOException;
 import java.util.Objects;
-import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
+import org.bridgeappliance.adapter.xmpp.ext.base.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.XmlEnvironment;

@@ -3,7 +3,7 @@ package org.bridgeappliance.adapter.xmpp.ext.retract;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
-import org.bridgeappliance.adapter.xmpp.ext.NamedExtension;
+import org.bridgeappliance.adapter.xmpp.ext.base.NamedExtension;
 import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.XmlEnvironment;

@@ -1,4 +1,4 @@
-package org.bridgeappliance.adapter.xmpp.ext;
+package org.bridgeappliance.adapter.xmpp.ext.base;
 
 import java.util.Objects;
 import javax.xml.namespace.QName;
