@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
@@ -63,6 +64,26 @@ public class SipStoreFactory {
             @Override
             public boolean removeMember(String slug, String person) {
                 return jdbc.removeMember(slug, person);
+            }
+
+            @Override
+            public Optional<String> roomOfAlias(String alias) {
+                return jdbc.roomOfAlias(alias);
+            }
+
+            @Override
+            public Optional<String> aliasOf(String slug) {
+                return jdbc.aliasOf(slug);
+            }
+
+            @Override
+            public boolean setAlias(String slug, String alias) {
+                return jdbc.setAlias(slug, alias);
+            }
+
+            @Override
+            public boolean removeAlias(String slug) {
+                return jdbc.removeAlias(slug);
             }
         };
     }

@@ -112,6 +112,46 @@ public final class JdbcSipStore {
                 }) > 0;
     }
 
+    public Optional<String> roomOfAlias(String alias) {
+        return jdbc.withConnection("read a SIP room alias", c -> Jdbc.query(c,
+                "SELECT room_slug FROM sip_room_alias WHERE alias = ?", s -> s.setString(1, alias),
+                row -> row.getString(1))).stream().findFirst();
+    }
+
+    public Optional<String> aliasOf(String slug) {
+        return jdbc.withConnection("read a SIP room alias", c -> Jdbc.query(c,
+                "SELECT alias FROM sip_room_alias WHERE room_slug = ?", s -> s.setString(1, slug),
+                row -> row.getString(1))).stream().findFirst();
+    }
+
+    /** Gives {@code slug} the alias (replacing its old one) in one transaction; false if another room has it. */
+    public boolean setAlias(String slug, String alias) {
+        return jdbc.withConnection("set a SIP room alias", c -> {
+            List<String> owner = Jdbc.query(c, "SELECT room_slug FROM sip_room_alias WHERE alias = ?",
+                    s -> s.setString(1, alias), row -> row.getString(1));
+            if (!owner.isEmpty()) {
+                return owner.get(0).equals(slug);
+            }
+            Jdbc.update(c, "DELETE FROM sip_room_alias WHERE room_slug = ?", s -> s.setString(1, slug));
+            try {
+                return Jdbc.update(c, "INSERT INTO sip_room_alias (alias, room_slug) VALUES (?, ?)", s -> {
+                    s.setString(1, Jdbc.limit(alias, 16, "alias"));
+                    s.setString(2, Jdbc.limit(slug, 64, "room slug"));
+                }) > 0;
+            } catch (java.sql.SQLException e) {
+                if (Jdbc.isConstraintViolation(e)) {
+                    return false; // a concurrent call took the alias
+                }
+                throw e;
+            }
+        });
+    }
+
+    public boolean removeAlias(String slug) {
+        return jdbc.update("remove a SIP room alias", "DELETE FROM sip_room_alias WHERE room_slug = ?",
+                s -> s.setString(1, slug)) > 0;
+    }
+
     private static Pending pending(java.sql.ResultSet row) throws java.sql.SQLException {
         return new Pending(row.getLong("id"), row.getString("recipient"), row.getString("from_uri"),
                 row.getString("from_name"), row.getString("body"), row.getString("author"),

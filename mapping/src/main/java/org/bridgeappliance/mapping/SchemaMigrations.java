@@ -61,7 +61,8 @@ final class SchemaMigrations {
             "V6__late_outcome.sql",
             "V8__sip_adapter.sql",
             "V9__sip_offline_outcome_key.sql",
-            "V12__message_map_one_index_less.sql");
+            "V12__message_map_one_index_less.sql",
+            "V13__sip_room_alias.sql");
 
     private SchemaMigrations() {
     }

@@ -96,6 +96,22 @@ class JdbcSipStoreTest {
     }
 
     @Test
+    void aliasesAreUniqueBothWaysAndReplaceable() {
+        assertTrue(store.setAlias("lobby", "8001"));
+        assertEquals(Optional.of("lobby"), store.roomOfAlias("8001"));
+        assertEquals(Optional.of("8001"), store.aliasOf("lobby"));
+        assertFalse(store.setAlias("other", "8001"), "another room's alias");
+        assertTrue(store.setAlias("lobby", "8001"), "the same again");
+        assertTrue(store.setAlias("lobby", "8002"), "replaces its old alias");
+        assertEquals(Optional.empty(), store.roomOfAlias("8001"));
+        assertTrue(store.setAlias("other", "8001"));
+        assertTrue(store.removeAlias("lobby"));
+        assertFalse(store.removeAlias("lobby"));
+        assertEquals(Optional.empty(), store.aliasOf("lobby"));
+        assertEquals(Optional.of("other"), store.roomOfAlias("8001"));
+    }
+
+    @Test
     void members() {
         assertTrue(store.addMember("lobby", "erin@sip.test"));
         assertFalse(store.addMember("lobby", "erin@sip.test"));

@@ -110,13 +110,18 @@ public class PortalMemberController {
     }
 
     private PortalMembers membersOf(String network) {
-        Network net = Inputs.network("network", network, status.adapterStates().keySet());
-        return adapters.stream().filter(a -> a.network().equals(net)).filter(PortalMembers.class::isInstance)
-                .map(PortalMembers.class::cast).findFirst()
-                .orElseThrow(() -> ApiException.notFound(net.value() + " keeps no room portal members"));
+        return capability(adapters, status, network, PortalMembers.class, "keeps no room portal members");
     }
 
-    private static String address(String field, @Nullable String value) {
+    /** The adapter of {@code network} as a {@code type} capability; 404 "{network} {missing}" without it. */
+    static <T> T capability(List<ProtocolAdapter> adapters, BridgeStatus status, String network, Class<T> type,
+                            String missing) {
+        Network net = Inputs.network("network", network, status.adapterStates().keySet());
+        return adapters.stream().filter(a -> a.network().equals(net)).filter(type::isInstance).map(type::cast)
+                .findFirst().orElseThrow(() -> ApiException.notFound(net.value() + " " + missing));
+    }
+
+    static String address(String field, @Nullable String value) {
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest(field, field + " is required");
         }
@@ -127,7 +132,7 @@ public class PortalMemberController {
     }
 
     /** Runs an adapter call; its {@link IllegalArgumentException} (a bad address) becomes a 400. */
-    private static <T> T call(java.util.function.Supplier<T> adapterCall) {
+    static <T> T call(java.util.function.Supplier<T> adapterCall) {
         try {
             return adapterCall.get();
         } catch (IllegalArgumentException e) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.bridgeappliance.it.harness.BaresipPhone;
 import org.bridgeappliance.it.harness.MatrixTestClient.Session;
 import org.bridgeappliance.it.harness.Sandbox;
+import org.bridgeappliance.it.harness.Sipp;
 import org.bridgeappliance.it.harness.XmppUsers;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smackx.muc.MultiUserChat;
@@ -197,5 +198,33 @@ class ThreeNetworkRoomIT {
             assertEquals(404, f.admin("GET", "/api/v1/networks/xmpp/members?room=" + BridgeFixture.enc(roomUri), null)
                 .statusCode());
         }
+    }
+
+    /** An admin gives the room a numeric alias: a phone dialling it (Kamailio routes 8xxx to the bridge) reaches it. */
+    @Test
+    void aPhoneReachesTheRoomByItsNumericAlias() throws Exception {
+        String alias = "8" + String.format("%03d", (int) (System.nanoTime() % 1000));
+        String body = JSON.createObjectNode().put("room", roomUri).put("alias", alias).toString();
+        HttpResponse<String> set = f.admin("PUT", "/api/v1/networks/sip/aliases", body);
+        try {
+            assertEquals(200, set.statusCode(), set.body());
+            HttpResponse<String> got = f.admin("GET", "/api/v1/networks/sip/aliases?room=" + BridgeFixture.enc(roomUri),
+                null);
+            assertEquals(alias, JSON.readTree(got.body()).path("alias").asText(), got.body());
+            assertEquals(400, f.admin("PUT", "/api/v1/networks/sip/aliases", JSON.createObjectNode().put("room", roomUri)
+                .put("alias", "80a1").toString()).statusCode(), "not digits");
+
+            String text = uniq("dialled by number");
+            Sipp.Run run = Sipp.scenario(f.sandbox, "uac_message_status.xml").viaProxy().key("from", erin.user())
+                .key("from_domain", f.sandbox.get("SIP_DOMAIN")).key("to", alias).key("domain", f.sandbox.get("SIP_DOMAIN"))
+                .key("content_type", "text/plain;charset=UTF-8").key("body", text).run();
+            assertTrue(run.logText().contains("FINAL 202"), run.logText());
+            carolSees.await("the message sent to the alias", e -> e.roomId().equals(matrixRoomId)
+                && text.equals(e.content().path("body").asText().strip()), WAIT); // sipp's body ends with CRLF
+        } finally {
+            f.admin("DELETE", "/api/v1/networks/sip/aliases?room=" + BridgeFixture.enc(roomUri), null);
+        }
+        assertEquals(404, f.admin("DELETE", "/api/v1/networks/sip/aliases?room=" + BridgeFixture.enc(roomUri), null)
+            .statusCode(), "already removed");
     }
 }

@@ -155,6 +155,14 @@ final class InboundHandler {
             return;
         }
         SipAddressSyntax.Target target = syntax.target(sipUri.getUser(), sipUri.getHost());
+        if (target instanceof SipAddressSyntax.Room r && r.slug().chars().allMatch(Character::isDigit)) {
+            // a numeric alias an admin gave a room (keypads dial digits; no mapped room has those digits as its
+            // name: SipAdapter#setAlias refuses that)
+            Optional<String> aliased = store.roomOfAlias(r.slug());
+            if (aliased.isPresent()) {
+                target = new SipAddressSyntax.Room(aliased.get());
+            }
+        }
         if (target instanceof SipAddressSyntax.Unknown u) {
             endpoint.respond(st, request, Response.NOT_FOUND, null, null);
             LOG.debug("SIP MESSAGE to {}: {}", ruri, u.why());
@@ -259,6 +267,7 @@ final class InboundHandler {
             }
             event = MessageEvent.text(meta, t.text());
         } else if (body instanceof InboundBody.Composing c) {
+            sender.usedComposing(author.user().value()); // typing goes back only to phones that sent it
             event = new TypingEvent(meta, c.active());
             ok = Response.OK;
         } else if (body instanceof InboundBody.Disposition d) {

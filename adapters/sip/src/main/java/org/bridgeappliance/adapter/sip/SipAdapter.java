@@ -40,6 +40,7 @@ import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.PresenceEvent;
+import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState;
@@ -47,6 +48,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PortalAliases;
 import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
@@ -70,13 +72,16 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport,
-        PortalMembers {
+        PortalMembers, PortalAliases {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
     /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
     private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
             false, false, false, 60_000);
+    /** A 1:1 chat with a phone that sent is-composing: typing notifications go to it too. */
+    private static final RoomCapabilities TYPING = new RoomCapabilities(false, false, false, false, false,
+            false, true, false, 60_000);
     /** Presence: expiry sweep and state-detail refresh; phone-watch SUBSCRIBEs due; reconciling with the stores. */
     private static final long PRESENCE_SWEEP_MS = 2_000;
     private static final long WATCH_TICK_MS = 1_000;
@@ -369,6 +374,38 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         return removed;
     }
 
+    // ------------------------------------------------------------------ numeric room aliases (PortalAliases)
+
+    /** A room alias: 2 to 15 digits (what a keypad dials; the sandbox's Kamailio routes 8000-8999). */
+    private static final java.util.regex.Pattern ALIAS = java.util.regex.Pattern.compile("[0-9]{2,15}");
+
+    @Override
+    public Optional<String> alias(RemoteRoomId room) {
+        return store.aliasOf(slugOf(room));
+    }
+
+    @Override
+    public boolean setAlias(RemoteRoomId room, String alias) {
+        String slug = slugOf(room);
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw new IllegalArgumentException("a room alias is 2 to 15 digits, like 8001");
+        }
+        if (context != null && context.stores().rooms().findByPortal(new Portal(NETWORK,
+                RemoteRoomId.of(syntax.roomUri(alias)))).isPresent()) {
+            throw new IllegalArgumentException("a mapped room is named " + alias + " already");
+        }
+        boolean set = store.setAlias(slug, alias);
+        if (set) {
+            LOG.info("SIP: room {} reachable as {}@rooms.{} too", slug, alias, syntax.domain());
+        }
+        return set;
+    }
+
+    @Override
+    public boolean removeAlias(RemoteRoomId room) {
+        return store.removeAlias(slugOf(room));
+    }
+
     private String slugOf(RemoteRoomId room) {
         AddressSyntax.Parsed parsed = rules.room(room.value().strip());
         return parsed.value().flatMap(this::roomSlug).orElseThrow(() -> new IllegalArgumentException(
@@ -405,7 +442,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     @Override
     public RoomCapabilities capabilities(RemoteRoomId room) {
-        return CAPABILITIES;
+        PhoneSender s;
+        synchronized (this) {
+            s = sender;
+        }
+        Optional<DirectChatId> dm = DirectChatId.parse(room.value());
+        return s != null && dm.isPresent() && s.sendsComposingTo(dm.get().phone()) ? TYPING : CAPABILITIES;
     }
 
     @Override
@@ -418,6 +460,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     @Override
     public DeliveryReceipt deliver(Delivery delivery) {
+        if (delivery.event() instanceof TypingEvent typing) {
+            return typing(delivery, typing);
+        }
         if (!(delivery.event() instanceof MessageEvent message)) {
             return DeliveryReceipt.NONE; // typing, read markers: phones have none; membership: not shown
         }
@@ -442,6 +487,20 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
                 message.meta().profile().displayName().orElse(shortId(message.sender())))));
         List<String> members = new ArrayList<>(store.members(slug));
         return toPhones(members, syntax.roomUri(slug), roomName, line, message.sender().toString(), Optional.empty());
+    }
+
+    /** Typing in a 1:1 chat, as is-composing to a phone that sent is-composing; never queued, never fails. */
+    private DeliveryReceipt typing(Delivery delivery, TypingEvent typing) {
+        Optional<DirectChatId> dm = DirectChatId.parse(delivery.target().room().value());
+        PhoneSender s;
+        synchronized (this) {
+            s = sender;
+        }
+        if (dm.isPresent() && s != null && s.sendsComposingTo(dm.get().phone())) {
+            String from = syntax.puppetUri(typing.meta().sender()).orElse(dm.get().puppet());
+            s.sendComposing(dm.get().phone(), from, typing.meta().profile().displayName().orElse(""), typing.typing());
+        }
+        return DeliveryReceipt.NONE;
     }
 
     /** The slug of a room portal id ({@code sip:<slug>@rooms.D}, as the admin API stores it). */

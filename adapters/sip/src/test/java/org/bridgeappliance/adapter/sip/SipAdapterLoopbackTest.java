@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.bridgeappliance.adapter.sip.offline.InMemorySipStore;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteRoomId;
 import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.EventMeta;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.testing.MutableClock;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.Addressing;
@@ -295,6 +297,32 @@ class SipAdapterLoopbackTest {
     }
 
     private static final String ERIN_DM = "sip:dm:sip:erin@sip.test sip:carol*matrix.test@matrix." + D;
+
+    @Test
+    void typingGoesOnlyToAPhoneThatSentIsComposingUntilItAnswers415() {
+        adapter = start(List.of("127.0.0.1"));
+        mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        RemoteRoomId dmRoom = RemoteRoomId.of(ERIN_DM.substring(4));
+        assertFalse(adapter.capabilities(dmRoom).typing(), "no typing before the phone used is-composing");
+        String composing = "<?xml version=\"1.0\"?><isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\">"
+                + "<state>active</state></isComposing>";
+        assertTrue(send("sip:lobby@rooms." + D, "application/im-iscomposing+xml", composing, 70).startsWith("SIP/2.0 200"));
+        assertTrue(adapter.capabilities(dmRoom).typing());
+
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        BridgedRoom room = stores.rooms().create("Chat", List.of(Portal.of("matrix", "!erin:hs"), dm), true);
+        TypingEvent typing = new TypingEvent(EventMeta.of(Portal.of("matrix", "!erin:hs"),
+                UserRef.of("matrix", "@carol:matrix.test"), "$t", java.time.Instant.now()), true);
+        adapter.deliver(new Delivery(BridgeMessageId.of("m-typing"), room.id(), dm, typing, Optional.empty(),
+                Optional.empty(), 1));
+        String req = proxy.answerNext(415, "Unsupported Media Type");
+        assertEquals("application/im-iscomposing+xml", RawSip.header(req, "Content-Type").replace(" ", ""));
+        assertTrue(RawSip.body(req).contains("<state>active</state>") && RawSip.body(req).contains("<refresh>60</refresh>"),
+                req);
+        assertTrue(RawSip.header(req, "From").contains("<sip:carol*matrix.test@matrix." + D + ">"), req);
+        waitUntil(() -> !adapter.capabilities(dmRoom).typing());
+    }
 
     @Test
     void aPhoneThatUsedCpimGetsCpimAndAfterA415PlainTextOnce() {

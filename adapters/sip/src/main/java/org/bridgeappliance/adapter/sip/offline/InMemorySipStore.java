@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemorySipStore implements SipStore {
     private final TreeMap<Long, Pending> queue = new TreeMap<>();
     private final Map<String, Set<String>> members = new ConcurrentHashMap<>();
+    private final Map<String, String> aliases = new java.util.HashMap<>();
     private long nextId = 1;
 
     @Override
@@ -52,6 +54,32 @@ public final class InMemorySipStore implements SipStore {
     @Override
     public boolean addMember(String slug, String person) {
         return members.computeIfAbsent(slug, k -> ConcurrentHashMap.newKeySet()).add(person);
+    }
+
+    @Override
+    public synchronized Optional<String> roomOfAlias(String alias) {
+        return Optional.ofNullable(aliases.get(alias));
+    }
+
+    @Override
+    public synchronized Optional<String> aliasOf(String slug) {
+        return aliases.entrySet().stream().filter(e -> e.getValue().equals(slug)).map(Map.Entry::getKey).findFirst();
+    }
+
+    @Override
+    public synchronized boolean setAlias(String slug, String alias) {
+        String owner = aliases.get(alias);
+        if (owner != null && !owner.equals(slug)) {
+            return false;
+        }
+        aliases.values().removeIf(slug::equals);
+        aliases.put(alias, slug);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean removeAlias(String slug) {
+        return aliases.values().removeIf(slug::equals);
     }
 
     @Override

@@ -67,4 +67,16 @@ public interface SipStore {
 
     /** Removes a member; false if not one. */
     boolean removeMember(String slug, String person);
+
+    /** The room (slug) that the numeric {@code alias} names. */
+    Optional<String> roomOfAlias(String alias);
+
+    /** The numeric alias of room {@code slug}, if it has one. */
+    Optional<String> aliasOf(String slug);
+
+    /** Gives room {@code slug} the alias {@code alias} (replacing its own old one); false if another room has it. */
+    boolean setAlias(String slug, String alias);
+
+    /** Removes the alias of room {@code slug}; false if it had none. */
+    boolean removeAlias(String slug);
 }

@@ -40,14 +40,18 @@ public final class PhoneSender {
     private final SipEndpoint endpoint;
     private final int udpMaxBytes;
     private final Duration timeout;
-    /** Phones that sent CPIM (most recent 10,000). */
-    private final Set<String> cpimContacts = Collections.synchronizedSet(Collections.newSetFromMap(
-            new LinkedHashMap<>(64, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > 10_000;
-                }
-            }));
+    /** Phones that sent CPIM, and phones that sent is-composing (the most recent 10,000 of each). */
+    private final Set<String> cpimContacts = recentSet();
+    private final Set<String> composingContacts = recentSet();
+
+    private static Set<String> recentSet() {
+        return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > 10_000;
+            }
+        }));
+    }
 
     /** How a MESSAGE ended, in the terms the adapter acts on. */
     public enum Result {
@@ -74,6 +78,41 @@ public final class PhoneSender {
     /** {@code phone} (a SIP person id) sent CPIM: later MESSAGEs to it are CPIM-wrapped. */
     public void usedCpim(String phone) {
         cpimContacts.add(phone);
+    }
+
+    /** {@code phone} sent is-composing (RFC 3994): typing notifications may go to it. */
+    public void usedComposing(String phone) {
+        composingContacts.add(phone);
+    }
+
+    /** True if typing notifications go to {@code phone}. */
+    public boolean sendsComposingTo(String phone) {
+        return composingContacts.contains(phone);
+    }
+
+    /**
+     * Sends an RFC 3994 is-composing MESSAGE ({@code active} with a 60 s refresh, or {@code idle}); nothing is
+     * queued or retried. A phone that answers it 415 gets no more.
+     */
+    public CompletableFuture<Sent> sendComposing(String recipientId, String fromUri, String fromName, boolean active) {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<isComposing xmlns=\"urn:ietf:params:xml:ns:im-iscomposing\"><state>" + (active ? "active" : "idle")
+                + "</state><contenttype>text/plain</contenttype>" + (active ? "<refresh>60</refresh>" : "")
+                + "</isComposing>";
+        String callId = endpoint.newCallId();
+        try {
+            Request request = build(recipientId, fromUri, fromName, xml, callId, "udp", "application",
+                    "im-iscomposing+xml");
+            return endpoint.send(request, timeout).thenApply(o -> {
+                if (o.status() == 415) {
+                    composingContacts.remove(recipientId);
+                }
+                return new Sent(classify(o.status()), o.status(), o.reason(), callId, "udp");
+            });
+        } catch (ParseException | InvalidArgumentException | RuntimeException e) {
+            return CompletableFuture.completedFuture(new Sent(Result.REJECTED, 400, "cannot build: " + e.getMessage(),
+                    callId, "none"));
+        }
     }
 
     /** True if MESSAGEs to {@code phone} are CPIM-wrapped now. */
@@ -139,6 +178,16 @@ public final class PhoneSender {
     private Request build(String recipientId, String fromUri, String fromName, String text, String callId,
                           String transport, boolean cpim, String messageId)
             throws ParseException, InvalidArgumentException {
+        String body = cpim ? cpim(fromUri, displayName(fromName), SipAddressSyntax.personUri(recipientId), text,
+                messageId, Instant.now()) : text;
+        return cpim ? build(recipientId, fromUri, fromName, body, callId, transport, "message", "cpim")
+                : build(recipientId, fromUri, fromName, body, callId, transport, "text", "plain");
+    }
+
+    /** A MESSAGE with {@code body} as {@code type/subtype} ({@code ;charset=UTF-8} for text/plain). */
+    private Request build(String recipientId, String fromUri, String fromName, String body, String callId,
+                          String transport, String type, String subtype)
+            throws ParseException, InvalidArgumentException {
         var af = endpoint.addresses();
         var hf = endpoint.headers();
         SipURI requestUri = (SipURI) af.createURI(SipAddressSyntax.personUri(recipientId));
@@ -150,12 +199,10 @@ public final class PhoneSender {
         Address to = af.createAddress(requestUri);
         ListeningPoint lp = endpoint.listeningPoint(transport);
         ViaHeader via = hf.createViaHeader(lp.getIPAddress(), lp.getPort(), transport, null);
-        ContentTypeHeader ct = cpim ? hf.createContentTypeHeader("message", "cpim")
-                : hf.createContentTypeHeader("text", "plain");
-        if (!cpim) {
+        ContentTypeHeader ct = hf.createContentTypeHeader(type, subtype);
+        if (type.equals("text")) {
             ct.setParameter("charset", "UTF-8");
         }
-        String body = cpim ? cpim(fromUri, name, requestUri.toString(), text, messageId, Instant.now()) : text;
         return endpoint.messages().createRequest(requestUri, Request.MESSAGE, hf.createCallIdHeader(callId),
                 hf.createCSeqHeader(1L, Request.MESSAGE),
                 hf.createFromHeader(from, UUID.randomUUID().toString().substring(0, 8)),
