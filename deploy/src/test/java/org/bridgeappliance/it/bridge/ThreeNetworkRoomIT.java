@@ -144,11 +144,9 @@ class ThreeNetworkRoomIT {
         Message m3 = aliceGets.awaitMessage("the phone's message in the MUC", m -> inMuc(m)
             && fromSip.equals(m.getBody()), WAIT);
         String occupantJid = muc.getOccupant(m3.getFrom().asEntityFullJidIfPossible()).getJid().asBareJid().toString();
-        // The XMPP adapter's puppet of a SIP person (today sip+<user>\40<domain> on its Matrix component; issue 11
-        // asks for <user>%<domain> on the SIP component: that naming is the XMPP adapter's, not checked here).
-        assertTrue(occupantJid.contains(erin.user()) && (occupantJid.endsWith("@" + f.sandbox.get("BRIDGE_XMPP_SIP_DOMAIN"))
-            || occupantJid.endsWith("@" + f.sandbox.get("BRIDGE_XMPP_MATRIX_DOMAIN"))),
-            "the phone's occupant is a puppet of the bridge: " + occupantJid);
+        // The XMPP puppet of a SIP person: <user>%<domain> on the SIP component (issue 11's addressing).
+        assertEquals(erin.user() + "%" + f.sandbox.get("SIP_DOMAIN") + "@"
+            + f.sandbox.get("BRIDGE_XMPP_SIP_DOMAIN"), occupantJid, "the phone's occupant is its puppet");
 
         // A last message from Matrix, seen on both other networks, orders after anything the bridge might still
         // have echoed; then every message is counted.

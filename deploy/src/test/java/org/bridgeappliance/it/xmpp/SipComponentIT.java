@@ -76,8 +76,8 @@ class SipComponentIT {
         String alicePuppet = "sip:" + alice.jid().getLocalpart() + "*" + alice.jid().getDomain() + "@xmpp."
             + sandbox.get("BRIDGE_SIP_DOMAIN");
         try (BaresipPhone erin = BaresipPhone.startRegistered(sandbox, user, List.of(alicePuppet), T)) {
-            // The SIP person erin@sip.test, on the SIP component: sip+ then the id with '@' escaped (XEP-0106).
-            EntityBareJid puppet = JidCreate.entityBareFrom("sip+" + user + "\\40" + sandbox.get("SIP_DOMAIN") + "@"
+            // The SIP person erin@sip.test, on the SIP component in the sandbox's user-host form: erin%sip.test.
+            EntityBareJid puppet = JidCreate.entityBareFrom(user + "%" + sandbox.get("SIP_DOMAIN") + "@"
                 + sandbox.get("BRIDGE_XMPP_SIP_DOMAIN"));
             DiscoverInfo who = ServiceDiscoveryManager.getInstanceFor(alice.connection()).discoverInfo(puppet);
             assertTrue(who.hasIdentity("client", "bridge"), who.toXML().toString());

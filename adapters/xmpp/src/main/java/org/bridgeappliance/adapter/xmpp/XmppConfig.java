@@ -29,7 +29,8 @@ import java.util.List;
  *         domain: sip.xmpp.test      # SIP people and rooms live here
  *         secret: "..."              # its own component secret
  *         name: SIP bridge           # optional, default "&lt;Network&gt; bridge"
- *         id-form: prefixed          # optional, default prefixed (sip+alice\40sip.test@sip.xmpp.test)
+ *         id-form: user-host         # optional: user@host ids as user%host (erin%sip.test@sip.xmpp.test);
+ *                                    # default prefixed (sip+erin\40sip.test@sip.xmpp.test)
  *     max-stanza-bytes: 1048576      # larger stanzas end the stream with policy-violation
  *     ping-interval: 60s             # XEP-0199 keepalive
  *     ping-timeout: 20s

@@ -29,16 +29,29 @@ public record ComponentDomain(String network, String domain, IdForm idForm) {
          * form cannot be addressed.
          */
         SERVER_PAIR,
+        /**
+         * Ids of the form {@code user@host} (SIP's {@code erin@sip.test}, split at the last {@code @}) become
+         * {@code escape(user)%escape(host)} ({@code erin%sip.test}), the same readable convention for
+         * networks whose people are {@code user@host}. Ids of another form cannot be addressed.
+         */
+        USER_HOST,
         /** Any id {@code u} of network {@code n} becomes {@code n+escape(u)} ({@code sip+alice\40sip.test}). */
         PREFIXED;
 
-        /** The configuration spelling: {@code server-pair} or {@code prefixed}. */
+        /** Whether ids become a readable {@code a%b} pair on the network's own domain. */
+        public boolean isPair() {
+            return this != PREFIXED;
+        }
+
+        /** The configuration spelling: {@code server-pair}, {@code user-host} or {@code prefixed}. */
         public static IdForm parse(String value) {
             String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
             return switch (v) {
                 case "server-pair" -> SERVER_PAIR;
+                case "user-host" -> USER_HOST;
                 case "prefixed" -> PREFIXED;
-                default -> throw new IllegalArgumentException("id-form must be server-pair or prefixed, not '" + value
+                default -> throw new IllegalArgumentException("id-form must be server-pair, user-host or prefixed, not '"
+                        + value
                         + "'");
             };
         }

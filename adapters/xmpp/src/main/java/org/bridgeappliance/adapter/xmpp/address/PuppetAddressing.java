@@ -22,6 +22,8 @@ import org.jxmpp.stringprep.XmppStringprepException;
  *   <li>On its own domain, a network with {@link ComponentDomain.IdForm#SERVER_PAIR} ids writes
  *       {@code @alice:matrix.test} as {@code alice%matrix.test@<domain>} (the ejabberd and biboumi convention,
  *       readable in rosters): {@code escape(localpart) % escape(server)}.</li>
+ *   <li>On its own domain, a network with {@link ComponentDomain.IdForm#USER_HOST} ids writes
+ *       {@code erin@sip.test} as {@code erin%sip.test@<domain>}, the same way.</li>
  *   <li>Any other person, network {@code n} with user id {@code u}, is {@code n+escape(u)@<domain>} on
  *       {@code n}'s domain, or on the default domain when {@code n} has none (SIP {@code alice@sip.test} becomes
  *       {@code sip+alice\40sip.test}).</li>
@@ -114,6 +116,12 @@ public final class PuppetAddressing {
                 throw new IllegalArgumentException("not a " + network + " user id of the form @local:server: " + user);
             }
             localpart = JidEscaping.escape(user.substring(1, colon)) + "%" + JidEscaping.escape(user.substring(colon + 1));
+        } else if (home.network().equals(network) && home.idForm() == ComponentDomain.IdForm.USER_HOST) {
+            int at = user.lastIndexOf('@');
+            if (at < 1 || at == user.length() - 1) {
+                throw new IllegalArgumentException("not a " + network + " user id of the form user@host: " + user);
+            }
+            localpart = JidEscaping.escape(user.substring(0, at)) + "%" + JidEscaping.escape(user.substring(at + 1));
         } else {
             localpart = network + "+" + JidEscaping.escape(user);
         }
@@ -137,7 +145,7 @@ public final class PuppetAddressing {
         String localpart = jid.getLocalpartOrNull().toString();
         int percent = localpart.indexOf('%');
         if (percent >= 0) {
-            if (home.idForm() != ComponentDomain.IdForm.SERVER_PAIR || localpart.indexOf('%', percent + 1) >= 0
+            if (!home.idForm().isPair() || localpart.indexOf('%', percent + 1) >= 0
                     || localpart.startsWith("#") || localpart.startsWith("!")) {
                 return Optional.empty();
             }
@@ -146,7 +154,8 @@ public final class PuppetAddressing {
             if (local.isEmpty() || server.isEmpty() || local.get().isEmpty() || server.get().isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(UserRef.of(home.network(), "@" + local.get() + ":" + server.get()));
+            return Optional.of(UserRef.of(home.network(), home.idForm() == ComponentDomain.IdForm.SERVER_PAIR
+                    ? "@" + local.get() + ":" + server.get() : local.get() + "@" + server.get()));
         }
         int plus = localpart.indexOf('+');
         if (plus > 0) {
@@ -156,7 +165,7 @@ public final class PuppetAddressing {
             }
             ComponentDomain own = byNetwork.get(network);
             boolean here = own == null ? home == defaultDomain : own == home;
-            if (!here || (own != null && own.idForm() == ComponentDomain.IdForm.SERVER_PAIR)) {
+            if (!here || (own != null && own.idForm().isPair())) {
                 return Optional.empty(); // not where this network's people live, or not in its form
             }
             return JidEscaping.unescape(localpart.substring(plus + 1)).filter(u -> !u.isBlank())

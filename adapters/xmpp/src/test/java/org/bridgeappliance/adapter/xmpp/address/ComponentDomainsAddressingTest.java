@@ -72,4 +72,24 @@ class ComponentDomainsAddressingTest {
         assertThrows(IllegalArgumentException.class, () -> new ComponentDomain("xmpp", "x.test",
                 ComponentDomain.IdForm.PREFIXED));
     }
+
+    @Test
+    void userHostIdsAreReadablePairsOnTheirOwnDomain() throws Exception {
+        List<ComponentDomain> domains = List.of(ComponentDomain.legacy("matrix.xmpp.test"),
+                new ComponentDomain("sip", "sip.xmpp.test", ComponentDomain.IdForm.parse("user-host")));
+        PuppetAddressing pairs = new PuppetAddressing(domains);
+        UserRef erin = UserRef.of("sip", "Erin@sip.test");
+        EntityBareJid jid = pairs.puppetJid(erin);
+        assertEquals("\\45rin%sip.test@sip.xmpp.test", jid.toString());
+        assertEquals(Optional.of(erin), pairs.person(JidCreate.from(jid.toString())));
+        assertEquals(Optional.of(UserRef.of("sip", "a@b@sip.test")),
+                pairs.person(pairs.puppetJid(UserRef.of("sip", "a@b@sip.test"))), "split at the last @");
+        assertThrows(IllegalArgumentException.class, () -> pairs.puppetJid(UserRef.of("sip", "no-host")));
+        assertTrue(pairs.person(JidCreate.from("sip+erin\\40sip.test@sip.xmpp.test")).isEmpty(),
+                "one puppet JID per person: the prefixed form is not accepted on a user-host domain");
+        assertTrue(pairs.person(JidCreate.from("erin%sip.test@matrix.xmpp.test")).get().user().value().startsWith("@"),
+                "on the Matrix domain a pair is a Matrix id");
+        assertEquals("bob%matrix.test@matrix.xmpp.test", pairs.puppetJid(UserRef.of("matrix", "@bob:matrix.test"))
+                .toString());
+    }
 }
