@@ -3,12 +3,8 @@
 # own Matrix send -> /sync, N messages each way at a steady rate. See deploy/bench/README.md.
 #   deploy/bench/latency.sh [count=1000] [rate per second=20] [rooms=1]
 set -euo pipefail
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$REPO_ROOT"
-deploy/sandbox.sh status >/dev/null || { echo "the sandbox is not (fully) running: deploy/sandbox.sh up" >&2; exit 1; }
-CP_FILE="$REPO_ROOT/deploy/target/bench-classpath.txt"
-if [ ! -s "$CP_FILE" ] || [ "$REPO_ROOT/deploy/pom.xml" -nt "$CP_FILE" ]; then
-  mkdir -p "$REPO_ROOT/deploy/target"
-  mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
-fi
-exec java -Xmx256m -Dlogback.configurationFile="$REPO_ROOT/deploy/bench/logback-bench.xml" -cp "$(cat "$CP_FILE")" -Dbench.repo.root="$REPO_ROOT" "$REPO_ROOT/deploy/bench/LatencyBench.java" "$@"
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$BENCH_REPO_ROOT"
+bench_require_sandbox
+bench_java 256m LatencyBench.java "$@"

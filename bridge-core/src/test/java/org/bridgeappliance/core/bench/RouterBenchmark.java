@@ -5,24 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
-import org.bridgeappliance.core.id.RemoteRoomId;
-import org.bridgeappliance.core.id.RemoteUserId;
 import org.bridgeappliance.core.model.MessageEvent;
-import org.bridgeappliance.core.port.AdapterContext;
-import org.bridgeappliance.core.port.AdapterState;
-import org.bridgeappliance.core.port.Delivery;
-import org.bridgeappliance.core.port.DeliveryFailure;
-import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.EventIngress.Acceptance;
-import org.bridgeappliance.core.port.ProtocolAdapter;
-import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.router.Router;
 import org.bridgeappliance.core.router.RouterConfig;
 import org.bridgeappliance.core.store.BridgeStores;
 import org.bridgeappliance.core.store.memory.InMemoryStores;
+import org.bridgeappliance.core.testing.BenchAdapter;
 import org.bridgeappliance.core.testing.TestEvents;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -118,81 +108,5 @@ public class RouterBenchmark {
         targetA.awaitDelivered(expectedA);
         targetB.awaitDelivered(expectedB);
         return next;
-    }
-
-    /** An adapter that does no I/O: it counts and answers with a fresh id. */
-    static final class BenchAdapter implements ProtocolAdapter {
-        private final Network network;
-        private final String prefix;
-        final AtomicLong delivered = new AtomicLong();
-        private final Object monitor = new Object();
-        private volatile long waitingFor = Long.MAX_VALUE;
-        private final AdapterState connected = AdapterState.of(AdapterState.Status.CONNECTED, "bench");
-
-        BenchAdapter(String network) {
-            this.network = Network.of(network);
-            this.prefix = network + "-";
-        }
-
-        void awaitDelivered(long count) throws InterruptedException {
-            synchronized (monitor) {
-                waitingFor = count;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (delivered.get() < count) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new IllegalStateException("deliveries stalled at " + delivered.get() + " of " + count);
-                    }
-                    monitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                }
-                waitingFor = Long.MAX_VALUE;
-            }
-        }
-
-        @Override
-        public Network network() {
-            return network;
-        }
-
-        @Override
-        public void start(AdapterContext context) {
-            context.stateListener().stateChanged(network, connected);
-        }
-
-        @Override
-        public void stop() {
-        }
-
-        @Override
-        public AdapterState state() {
-            return connected;
-        }
-
-        @Override
-        public RoomCapabilities capabilities(RemoteRoomId room) {
-            return RoomCapabilities.FULL;
-        }
-
-        @Override
-        public boolean isBridgeUser(RemoteUserId user) {
-            return false;
-        }
-
-        @Override
-        public DeliveryReceipt deliver(Delivery delivery) {
-            long n = delivered.incrementAndGet();
-            DeliveryReceipt receipt = DeliveryReceipt.of(prefix + n);
-            if (n >= waitingFor) {
-                synchronized (monitor) {
-                    monitor.notifyAll();
-                }
-            }
-            return receipt;
-        }
-
-        @Override
-        public void reportFailure(DeliveryFailure failure) {
-            throw new IllegalStateException("benchmark delivery failed: " + failure);
-        }
     }
 }

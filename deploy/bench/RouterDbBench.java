@@ -1,0 +1,114 @@
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.bridgeappliance.core.testing.BenchAdapter;
+import org.bridgeappliance.core.id.Portal;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.id.UserRef;
+import org.bridgeappliance.core.model.EventMeta;
+import org.bridgeappliance.core.model.MessageBody;
+import org.bridgeappliance.core.model.MessageEvent;
+import org.bridgeappliance.core.model.MessageKind;
+import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.port.EventIngress.Acceptance;
+import org.bridgeappliance.core.router.Router;
+import org.bridgeappliance.core.router.RouterConfig;
+import org.bridgeappliance.mapping.MappingDatabase;
+import org.bridgeappliance.mapping.PasswordHasher;
+
+/**
+ * The appliance's own per-message cost without the networks (not a test): the router on the real JDBC stores (H2 in
+ * file mode, as the appliance opens it) and two adapters that do no I/O, one bridged room of two portals (a DM or a
+ * plumbed room: origin + one target). Per message: acceptance (duplicate check, outbox append, origin copy, archive),
+ * the room pipeline, the delivery, the copy's record, the outbox completion. Measures the process's CPU time and the
+ * bytes allocated by the submitting and the pipeline threads per message, after a warm-up (the JIT), and the
+ * appliance-only ceiling in messages per second for one room (back-to-back, each message delivered before the next
+ * is counted). Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
+ *
+ * <p>{@code . deploy/bench/lib.sh; BENCH_JAVA_OPTS="$(launcher_options)" bench_java 512m RouterDbBench.java
+ * [messages=20000] [warm-up=20000]} (README.md, "Hot path").
+ */
+public final class RouterDbBench {
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
+        Path dir = Files.createTempDirectory("router-db-bench");
+        Portal xmpp = Portal.of("xmpp", "alice@xmpp.test");
+        Portal matrix = Portal.of("matrix", "!dm:matrix.test");
+        UserRef alice = UserRef.of("xmpp", "alice@xmpp.test");
+        BenchAdapter target = new BenchAdapter("matrix");
+        try (MappingDatabase db = MappingDatabase.openH2File(dir, new PasswordHasher(1))) {
+            db.stores().rooms().create("dm", List.of(xmpp, matrix), true);
+            Router router = new Router(db.stores(), List.of(new BenchAdapter("xmpp"), target),
+                    new RouterConfig(3, Duration.ofMillis(5), Duration.ofMillis(50), 100_000, Duration.ofSeconds(5)),
+                    Clock.systemUTC());
+            router.start();
+            long[] next = {0};
+            Runnable send = () -> {
+                long n = next[0]++;
+                MessageEvent event = new MessageEvent(new EventMeta(xmpp, alice, Profile.named("Alice"),
+                        Optional.of(RemoteMessageId.of("origin-id-" + n + "-0123456789")), Instant.now()),
+                        MessageKind.TEXT, MessageBody.plain("hello from the benchmark, message " + n), List.of(),
+                        Optional.empty());
+                if (router.submit(event) != Acceptance.QUEUED) {
+                    throw new IllegalStateException("not queued: " + event);
+                }
+            };
+            run(send, target, warmUp, "warm-up");
+            run(send, target, count, "measured");
+            router.close();
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static void run(Runnable send, BenchAdapter target, int count, String what) throws InterruptedException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) threads;
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long bytes0 = allocated(alloc);
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        // In batches of 100: the pipeline works while the next ones are accepted, as with a steady sender.
+        for (int i = 0; i < count; i += 100) {
+            long expected = target.delivered.get() + Math.min(100, count - i);
+            for (int k = i; k < Math.min(i + 100, count); k++) {
+                send.run();
+            }
+            target.awaitDelivered(expected);
+        }
+        long wall = System.nanoTime() - t0;
+        long cpu = os.getProcessCpuTime() - cpu0;
+        long bytes = allocated(alloc) - bytes0;
+        System.out.printf("%s: %d messages, %.3f ms CPU per message (all threads, JIT and GC included), %.1f KB"
+                        + " allocated per message, %.0f messages/s (one room, wall, on this loaded machine: %s)%n",
+                what, count, cpu / 1e6 / count, bytes / 1024.0 / count, count / (wall / 1e9),
+                Files.exists(Path.of("/proc/loadavg")) ? "load " + readLoad() : "?");
+    }
+
+    static String readLoad() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    /** Bytes allocated so far by the live threads (the submitter and the router's pool). */
+    static long allocated(com.sun.management.ThreadMXBean alloc) {
+        long sum = 0;
+        for (long b : alloc.getThreadAllocatedBytes(alloc.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+}
