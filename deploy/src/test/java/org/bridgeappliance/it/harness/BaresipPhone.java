@@ -82,14 +82,29 @@ public final class BaresipPhone implements AutoCloseable {
 
     private static BaresipPhone start(Sandbox sandbox, String user, List<String> contacts, boolean watch,
                                       int pubint, Duration timeout) {
+        // Ports are checked free and then bound by baresip: another process can take one in between. A start that
+        // fails only because a port was taken is tried again with new ports (twice at most); any other failure is not.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(sandbox, user, contacts, watch, pubint, timeout);
+            } catch (AssertionError e) {
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static BaresipPhone startOnce(Sandbox sandbox, String user, List<String> contacts, boolean watch,
+                                          int pubint, Duration timeout) {
         Path dir = sandbox.newWorkDir("baresip");
-        int sip = FreePorts.udpAndTcp();
+        int sip = FreePorts.udpAndTcpWithNextTcp();
         int ctrl;
         int cons;
         do {
             ctrl = FreePorts.udpAndTcp();
             cons = FreePorts.udpAndTcp();
-        } while (ctrl == sip + 1 || cons == sip + 1 || ctrl == cons);
+        } while (ctrl == sip + 1 || cons == sip + 1 || ctrl == cons || ctrl == cons + 1 || cons == ctrl + 1);
         String config = String.join("\n",
             "poll_method\t\tepoll",
             "sip_listen\t\t127.0.0.1:" + sip,

@@ -36,4 +36,25 @@ public final class FreePorts {
         }
         throw new IllegalStateException("no port free for both UDP and TCP on 127.0.0.1 after 50 attempts");
     }
+
+    /**
+     * A port free on 127.0.0.1 for UDP and TCP whose next port is free for TCP too: baresip listens for SIP over
+     * TLS on the port after its SIP port (CI once saw "sock_bind: Address already in use" there).
+     */
+    public static int udpAndTcpWithNextTcp() {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = udpAndTcp();
+            if (port >= 65535) {
+                continue;
+            }
+            try (ServerSocket next = new ServerSocket()) {
+                next.bind(new InetSocketAddress(lo, port + 1));
+                return port;
+            } catch (IOException taken) {
+                // port + 1 in use: try another
+            }
+        }
+        throw new IllegalStateException("no port pair free on 127.0.0.1 after 50 attempts");
+    }
 }
