@@ -103,9 +103,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     private ScheduledExecutorService scheduler;
     private InboundHandler inbound;
     /** The presence server of the bridge's domains (SUBSCRIBE/PUBLISH; presence/). */
-    private PresenceServer presence;
+    private volatile PresenceServer presence;
     /** Subscriptions at the proxy to phones' presence (presence/); null when {@code bridge.sip.presence.watch} is off. */
-    private PhoneWatcher watcher;
+    private volatile PhoneWatcher watcher;
     private SipPresenceConfig presenceConfig = new SipPresenceConfig();
     /** When the watch list was last reconciled (scheduler thread only). */
     private long lastReconcile = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS);
@@ -236,6 +236,11 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     /** Ends expired presence subscriptions and keeps the subscription counts in the state's detail. */
     private void presenceSweep() {
+        PresenceServer presence = this.presence;
+        PhoneWatcher watcher = this.watcher;
+        if (presence == null) {
+            return; // stopping: stop() ended the subscriptions
+        }
         try {
             presence.sweep();
             AdapterState s = state.get();
@@ -256,6 +261,10 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     /** Keeps the phones watched in line with rooms, direct chats and links, and sends the SUBSCRIBEs due. */
     private void watchPhones() {
+        PhoneWatcher watcher = this.watcher;
+        if (watcher == null) {
+            return; // stopping
+        }
         try {
             long now = System.nanoTime();
             if (now - lastReconcile >= TimeUnit.MILLISECONDS.toNanos(WATCH_RECONCILE_MS)) {
@@ -270,6 +279,10 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     /** The presence keepalive: one live subscription refreshed; a 481 resubscribes everything (PhoneWatchList). */
     private void probePresenceServer() {
+        PhoneWatcher watcher = this.watcher;
+        if (watcher == null) {
+            return; // stopping
+        }
         try {
             watcher.probe();
         } catch (RuntimeException e) {
