@@ -338,12 +338,18 @@ class AdminUiIT {
         browser.await("xmpp connected", d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
         Object marker = browser.script("window.__noReload = 1; return window.__noReload;");
         assertEquals(1L, marker);
+        // The states come from the live stream (GET /api/v1/events), not from polling.
+        browser.await("the dashboard shows the stream's data",
+            d -> "stream".equals(d.findElement(By.id("adapters")).getAttribute("data-source")));
+        browser.script("performance.clearResourceTimings();");
         sandbox("stop", "prosody");
         try {
             new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> "RECONNECTING".equals(d.findElement(xmppState).getAttribute("data-status")));
             assertTrue(browser.status().contains("xmpp: Reconnecting"), "announced politely: " + browser.status());
+            assertEquals("stream", browser.driver.findElement(By.id("adapters")).getAttribute("data-source"),
+                "the change came down the event stream");
             browser.screenshot("dashboard-reconnecting");
         } finally {
             sandbox("start", "prosody");
@@ -352,6 +358,10 @@ class AdminUiIT {
             .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
             .until(d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
         assertEquals(1L, browser.script("return window.__noReload;"), "the page was not reloaded");
+        assertEquals("stream", browser.driver.findElement(By.id("adapters")).getAttribute("data-source"));
+        assertEquals(0L, browser.script("return performance.getEntriesByType('resource').filter(e =>"
+            + " e.name.includes('/api/v1/adapters') || e.name.includes('/api/v1/activity')).length;"),
+            "no polling while the stream worked");
     }
 
     @Test
