@@ -464,6 +464,35 @@ class AdminUiIT {
         assertTrue(entry.getText().contains(f.sandbox.get("ADMIN_USER")), entry.getText());
     }
 
+    @Test
+    @Order(12)
+    void theDashboardPollsWhileTheEventStreamFailsAndGoesBackToItWhenItWorks() {
+        By xmppState = By.cssSelector("#adapters tr[data-network='xmpp'] .state");
+        By adapters = By.id("adapters");
+        browser.driver.executeCdpCommand("Network.enable", Map.of());
+        browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/api/v1/events*")));
+        try {
+            browser.open("#/dashboard", "Dashboard");
+            browser.await("the dashboard falls back to polling",
+                d -> "poll".equals(d.findElement(adapters).getAttribute("data-source")));
+            browser.await("xmpp connected, by polling",
+                d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
+            browser.script("performance.clearResourceTimings();");
+            new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(8))
+                .until(d -> ((Number) browser.script("return performance.getEntriesByType('resource')"
+                    + ".filter(e => e.name.endsWith('/api/v1/adapters')).length;")).longValue() >= 1);
+        } finally {
+            browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+        }
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
+            .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+            .until(d -> "stream".equals(d.findElement(adapters).getAttribute("data-source")));
+        for (String problem : browser.drainConsoleProblems()) {
+            assertTrue(problem.contains("/api/v1/events") && problem.contains("ERR_BLOCKED_BY_CLIENT"),
+                "only the blocked stream may fail: " + problem);
+        }
+    }
+
     private void sandbox(String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(f.sandbox.repoRoot().resolve("deploy/sandbox.sh").toString());
