@@ -33,6 +33,14 @@ public class AdminConfig {
     private Duration sessionMaxAge = Duration.ofHours(12);
     /** Upper bound on concurrent browser sessions (oldest are evicted). */
     private int maxSessions = 1000;
+    /** Concurrent event streams ({@code GET /api/v1/events}) of one session or one Basic-auth admin; more get 429. */
+    private int maxEventStreamsPerSession = 4;
+    /** Concurrent event streams in total; more get 503. */
+    private int maxEventStreams = 32;
+    /** How often the event streams look for changed adapter states and counters. */
+    private Duration eventStreamInterval = Duration.ofSeconds(1);
+    /** A comment line goes down an event stream after this long without an event (keeps proxies from closing it). */
+    private Duration eventStreamHeartbeat = Duration.ofSeconds(15);
     /** Failed logins per client address, and per username from one address, before waits begin. */
     private int loginMaxFailures = 5;
     /**
@@ -154,6 +162,38 @@ public class AdminConfig {
 
     public void setMaxSessions(int maxSessions) {
         this.maxSessions = maxSessions;
+    }
+
+    public int getMaxEventStreamsPerSession() {
+        return maxEventStreamsPerSession;
+    }
+
+    public void setMaxEventStreamsPerSession(int maxEventStreamsPerSession) {
+        this.maxEventStreamsPerSession = maxEventStreamsPerSession;
+    }
+
+    public int getMaxEventStreams() {
+        return maxEventStreams;
+    }
+
+    public void setMaxEventStreams(int maxEventStreams) {
+        this.maxEventStreams = maxEventStreams;
+    }
+
+    public Duration getEventStreamInterval() {
+        return eventStreamInterval;
+    }
+
+    public void setEventStreamInterval(Duration eventStreamInterval) {
+        this.eventStreamInterval = eventStreamInterval;
+    }
+
+    public Duration getEventStreamHeartbeat() {
+        return eventStreamHeartbeat;
+    }
+
+    public void setEventStreamHeartbeat(Duration eventStreamHeartbeat) {
+        this.eventStreamHeartbeat = eventStreamHeartbeat;
     }
 
     public int getLoginMaxFailures() {

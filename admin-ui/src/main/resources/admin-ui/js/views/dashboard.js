@@ -1,12 +1,14 @@
-// Adapter states (polled every few seconds), appliance facts, the last hour's traffic as a chart and the router's
+// Adapter states (live from the event stream, polled every few seconds while it is down), appliance facts, the last hour's traffic as a chart and the router's
 // counters.
 import { api, ApiError } from '../api.js';
 import { h, table } from '../dom.js';
 import { formatAgo, formatDuration, formatInstant, statusInfo } from '../format.js';
 import { lineChart } from '../chart.js';
 
-/** How often the dashboard asks again (the issue asks for ≤ 5 s). */
+/** How often the dashboard asks again while the live stream is down (the issue asks for ≤ 5 s). */
 export const POLL_MS = 3000;
+/** How long the dashboard waits before opening the stream again after the appliance refused it. */
+export const STREAM_RETRY_MS = 30000;
 
 /** @type {Record<string, string>} */
 const COUNTERS = {
@@ -37,6 +39,12 @@ export function dashboardView(ctx) {
   let previous = {};
   let timer = 0;
   let stopped = false;
+  let polling = false;
+  /** @type {EventSource|null} */
+  let stream = null;
+  let streamRetry = 0;
+  /** @type {{seconds: number, at: number}|null} */
+  let uptime = null;
 
   /** @param {any} activity the answer of GET /activity */
   function showTraffic(activity) {
@@ -58,51 +66,115 @@ export function dashboardView(ctx) {
       activity.tracked ? null : h('p', { class: 'note', text: 'This appliance keeps no traffic history.' }));
   }
 
+  /**
+   * Shows the answer of GET /adapters (or the stream's `adapters` event).
+   * @param {any} data
+   * @param {'stream'|'poll'} from
+   */
+  function showAdapters(data, from) {
+    const now = Date.now();
+    adapters.setAttribute('data-source', from);
+    adapters.replaceChildren(table('State of each network adapter', ['Network', 'State', 'Detail', 'Since'],
+      data.adapters.map((/** @type {any} */ a) => {
+        const info = statusInfo(a.status);
+        return h('tr', { 'data-network': a.network },
+          h('th', { scope: 'row', text: a.network }),
+          h('td', {}, h('span', { class: 'state state-' + info.tone, 'data-status': a.status },
+            h('span', { class: 'icon', 'aria-hidden': 'true', text: info.icon }), ' ', info.label)),
+          h('td', { text: a.detail }),
+          h('td', {}, h('time', { datetime: a.since, title: formatInstant(a.since), text: formatAgo(a.since, now) })));
+      })));
+    uptime = { seconds: data.uptimeSeconds, at: now };
+    facts.replaceChildren(h('dl', { class: 'facts' },
+      h('dt', { text: 'Version' }), h('dd', { id: 'version', text: data.version }),
+      h('dt', { text: 'Uptime' }), h('dd', { id: 'uptime', text: formatDuration(data.uptimeSeconds) }),
+      h('dt', { text: 'Outbox depth' }), h('dd', { id: 'outbox', text: String(data.outboxDepth) }),
+      Object.entries(COUNTERS).flatMap(([key, label]) =>
+        [h('dt', { text: label }), h('dd', { text: String(data.metrics[key] ?? 0) })])));
+    counters.replaceChildren(table('All counters since start', ['Counter', 'Value'],
+      Object.entries(data.metrics).sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => h('tr', {}, h('th', { scope: 'row', text: k }), h('td', { text: String(v) })))));
+    updated.textContent = 'Updated ' + new Date(now).toLocaleTimeString() + (from === 'stream'
+      ? '; live (the appliance sends every change).' : '; refreshes every ' + POLL_MS / 1000 + ' s.');
+    const changes = data.adapters.filter((/** @type {any} */ a) => previous[a.network] !== undefined
+      && previous[a.network] !== a.status);
+    if (changes.length > 0) {
+      ctx.announce(changes.map((/** @type {any} */ a) => `${a.network}: ${statusInfo(a.status).label}`).join('; '));
+    }
+    previous = Object.fromEntries(data.adapters.map((/** @type {any} */ a) => [a.network, a.status]));
+  }
+
+  /** The stream sends only changes: the uptime and the "since" ages move on here, once a second. */
+  function tick() {
+    const now = Date.now();
+    const up = document.getElementById('uptime');
+    if (up && uptime) up.textContent = formatDuration(uptime.seconds + Math.floor((now - uptime.at) / 1000));
+    for (const t of adapters.querySelectorAll('time[datetime]')) {
+      t.textContent = formatAgo(t.getAttribute('datetime') || '', now);
+    }
+  }
+
   async function poll() {
     try {
       // The traffic is asked for alongside, but the adapters' states never wait for it or fail with it.
       const activityAnswer = api('GET', '/activity');
       activityAnswer.catch(() => {}); // handled below, after the adapters are shown
       const { data } = await api('GET', '/adapters');
-      if (stopped) return;
-      const now = Date.now();
-      adapters.replaceChildren(table('State of each network adapter', ['Network', 'State', 'Detail', 'Since'],
-        data.adapters.map((/** @type {any} */ a) => {
-          const info = statusInfo(a.status);
-          return h('tr', { 'data-network': a.network },
-            h('th', { scope: 'row', text: a.network }),
-            h('td', {}, h('span', { class: 'state state-' + info.tone, 'data-status': a.status },
-              h('span', { class: 'icon', 'aria-hidden': 'true', text: info.icon }), ' ', info.label)),
-            h('td', { text: a.detail }),
-            h('td', {}, h('time', { datetime: a.since, title: formatInstant(a.since), text: formatAgo(a.since, now) })));
-        })));
-      facts.replaceChildren(h('dl', { class: 'facts' },
-        h('dt', { text: 'Version' }), h('dd', { id: 'version', text: data.version }),
-        h('dt', { text: 'Uptime' }), h('dd', { id: 'uptime', text: formatDuration(data.uptimeSeconds) }),
-        h('dt', { text: 'Outbox depth' }), h('dd', { id: 'outbox', text: String(data.outboxDepth) }),
-        Object.entries(COUNTERS).flatMap(([key, label]) =>
-          [h('dt', { text: label }), h('dd', { text: String(data.metrics[key] ?? 0) })])));
-      counters.replaceChildren(table('All counters since start', ['Counter', 'Value'],
-        Object.entries(data.metrics).sort(([a], [b]) => a.localeCompare(b))
-          .map(([k, v]) => h('tr', {}, h('th', { scope: 'row', text: k }), h('td', { text: String(v) })))));
-      updated.textContent = 'Updated ' + new Date(now).toLocaleTimeString() + '; refreshes every '
-        + POLL_MS / 1000 + ' s.';
-      const changes = data.adapters.filter((/** @type {any} */ a) => previous[a.network] !== undefined
-        && previous[a.network] !== a.status);
-      if (changes.length > 0) {
-        ctx.announce(changes.map((/** @type {any} */ a) => `${a.network}: ${statusInfo(a.status).label}`).join('; '));
-      }
-      previous = Object.fromEntries(data.adapters.map((/** @type {any} */ a) => [a.network, a.status]));
+      if (stopped || !polling) return;
+      showAdapters(data, 'poll');
       showTraffic((await activityAnswer).data);
     } catch (err) {
       if (stopped || (err instanceof ApiError && err.status === 401)) return;
       updated.textContent = 'Could not refresh: ' + (err instanceof Error ? err.message : String(err));
     }
-    if (!stopped) timer = window.setTimeout(poll, POLL_MS);
+    if (!stopped && polling) timer = window.setTimeout(poll, POLL_MS);
   }
-  poll();
+
+  function startPolling() {
+    if (polling || stopped) return;
+    polling = true;
+    poll();
+  }
+
+  function stopPolling() {
+    polling = false;
+    window.clearTimeout(timer);
+  }
+
+  /**
+   * The live stream (GET /api/v1/events, same origin, with the session cookie). While it is down the dashboard
+   * polls; a stream the appliance refused (session ended, too many streams) is tried again after a while.
+   */
+  function startStream() {
+    if (stopped) return;
+    if (typeof EventSource === 'undefined') {
+      startPolling();
+      return;
+    }
+    const es = new EventSource('/api/v1/events');
+    stream = es;
+    es.addEventListener('adapters', (e) => {
+      stopPolling();
+      showAdapters(JSON.parse(/** @type {MessageEvent} */ (e).data), 'stream');
+    });
+    es.addEventListener('activity', (e) => showTraffic(JSON.parse(/** @type {MessageEvent} */ (e).data)));
+    es.onerror = () => {
+      if (stopped) return;
+      startPolling();
+      if (es.readyState === EventSource.CLOSED) {
+        stream = null;
+        streamRetry = window.setTimeout(startStream, STREAM_RETRY_MS);
+      }
+    };
+  }
+
+  startStream();
+  const ticker = window.setInterval(tick, 1000);
   return () => {
     stopped = true;
-    window.clearTimeout(timer);
+    stopPolling();
+    window.clearTimeout(streamRetry);
+    window.clearInterval(ticker);
+    if (stream) stream.close();
   };
 }

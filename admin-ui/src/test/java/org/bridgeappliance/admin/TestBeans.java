@@ -29,6 +29,16 @@ import org.bridgeappliance.mapping.PasswordHasher;
 public class TestBeans {
     /** The router's activity as the tests make it up (the status below answers with it). */
     static final DeliveryActivity ACTIVITY = new DeliveryActivity();
+    /** When the adapters' states below were reached. */
+    static final Instant SINCE = Instant.parse("2026-01-01T00:00:00Z");
+    /** The adapters' states (a test may change one and must put it back). */
+    static final Map<Network, AdapterState> STATES = new LinkedHashMap<>();
+
+    static {
+        STATES.put(Network.of("xmpp"), new AdapterState(AdapterState.Status.CONNECTED, "connected", SINCE));
+        STATES.put(Network.of("matrix"), new AdapterState(AdapterState.Status.DISABLED, "disabled", SINCE));
+        STATES.put(Network.of("sip"), new AdapterState(AdapterState.Status.DISABLED, "disabled", SINCE));
+    }
 
     @Singleton
     @Bean(preDestroy = "close")
@@ -56,12 +66,9 @@ public class TestBeans {
         return new BridgeStatus() {
             @Override
             public Map<Network, AdapterState> adapterStates() {
-                Map<Network, AdapterState> map = new LinkedHashMap<>();
-                Instant since = Instant.parse("2026-01-01T00:00:00Z");
-                map.put(Network.of("xmpp"), new AdapterState(AdapterState.Status.CONNECTED, "connected", since));
-                map.put(Network.of("matrix"), new AdapterState(AdapterState.Status.DISABLED, "disabled", since));
-                map.put(Network.of("sip"), new AdapterState(AdapterState.Status.DISABLED, "disabled", since));
-                return map;
+                synchronized (STATES) {
+                    return new LinkedHashMap<>(STATES);
+                }
             }
 
             @Override

@@ -59,7 +59,8 @@ import org.bridgeappliance.admin.ApiError;
  * <p>401 challenge: RFC 9110 §11.6.1 requires a {@code WWW-Authenticate} header, and a
  * {@code Basic} one makes browsers show their own password dialog, which must not pop up over the
  * web UI. So requests that look like the UI's (they carry {@code X-Requested-With}, as the UI's
- * fetch calls do, or a session cookie, or are the JSON login itself) get a non-Basic challenge
+ * fetch calls do, or a session cookie, or are the JSON login itself, or accept only
+ * {@code text/event-stream} as a browser's {@code EventSource} does, which cannot set headers) get a non-Basic challenge
  * {@code Session realm="bridge-admin"}; everything else (curl, scripts) gets
  * {@code Basic realm="bridge-admin", charset="UTF-8"}.
  *
@@ -216,7 +217,14 @@ public class AuthFilter {
     static boolean fromBrowserUi(HttpRequest<?> request) {
         return request.getHeaders().contains("X-Requested-With")
                 || request.getCookies().findCookie(AdminApi.SESSION_COOKIE).isPresent()
-                || request.getPath().equals(AdminApi.BASE + "/session");
+                || request.getPath().equals(AdminApi.BASE + "/session")
+                || acceptsOnlyEventStream(request);
+    }
+
+    /** An {@code EventSource} sends {@code Accept: text/event-stream} and nothing else it could be told to. */
+    private static boolean acceptsOnlyEventStream(HttpRequest<?> request) {
+        String accept = request.getHeaders().get(HttpHeaders.ACCEPT);
+        return accept != null && accept.trim().toLowerCase(Locale.ROOT).equals(MediaType.TEXT_EVENT_STREAM);
     }
 
     public static MutableHttpResponse<ApiError> unauthorized(HttpRequest<?> request, String message) {

@@ -114,6 +114,15 @@ public class SessionStore {
         return Optional.of(session);
     }
 
+    /** Whether the session with this id exists and has not expired; unlike {@link #find} it does not count as use. */
+    public boolean isLive(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        Session session = sessions.get(Tokens.sha256(id));
+        return session != null && !expired(session, clock.instant());
+    }
+
     /** When the session ends at the latest if it stays in use. */
     public Instant expiresAt(Session session) {
         Instant idle = session.lastUsed().plus(idleTimeout);

@@ -1,6 +1,7 @@
 package org.bridgeappliance.admin.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,18 @@ class SessionStoreTest {
         assertEquals("alice", store.find(a.id()).orElseThrow().username());
         assertTrue(store.find("not-a-session").isEmpty());
         assertTrue(store.find(null).isEmpty());
+    }
+
+    @Test
+    void isLiveDoesNotCountAsUse() {
+        SessionStore.Session s = store.create("alice");
+        now = now.plus(Duration.ofMinutes(29));
+        assertTrue(store.isLive(s.id()));
+        now = now.plus(Duration.ofMinutes(2)); // 31 minutes after the last use: an event stream alone keeps no session
+        assertFalse(store.isLive(s.id()));
+        assertTrue(store.find(s.id()).isEmpty());
+        assertFalse(store.isLive(null));
+        assertFalse(store.isLive("not-a-session"));
     }
 
     @Test

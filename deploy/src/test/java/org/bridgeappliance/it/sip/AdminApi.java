@@ -59,6 +59,24 @@ final class AdminApi {
         return tree(r.body());
     }
 
+    /** Whether the admin API's room health says the bridge is in {@code network}'s portal of mapping {@code id}. */
+    JsonNode bridgeJoined(String id, String network) {
+        HttpResponse<String> r = call("GET", "/api/v1/room-health", null);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET /api/v1/room-health -> HTTP " + r.statusCode() + " " + r.body());
+        }
+        for (JsonNode room : tree(r.body()).path("rooms")) {
+            if (id.equals(room.path("id").asText())) {
+                for (JsonNode portal : room.path("portals")) {
+                    if (network.equals(portal.path("network").asText())) {
+                        return portal.path("joined");
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no " + network + " portal of mapping " + id + " in " + r.body());
+    }
+
     /** The metrics whose names start with {@code prefix}. */
     Map<String, Long> metrics(String prefix) {
         Map<String, Long> out = new TreeMap<>();

@@ -184,6 +184,10 @@ class SipBridgeIT {
         erin.sendMessage(roomUri, hashText);
         carol.await("a line starting with # that is no command", e -> roomId.equals(e.roomId())
             && hashText.equals(e.body()), T);
+
+        // The room list's health: the bridge serves the SIP room itself, so it is in it while the adapter is connected.
+        assertTrue(adminApi.bridgeJoined(mapping, "sip").asBoolean(false), "SIP portal joined (not unknown)");
+        assertTrue(adminApi.bridgeJoined(mapping, "matrix").asBoolean(false), "the bot joined the Matrix room");
     }
 
     @Test

@@ -338,12 +338,18 @@ class AdminUiIT {
         browser.await("xmpp connected", d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
         Object marker = browser.script("window.__noReload = 1; return window.__noReload;");
         assertEquals(1L, marker);
+        // The states come from the live stream (GET /api/v1/events), not from polling.
+        browser.await("the dashboard shows the stream's data",
+            d -> "stream".equals(d.findElement(By.id("adapters")).getAttribute("data-source")));
+        browser.script("performance.clearResourceTimings();");
         sandbox("stop", "prosody");
         try {
             new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> "RECONNECTING".equals(d.findElement(xmppState).getAttribute("data-status")));
             assertTrue(browser.status().contains("xmpp: Reconnecting"), "announced politely: " + browser.status());
+            assertEquals("stream", browser.driver.findElement(By.id("adapters")).getAttribute("data-source"),
+                "the change came down the event stream");
             browser.screenshot("dashboard-reconnecting");
         } finally {
             sandbox("start", "prosody");
@@ -352,6 +358,10 @@ class AdminUiIT {
             .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
             .until(d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
         assertEquals(1L, browser.script("return window.__noReload;"), "the page was not reloaded");
+        assertEquals("stream", browser.driver.findElement(By.id("adapters")).getAttribute("data-source"));
+        assertEquals(0L, browser.script("return performance.getEntriesByType('resource').filter(e =>"
+            + " e.name.includes('/api/v1/adapters') || e.name.includes('/api/v1/activity')).length;"),
+            "no polling while the stream worked");
     }
 
     @Test
@@ -452,6 +462,35 @@ class AdminUiIT {
         browser.open("#/audit?action=room.create", "Audit log");
         WebElement entry = browser.visible(By.xpath("//main//tr[td[contains(., \"" + mappingName + "\")]]"));
         assertTrue(entry.getText().contains(f.sandbox.get("ADMIN_USER")), entry.getText());
+    }
+
+    @Test
+    @Order(12)
+    void theDashboardPollsWhileTheEventStreamFailsAndGoesBackToItWhenItWorks() {
+        By xmppState = By.cssSelector("#adapters tr[data-network='xmpp'] .state");
+        By adapters = By.id("adapters");
+        browser.driver.executeCdpCommand("Network.enable", Map.of());
+        browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/api/v1/events*")));
+        try {
+            browser.open("#/dashboard", "Dashboard");
+            browser.await("the dashboard falls back to polling",
+                d -> "poll".equals(d.findElement(adapters).getAttribute("data-source")));
+            browser.await("xmpp connected, by polling",
+                d -> "CONNECTED".equals(d.findElement(xmppState).getAttribute("data-status")));
+            browser.script("performance.clearResourceTimings();");
+            new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(8))
+                .until(d -> ((Number) browser.script("return performance.getEntriesByType('resource')"
+                    + ".filter(e => e.name.endsWith('/api/v1/adapters')).length;")).longValue() >= 1);
+        } finally {
+            browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+        }
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver, java.time.Duration.ofSeconds(60))
+            .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+            .until(d -> "stream".equals(d.findElement(adapters).getAttribute("data-source")));
+        for (String problem : browser.drainConsoleProblems()) {
+            assertTrue(problem.contains("/api/v1/events") && problem.contains("ERR_BLOCKED_BY_CLIENT"),
+                "only the blocked stream may fail: " + problem);
+        }
     }
 
     private void sandbox(String... args) throws Exception {

@@ -31,6 +31,7 @@ import org.bridgeappliance.adapter.sip.presence.PhoneWatcher;
 import org.bridgeappliance.adapter.sip.presence.PresenceServer;
 import org.bridgeappliance.adapter.sip.presence.PresenceSubscriptions;
 import org.bridgeappliance.adapter.sip.room.RoomNames;
+import org.bridgeappliance.adapter.sip.room.SipPortalMembership;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 import org.bridgeappliance.core.id.Network;
 import org.bridgeappliance.core.id.Portal;
@@ -44,6 +45,7 @@ import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.AddressSyntax;
 import org.bridgeappliance.core.port.AdapterState;
+import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
@@ -72,7 +74,7 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport,
-        PortalMembers, PortalAliases {
+        PortalMembers, PortalAliases, PortalMembership {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -451,6 +453,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     @Override
     public AdapterState state() {
         return state.get();
+    }
+
+    /** For the admin UI's room health: in a room or 1:1 portal of the bridge's domain while CONNECTED. */
+    @Override
+    public Optional<Boolean> bridgeJoined(RemoteRoomId room) {
+        return new SipPortalMembership(syntax, state::get).bridgeJoined(room);
     }
 
     @Override
