@@ -233,6 +233,63 @@ public final class LinphonePhone implements AutoCloseable {
         return types;
     }
 
+    /**
+     * The final status of each MESSAGE linphonec sent with Content-Type {@code contentType} (by Call-ID, in the
+     * order sent; no entry yet for one still unanswered), from its SIP trace.
+     */
+    public List<Integer> finalResponses(String contentType) {
+        String log = debugLog().replace("\r\n", "\n");
+        String aor = "<sip:" + user + "@";
+        Map<String, String> sentType = new java.util.LinkedHashMap<>();
+        Map<String, Integer> status = new java.util.HashMap<>();
+        for (String block : log.split("\n(?=MESSAGE sip:|SIP/2\\.0 )")) {
+            int end = block.indexOf("\n\n");
+            Map<String, String> h = new java.util.HashMap<>();
+            String[] lines = (end < 0 ? block : block.substring(0, end)).split("\n");
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    h.putIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(java.util.Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
+                }
+            }
+            String from = h.getOrDefault("from", "");
+            String callId = h.get("call-id");
+            if (callId == null || !from.startsWith(aor) && !from.contains(" " + aor)) {
+                continue;
+            }
+            if (lines[0].startsWith("MESSAGE ")) {
+                sentType.putIfAbsent(callId, h.getOrDefault("content-type", ""));
+            } else if (h.getOrDefault("cseq", "").endsWith(" MESSAGE")) {
+                int code = Integer.parseInt(lines[0].substring(8, 11));
+                if (code >= 200) {
+                    status.putIfAbsent(callId, code);
+                }
+            }
+        }
+        List<Integer> codes = new java.util.ArrayList<>();
+        sentType.forEach((callId, type) -> {
+            if (type.equals(contentType) && status.containsKey(callId)) {
+                codes.add(status.get(callId));
+            }
+        });
+        return codes;
+    }
+
+    /** Waits until a MESSAGE linphonec sent with {@code contentType} got a final response; returns its status. */
+    public int awaitFinalResponse(String contentType, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        List<Integer> codes;
+        while ((codes = finalResponses(contentType)).isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("linphonec (" + user + ") got no final response to a " + contentType
+                    + " MESSAGE within " + timeout + "; see " + dir.resolve("linphone.log"));
+            }
+            shortPause();
+        }
+        return codes.get(0);
+    }
+
     public String user() {
         return user;
     }

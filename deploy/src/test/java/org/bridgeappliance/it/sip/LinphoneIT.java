@@ -21,7 +21,9 @@ import org.junit.jupiter.api.TestInstance;
  * calls), opened from either side, and with an XMPP user (Smack), "héllo ✓" intact on every hop. linphonec sends
  * its text as {@code text/plain} (no CPIM, no is-composing: liblinphone 5.1 uses CPIM only in its group chat rooms,
  * and {@code cpim_in_basic_chat_rooms_enabled=1} on the account does not change what linphonec's {@code chat}
- * command sends), which the first test checks on linphonec's own SIP trace.
+ * command sends), which the first test checks on linphonec's own SIP trace. For a message it received, linphonec
+ * answers with an RFC 5438 delivery notification ({@code message/imdn+xml}, {@code Content-Encoding: deflate}),
+ * which the bridge inflates and accepts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LinphoneIT {
@@ -93,6 +95,8 @@ class LinphoneIT {
             String hello = uniq("héllo ✓ linphonec, carol here");
             carol.send(roomId, hello);
             phone.awaitMessage(carolPuppet, hello, T);
+            // liblinphone confirms delivery with an RFC 5438 IMDN, deflated (Content-Encoding: deflate)
+            assertEquals(200, phone.awaitFinalResponse("message/imdn+xml", T));
 
             String reply = uniq("héllo ✓ carol, linphonec here");
             phone.sendMessage(carolPuppet, reply);
