@@ -461,7 +461,8 @@ The sandbox is up (all on 127.0.0.1; environment for scripts and tests: $ENV_FIL
                    sip:<user>*$XMPP_DOMAIN@xmpp.$BRIDGE_SIP_DOMAIN (an XMPP user), sip:<slug>@rooms.$BRIDGE_SIP_DOMAIN (a mapped room)
                    baresip ~/.baresip/accounts: $(pair="${DEMO_SIP_USERS%% *}"; printf '<sip:%s@%s>;outbound="sip:127.0.0.1:%s;transport=udp";regint=300;auth_pass=%s' "${pair%%:*}" "$SIP_DOMAIN" "$SIP_PORT" "${pair#*:}")
                      (and "net_interface 127.0.0.1" in ~/.baresip/config)
-                   Linphone (linphonec): proxy sip:127.0.0.1:$SIP_PORT, identity sip:$(pair="${DEMO_SIP_USERS%% *}"; echo "${pair%%:*}")@$SIP_DOMAIN, register yes
+                   Linphone (linphonec): proxy sip:127.0.0.1:$SIP_PORT, identity sip:$(pair="${DEMO_SIP_USERS%% *}"; echo "${pair%%:*}")@$SIP_DOMAIN, register yes,
+                     route sip:127.0.0.1:$SIP_PORT;lr (without it MESSAGEs to *.$BRIDGE_SIP_DOMAIN go to DNS and fail)
   Admin  appliance $ADMIN_URL  user $ADMIN_USER  password $ADMIN_PASSWORD
                    appliance: $(case "$appliance_state" in
                       running) echo "running (log: $LOG_DIR/appliance.log)";;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README): on a fresh Debian 12 machine, as root or not, with or without a terminal.
 #   1. installs what is missing (deploy/sandbox/install-deps.sh test: the servers, JDK 17, Maven, Chromium +
-#      chromium-driver for browser tests, Synapse in a cached virtualenv)
+#      chromium-driver for browser tests, linphonec for LinphoneIT, Synapse in a cached virtualenv)
 #   2. builds every module and runs all unit tests          (mvn -B install -DskipITs)
 #   3. brings the sandbox up clean with the fresh jar         (deploy/sandbox.sh down; deploy/sandbox.sh up)
 #   4. runs the integration tests against it                  (mvn -B -pl deploy failsafe:integration-test failsafe:verify)

@@ -2,7 +2,7 @@
 # Installs what the sandbox (and, with "test", the test run) needs on a Debian 12 machine, skipping what is
 # already there. Idempotent; safe to run as root with no stdin (CI=true).
 #   install-deps.sh servers   Prosody, Kamailio (+presence modules), sipp, baresip, ejabberd, Python venv + Synapse
-#   install-deps.sh test      the above + JDK 17, Maven, Chromium + chromium-driver (browser tests)
+#   install-deps.sh test      the above + JDK 17, Maven, Chromium + chromium-driver (browser tests), linphonec
 set -euo pipefail
 
 SANDBOX_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +17,8 @@ log() { printf '[install] %s\n' "$*" >&2; }
 SERVER_PACKAGES=(prosody kamailio kamailio-presence-modules sip-tester baresip-core ejabberd
                  python3 python3-venv curl procps ca-certificates openssl)
 # nodejs: `node --test` runs the admin web UI's JavaScript unit tests in the admin-ui build.
-TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver fonts-liberation nodejs)
+# linphone-cli: linphonec, a third independent SIP phone for the SIP messaging ITs (LinphoneIT).
+TEST_PACKAGES=(openjdk-17-jdk-headless maven chromium chromium-driver fonts-liberation nodejs linphone-cli)
 
 missing_packages() {
   local p

@@ -38,14 +38,26 @@ public final class ManagedProcess implements AutoCloseable {
      * command line, so that deploy/sandbox.sh can verify the PID before stopping it).
      */
     public static ManagedProcess start(Sandbox sandbox, String name, Path workDir, List<String> command) {
+        return start(sandbox, name, workDir, command, java.util.Map.of(), false);
+    }
+
+    /**
+     * As {@link #start(Sandbox, String, Path, List)} with {@code env} added to the environment and, if
+     * {@code stdinPipe}, standard input a pipe the test writes to ({@link #stdin()}) instead of /dev/null
+     * (linphonec reads its commands there).
+     */
+    public static ManagedProcess start(Sandbox sandbox, String name, Path workDir, List<String> command,
+                                       java.util.Map<String, String> env, boolean stdinPipe) {
         Path output = workDir.resolve(name + ".out");
         Path pids = sandbox.runDir().resolve("pids");
         String id = "test-" + workDir.getFileName() + "-" + name;
         try {
             Files.createDirectories(pids);
-            Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(stdinPipe ? ProcessBuilder.Redirect.PIPE
+                    : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            Process p = pb.start();
             Path pidFile = pids.resolve(id + ".pid");
             Path matchFile = pids.resolve(id + ".match");
             Files.writeString(matchFile, workDir.toString() + "\n", StandardCharsets.UTF_8);
@@ -69,6 +81,11 @@ public final class ManagedProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for " + name, e);
         }
+    }
+
+    /** The process's standard input (only a pipe when started with {@code stdinPipe}). */
+    public java.io.OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     public boolean isAlive() {

@@ -58,6 +58,21 @@ final class MatrixSide {
         return userId().substring(1, userId().indexOf(':'));
     }
 
+    /** This user's puppet on the SIP side: {@code sip:<localpart>*<server name>@matrix.<BRIDGE_SIP_DOMAIN>}. */
+    String sipPuppet(Sandbox sandbox) {
+        return "sip:" + localpart() + "*" + sandbox.get("MATRIX_SERVER_NAME") + "@matrix." + sandbox.get("BRIDGE_SIP_DOMAIN");
+    }
+
+    /** Opens a DM with a SIP person's ghost and waits until the bridge made the ghost join; returns the room. */
+    String openDmWith(String ghost, Duration timeout) {
+        String roomId = createRoom(Map.of("preset", "trusted_private_chat", "is_direct", true,
+            "invite", List.of(ghost)));
+        await("the ghost joining", e -> roomId.equals(e.roomId()) && "m.room.member".equals(e.type())
+            && ghost.equals(e.event().path("state_key").asText())
+            && "join".equals(e.event().path("content").path("membership").asText()), timeout);
+        return roomId;
+    }
+
     String createRoom(Map<String, Object> request) {
         return client.createRoom(session, request);
     }

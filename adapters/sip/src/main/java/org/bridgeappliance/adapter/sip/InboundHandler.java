@@ -13,6 +13,7 @@ import javax.sip.header.AcceptHeader;
 import javax.sip.header.AllowHeader;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentEncodingHeader;
 import javax.sip.header.ContentLengthHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
@@ -21,6 +22,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.bridgeappliance.adapter.sip.address.DirectChatId;
 import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
+import org.bridgeappliance.adapter.sip.convert.ContentCoding;
 import org.bridgeappliance.adapter.sip.convert.InboundBody;
 import org.bridgeappliance.adapter.sip.convert.SipInboundConverter;
 import org.bridgeappliance.adapter.sip.offline.OfflineQueue;
@@ -168,10 +170,26 @@ final class InboundHandler {
             LOG.debug("SIP MESSAGE to {}: {}", ruri, u.why());
             return;
         }
+        ContentEncodingHeader ce = (ContentEncodingHeader) request.getHeader(ContentEncodingHeader.NAME);
+        ContentCoding.Result coded = ContentCoding.decode(ce == null ? null : ce.getEncoding(), raw,
+                settings.maxBodyBytes());
+        if (coded instanceof ContentCoding.Result.Unsupported) {
+            endpoint.respond(st, request, Response.UNSUPPORTED_MEDIA_TYPE, null, this::acceptEncoding);
+            return;
+        }
+        if (coded instanceof ContentCoding.Result.Invalid inv) {
+            endpoint.respond(st, request, Response.BAD_REQUEST, inv.reason(), null);
+            return;
+        }
+        if (coded instanceof ContentCoding.Result.TooLarge) {
+            endpoint.respond(st, request, Response.REQUEST_ENTITY_TOO_LARGE, null, null);
+            return;
+        }
+        byte[] content = ((ContentCoding.Result.Decoded) coded).body();
         ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         String contentType = ct == null ? null : ct.getContentType() + "/" + ct.getContentSubType()
                 + (ct.getParameter("charset") == null ? "" : ";charset=" + ct.getParameter("charset"));
-        InboundBody body = SipInboundConverter.decode(contentType, raw);
+        InboundBody body = SipInboundConverter.decode(contentType, content);
         if (body instanceof InboundBody.Text && contentType != null && contentType.regionMatches(true, 0,
                 "message/cpim", 0, 12)) {
             this.sender.usedCpim(phone); // CPIM only to contacts that used it first
@@ -336,6 +354,17 @@ final class InboundHandler {
             }
         } catch (Exception e) {
             LOG.debug("Allow: {}", e.toString());
+        }
+    }
+
+    /** RFC 3261 §8.2.3: a 415 for an unknown Content-Encoding lists the codings understood. */
+    private void acceptEncoding(Response r) {
+        try {
+            for (String coding : ContentCoding.ACCEPTED.split(",\\s*")) {
+                r.addHeader(endpoint.headers().createAcceptEncodingHeader(coding));
+            }
+        } catch (Exception e) {
+            LOG.debug("Accept-Encoding: {}", e.toString());
         }
     }
 
