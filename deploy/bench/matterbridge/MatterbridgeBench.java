@@ -168,7 +168,7 @@ public final class MatterbridgeBench {
 
     record Result(String bridge, int round, String load, int received, int count, int duplicated, int outOfOrder,
                   double[] bridged, double[] baseline, double cpuMsPerMessage, double idleCpuMsPerSecond,
-                  double phaseSeconds, long peakRssKb, long hwmKb) {
+                  double phaseSeconds, long peakRssKb, long hwmKb, double jitMsPerMessage) {
         double addedP50() {
             return LatencyBench.pct(bridged, 50) - LatencyBench.pct(baseline, 50);
         }
@@ -257,7 +257,7 @@ public final class MatterbridgeBench {
                     Result res = phase(b, b.tagPrefix() + r, r, run, count, rate, dave[1], baseRoom);
                     res = new Result(res.bridge(), res.round(), res.load(), res.received(), res.count(), res.duplicated(),
                         res.outOfOrder(), res.bridged(), res.baseline(), res.cpuMsPerMessage(), idle.get(b.name()),
-                        res.phaseSeconds(), res.peakRssKb(), res.hwmKb());
+                        res.phaseSeconds(), res.peakRssKb(), res.hwmKb(), res.jitMsPerMessage());
                     results.add(res);
                     print(res);
                 }
@@ -286,6 +286,7 @@ public final class MatterbridgeBench {
         String baseTag = "b" + tag;
         String load0 = loadAverage();
         long cpu0 = cpuTicks(b.pid());
+        Map<String, Long> jit0 = jitTicks(b.pid());
         AtomicLong peakRss = new AtomicLong(rssKb(b.pid(), "VmRSS:"));
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
@@ -324,6 +325,11 @@ public final class MatterbridgeBench {
         // the bridge's tail: CPU it still spends after the last delivery (acknowledgements, echoes), up to 2 s
         Thread.sleep(2000); // a fixed measurement window after the last arrival, not synchronisation
         long cpu1 = cpuTicks(b.pid());
+        Map<String, Long> jit1 = jitTicks(b.pid());
+        long jit = 0;
+        for (Map.Entry<String, Long> t : jit1.entrySet()) {
+            jit += t.getValue() - jit0.getOrDefault(t.getKey(), 0L);
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampling.set(false);
         String load1 = loadAverage();
@@ -348,16 +354,17 @@ public final class MatterbridgeBench {
         double[] bridged = LatencyBench.latencies(arrived, tag + " " + run + " ", sentX);
         double[] baseline = LatencyBench.latencies(arrived, baseTag + " " + run + " ", sentM);
         return new Result(b.name(), round, load0 + " → " + load1, bridged.length, count, duplicated, outOfOrder, bridged,
-            baseline, ticksToMs(cpu1 - cpu0) / count, 0, seconds, peakRss.get(), rssKb(b.pid(), "VmHWM:"));
+            baseline, ticksToMs(cpu1 - cpu0) / count, 0, seconds, peakRss.get(), rssKb(b.pid(), "VmHWM:"),
+            ticksToMs(jit) / count);
     }
 
     static void print(Result r) {
         System.out.printf("%s round %d (load %s): received %d/%d, %d duplicated, %d out of order; bridged p50 %.1f / p99 %.1f ms,"
-                + " baseline p50 %.1f / p99 %.1f ms, added p50 %+.1f / p99 %+.1f ms; CPU %.2f ms/msg (net of idle %.2f),"
-                + " RSS peak %d MB (VmHWM %d MB)%n", r.bridge(), r.round(), r.load(), r.received(), r.count(), r.duplicated(),
+                + " baseline p50 %.1f / p99 %.1f ms, added p50 %+.1f / p99 %+.1f ms; CPU %.2f ms/msg (net of idle %.2f,"
+                + " of it JIT compiler threads %.2f), RSS peak %d MB (VmHWM %d MB)%n", r.bridge(), r.round(), r.load(), r.received(), r.count(), r.duplicated(),
             r.outOfOrder(), LatencyBench.pct(r.bridged(), 50), LatencyBench.pct(r.bridged(), 99), LatencyBench.pct(r.baseline(), 50),
             LatencyBench.pct(r.baseline(), 99), r.addedP50(), r.addedP99(), r.cpuMsPerMessage(), r.netCpuMsPerMessage(),
-            r.peakRssKb() / 1024, r.hwmKb() / 1024);
+            r.jitMsPerMessage(), r.peakRssKb() / 1024, r.hwmKb() / 1024);
     }
 
     static void summary(List<Result> results, int count, double rate, int rounds, Map<String, Double> idle) {
@@ -366,13 +373,13 @@ public final class MatterbridgeBench {
         System.out.println("idle CPU: " + idle.entrySet().stream().map(e -> String.format("%s %.2f ms/s", e.getKey(), e.getValue()))
             .reduce((x, y) -> x + ", " + y).orElse(""));
         System.out.println("| bridge | round | load avg (start → end) | received | dup / out of order | added p50 / p99 (ms) "
-            + "| baseline p50 / p99 (ms) | CPU ms/msg (net of idle) | peak RSS (MB) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+            + "| baseline p50 / p99 (ms) | CPU ms/msg (net of idle) | of it JIT ms/msg | peak RSS (MB) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf("| %s | %d | %s | %d/%d | %d / %d | %+.1f / %+.1f | %.1f / %.1f | %.2f (%.2f) | %d |%n", r.bridge(),
-                r.round(), r.load(), r.received(), r.count(), r.duplicated(), r.outOfOrder(), r.addedP50(), r.addedP99(),
-                LatencyBench.pct(r.baseline(), 50), LatencyBench.pct(r.baseline(), 99), r.cpuMsPerMessage(),
-                r.netCpuMsPerMessage(), r.peakRssKb() / 1024);
+            System.out.printf("| %s | %d | %s | %d/%d | %d / %d | %+.1f / %+.1f | %.1f / %.1f | %.2f (%.2f) | %.2f | %d |%n",
+                r.bridge(), r.round(), r.load(), r.received(), r.count(), r.duplicated(), r.outOfOrder(), r.addedP50(),
+                r.addedP99(), LatencyBench.pct(r.baseline(), 50), LatencyBench.pct(r.baseline(), 99), r.cpuMsPerMessage(),
+                r.netCpuMsPerMessage(), r.jitMsPerMessage(), r.peakRssKb() / 1024);
         }
     }
 
@@ -450,9 +457,35 @@ public final class MatterbridgeBench {
     // ---------------------------------------------------------------- /proc
 
     static long cpuTicks(int pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return statTicks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** utime + stime of a /proc stat line (fields 14 and 15 of proc(5); the command may contain spaces). */
+    static long statTicks(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of proc(5))
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /**
+     * CPU ticks per JIT compiler thread of a JVM (HotSpot's "C1/C2 CompilerThre…" threads, by thread id; none for
+     * Matterbridge). A compiler thread that ends within a phase takes its ticks with it: an undercount, never more.
+     */
+    static Map<String, Long> jitTicks(int pid) throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.contains("CompilerThre")) {
+                        out.put(task.getFileName().toString(), statTicks(stat));
+                    }
+                } catch (java.io.IOException gone) {
+                    // the thread ended while the list was read
+                }
+            }
+        }
+        return out;
     }
 
     static long rssKb(int pid, String field) throws Exception {
