@@ -85,40 +85,22 @@ public final class LatencyBench {
         Map<String, Long> arrived = new ConcurrentHashMap<>();
         Map<String, String> invites = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        String[] since = {null};
-        JsonNode initial = sync(carol[1], null, 0);
-        since[0] = initial.path("next_batch").asText();
-        Thread syncer = new Thread(() -> {
-            while (!stop.get()) {
-                try {
-                    JsonNode s = sync(carol[1], since[0], 10_000);
-                    long now = System.nanoTime();
-                    since[0] = s.path("next_batch").asText(since[0]);
-                    for (Iterator<Map.Entry<String, JsonNode>> it = s.path("rooms").path("join").fields(); it.hasNext(); ) {
-                        for (JsonNode e : it.next().getValue().path("timeline").path("events")) {
-                            String body = e.path("content").path("body").asText(null);
-                            if (body != null) {
-                                arrived.putIfAbsent(body, now);
-                            }
-                        }
-                    }
-                    for (Iterator<Map.Entry<String, JsonNode>> it = s.path("rooms").path("invite").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> room = it.next();
-                        for (JsonNode e : room.getValue().path("invite_state").path("events")) {
-                            if ("m.room.member".equals(e.path("type").asText()) && "invite".equals(e.path("content").path("membership").asText())) {
-                                invites.put(e.path("sender").asText(), room.getKey());
-                            }
-                        }
-                    }
-                } catch (Exception e) {
-                    if (!stop.get()) {
-                        System.err.println("sync failed: " + e);
+        startSyncLoop(carol[1], stop, (s, now) -> {
+            for (JsonNode e : timelineEvents(s)) {
+                String body = e.path("content").path("body").asText(null);
+                if (body != null) {
+                    arrived.putIfAbsent(body, now);
+                }
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = s.path("rooms").path("invite").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> room = it.next();
+                for (JsonNode e : room.getValue().path("invite_state").path("events")) {
+                    if ("m.room.member".equals(e.path("type").asText()) && "invite".equals(e.path("content").path("membership").asText())) {
+                        invites.put(e.path("sender").asText(), room.getKey());
                     }
                 }
             }
-        }, "bench-sync");
-        syncer.setDaemon(true);
-        syncer.start();
+        });
 
         // --- the 1:1 chats through the bridge (one per XMPP sender)
         for (int k = 0; k < rooms; k++) {
@@ -150,40 +132,18 @@ public final class LatencyBench {
         awaitKey(arrived, "warm m " + run + " 49", Duration.ofSeconds(60));
 
         // --- measured run
-        long periodNanos = (long) (1e9 / rate);
         long[] sentX = new long[count];
         long[] sentM = new long[count];
-        ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
-        ExecutorService matrixSenders = Executors.newFixedThreadPool(4);
-        CountDownLatch allSent = new CountDownLatch(2 * count);
-        AtomicInteger errors = new AtomicInteger();
-        long t0 = System.nanoTime() + 200_000_000L;
-        for (int i = 0; i < count; i++) {
-            final int n = i;
-            long at = t0 + n * periodNanos;
-            clock.schedule(() -> {
-                try {
-                    XMPPTCPConnection c = senders[n % rooms];
-                    Message m = c.getStanzaFactory().buildMessageStanza().to(puppet).ofType(Message.Type.chat)
-                        .setBody("bx " + run + " " + n).build();
-                    sentX[n] = System.nanoTime();
-                    c.sendStanza(m);
-                } catch (Exception e) {
-                    errors.incrementAndGet();
-                }
-                allSent.countDown();
-            }, at - System.nanoTime(), TimeUnit.NANOSECONDS);
-            clock.schedule(() -> matrixSenders.execute(() -> {
-                try {
-                    sentM[n] = System.nanoTime();
-                    send(dave[1], mRoom, "bm " + run + " " + n);
-                } catch (Exception e) {
-                    errors.incrementAndGet();
-                }
-                allSent.countDown();
-            }), at + periodNanos / 2 - System.nanoTime(), TimeUnit.NANOSECONDS);
-        }
-        allSent.await((long) (count / rate * 3 + 60), TimeUnit.SECONDS);
+        int errors = sendSteady(count, rate, n -> {
+            XMPPTCPConnection c = senders[n % rooms];
+            Message m = c.getStanzaFactory().buildMessageStanza().to(puppet).ofType(Message.Type.chat)
+                .setBody("bx " + run + " " + n).build();
+            sentX[n] = System.nanoTime();
+            c.sendStanza(m);
+        }, n -> {
+            sentM[n] = System.nanoTime();
+            send(dave[1], mRoom, "bm " + run + " " + n);
+        });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && !(arrived.containsKey("bx " + run + " " + (count - 1))
                 && arrived.containsKey("bm " + run + " " + (count - 1)))) {
@@ -195,8 +155,6 @@ public final class LatencyBench {
             Thread.sleep(100);
         }
         stop.set(true);
-        clock.shutdownNow();
-        matrixSenders.shutdownNow();
         for (XMPPTCPConnection c : senders) {
             c.disconnect();
         }
@@ -206,14 +164,95 @@ public final class LatencyBench {
         System.out.printf("latency benchmark: %d messages each way at %.1f/s (XMPP and Matrix-only interleaved), "
             + "XMPP messages spread over %d 1:1 chat(s) (%.1f/s per bridged room), run %s%n", count, rate, rooms,
             rate / rooms, run);
-        System.out.printf("  send errors: %d%n", errors.get());
+        System.out.printf("  send errors: %d%n", errors);
         report("XMPP send -> Matrix /sync (through the bridge)", bridge, count);
         report("Matrix send -> Matrix /sync (Synapse only)     ", matrix, count);
         if (bridge.length > 0 && matrix.length > 0) {
             System.out.printf("  bridge's added latency: median %.1f ms, p99 %.1f ms%n",
                 pct(bridge, 50) - pct(matrix, 50), pct(bridge, 99) - pct(matrix, 99));
         }
-        System.exit(bridge.length == count && matrix.length == count && errors.get() == 0 ? 0 : 1);
+        System.exit(bridge.length == count && matrix.length == count && errors == 0 ? 0 : 1);
+    }
+
+    /** One send of a steady stream: message number {@code n}; it takes its own send timestamp. */
+    interface Send {
+        void send(int n) throws Exception;
+    }
+
+    /**
+     * Sends {@code count} bridged messages at {@code rate} per second, each with a Matrix-only one half a period later
+     * (interleaved, both loading the same Synapse); the Matrix sends run on a pool so that a slow PUT does not delay the
+     * schedule. Returns when all were sent (or after 3× the planned time plus a minute) with the number of failed sends.
+     */
+    static int sendSteady(int count, double rate, Send bridged, Send matrixOnly) throws InterruptedException {
+        long periodNanos = (long) (1e9 / rate);
+        ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
+        ExecutorService matrixSenders = Executors.newFixedThreadPool(4);
+        CountDownLatch allSent = new CountDownLatch(2 * count);
+        AtomicInteger errors = new AtomicInteger();
+        long t0 = System.nanoTime() + 200_000_000L;
+        for (int i = 0; i < count; i++) {
+            final int n = i;
+            long at = t0 + n * periodNanos;
+            clock.schedule(() -> {
+                try {
+                    bridged.send(n);
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+                allSent.countDown();
+            }, at - System.nanoTime(), TimeUnit.NANOSECONDS);
+            clock.schedule(() -> matrixSenders.execute(() -> {
+                try {
+                    matrixOnly.send(n);
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+                allSent.countDown();
+            }), at + periodNanos / 2 - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+        allSent.await((long) (count / rate * 3 + 60), TimeUnit.SECONDS);
+        clock.shutdownNow();
+        matrixSenders.shutdownNow();
+        return errors.get();
+    }
+
+    /** What a /sync loop does with one answer; {@code arrivedNanos} is System.nanoTime() when it arrived. */
+    interface SyncHandler {
+        void onSync(JsonNode sync, long arrivedNanos) throws Exception;
+    }
+
+    /**
+     * Starts a daemon thread that long-polls {@code token}'s /sync (from now on: an initial sync's next_batch first)
+     * and hands every answer to {@code handler}, until {@code stop}.
+     */
+    static void startSyncLoop(String token, AtomicBoolean stop, SyncHandler handler) throws Exception {
+        String[] since = {sync(token, null, 0).path("next_batch").asText()};
+        Thread syncer = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    JsonNode s = sync(token, since[0], 10_000);
+                    long now = System.nanoTime();
+                    since[0] = s.path("next_batch").asText(since[0]);
+                    handler.onSync(s, now);
+                } catch (Exception e) {
+                    if (!stop.get()) {
+                        System.err.println("sync failed: " + e);
+                    }
+                }
+            }
+        }, "bench-sync");
+        syncer.setDaemon(true);
+        syncer.start();
+    }
+
+    /** The timeline events of every joined room in one /sync answer. */
+    static List<JsonNode> timelineEvents(JsonNode sync) {
+        List<JsonNode> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = sync.path("rooms").path("join").fields(); it.hasNext(); ) {
+            it.next().getValue().path("timeline").path("events").forEach(out::add);
+        }
+        return out;
     }
 
     static int countArrived(Map<String, Long> arrived, String prefix, int count) {
