@@ -53,8 +53,8 @@ import org.jxmpp.jid.parts.Resourcepart;
  * <p>Run with deploy/bench/sip-bench.sh; arguments: [count=500] [rate per second...=5] (one run per rate).
  */
 public final class SipBench {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final ObjectMapper JSON = LatencyBench.JSON;
+    static final HttpClient HTTP = LatencyBench.HTTP;
     static final Pattern TRACE_TIME = Pattern.compile("^-{10,} (\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+)$");
     static Map<String, String> env;
     static Path root;
@@ -69,21 +69,22 @@ public final class SipBench {
             rates.add(5.0);
         }
         root = Path.of(System.getProperty("bench.repo.root", "."));
-        env = readEnv(root.resolve(".sandbox/env"));
+        env = LatencyBench.readEnv(root.resolve(".sandbox/env"));
+        LatencyBench.env = env; // the shared helpers (Matrix/XMPP calls) read the same sandbox facts
         if (!"running".equals(env.get("APPLIANCE_STATE"))) {
             throw new IllegalStateException("the sandbox's appliance does not run: deploy/sandbox.sh up");
         }
         String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
 
         // --- receivers: a Matrix user (room creator) and an XMPP user in a MUC
-        String[] carol = registerMatrix("sipbenchcarol_" + run);
+        String[] carol = LatencyBench.registerMatrix("sipbenchcarol_" + run);
         String bot = env.get("MATRIX_BOT_USER");
         ObjectNode create = JSON.createObjectNode().put("preset", "private_chat").put("name", "SIP bench " + run);
         create.putArray("invite").add(bot);
-        String roomId = call("POST", "/_matrix/client/v3/createRoom", carol[1], create).path("room_id").asText();
-        awaitTrue(Duration.ofSeconds(60), "the bridge bot joining", () -> call("GET", "/_matrix/client/v3/rooms/"
-            + enc(roomId) + "/joined_members", carol[1], null).path("joined").has(bot));
-        XMPPTCPConnection alice = xmppRegister("sipbenchalice_" + run, "pw_" + run);
+        String roomId = LatencyBench.call("POST", "/_matrix/client/v3/createRoom", carol[1], create).path("room_id").asText();
+        awaitTrue(Duration.ofSeconds(60), "the bridge bot joining", () -> LatencyBench.call("GET", "/_matrix/client/v3/rooms/"
+            + LatencyBench.enc(roomId) + "/joined_members", carol[1], null).path("joined").has(bot));
+        XMPPTCPConnection alice = LatencyBench.xmppRegister("sipbenchalice_" + run, "pw_" + run);
         MultiUserChat muc = MultiUserChatManager.getInstanceFor(alice).getMultiUserChat(
             JidCreate.entityBareFrom("sipbench_" + run + "@" + env.get("XMPP_MUC_DOMAIN")));
         if (muc.createOrJoin(Resourcepart.from("alice")) != null) {
@@ -115,13 +116,13 @@ public final class SipBench {
                 xmppAt.putIfAbsent(body, now);
             }
         });
-        String[] since = {call("GET", "/_matrix/client/v3/sync?timeout=0", carol[1], null).path("next_batch").asText()};
+        String[] since = {LatencyBench.call("GET", "/_matrix/client/v3/sync?timeout=0", carol[1], null).path("next_batch").asText()};
         Thread syncer = new Thread(() -> {
             while (true) {
                 try {
                     String filter = "{\"room\":{\"timeline\":{\"limit\":1000}},\"presence\":{\"not_types\":[\"*\"]}}";
-                    JsonNode s = call("GET", "/_matrix/client/v3/sync?timeout=10000&filter=" + enc(filter) + "&since="
-                        + enc(since[0]), carol[1], null);
+                    JsonNode s = LatencyBench.call("GET", "/_matrix/client/v3/sync?timeout=10000&filter=" + LatencyBench.enc(filter) + "&since="
+                        + LatencyBench.enc(since[0]), carol[1], null);
                     long now = System.currentTimeMillis();
                     for (JsonNode e : s.path("rooms").path("join").path(roomId).path("timeline").path("events")) {
                         String body = e.path("content").path("body").asText("").strip();
@@ -170,9 +171,9 @@ public final class SipBench {
                 sent.exit(), sent.sentAt().size(), sent.answered(), (System.currentTimeMillis() - started) / 1e3,
                 lossFree ? "LOSS-FREE" : "NOT loss-free");
             System.out.printf("  Matrix /sync: %s; latency p50 %.0f / p90 %.0f / p99 %.0f / max %.0f ms%n", m,
-                pct(toMatrix, 50), pct(toMatrix, 90), pct(toMatrix, 99), max(toMatrix));
+                LatencyBench.pct(toMatrix, 50), LatencyBench.pct(toMatrix, 90), LatencyBench.pct(toMatrix, 99), max(toMatrix));
             System.out.printf("  XMPP MUC:     %s; latency p50 %.0f / p90 %.0f / p99 %.0f / max %.0f ms%n", x,
-                pct(toXmpp, 50), pct(toXmpp, 90), pct(toXmpp, 99), max(toXmpp));
+                LatencyBench.pct(toXmpp, 50), LatencyBench.pct(toXmpp, 90), LatencyBench.pct(toXmpp, 99), max(toXmpp));
             System.out.printf("  appliance CPU: %.2f s for %d messages = %.2f ms CPU per message (fan-out to both)%n",
                 cpuTicks / 100.0, count, cpuTicks * 10.0 / count);
         }
@@ -279,14 +280,6 @@ public final class SipBench {
         return a;
     }
 
-    static double pct(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
-    }
-
     static double max(double[] sorted) {
         return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
     }
@@ -325,68 +318,4 @@ public final class SipBench {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static String[] registerMatrix(String localpart) throws Exception {
-        String secret = env.get("MATRIX_REGISTRATION_SECRET");
-        String nonce = call("GET", "/_synapse/admin/v1/register", null, null).path("nonce").asText();
-        String password = "pw-" + localpart;
-        Mac hmac = Mac.getInstance("HmacSHA1");
-        hmac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        hmac.update((nonce + "\0" + localpart + "\0" + password + "\0notadmin").getBytes(StandardCharsets.UTF_8));
-        ObjectNode body = JSON.createObjectNode().put("nonce", nonce).put("username", localpart).put("password", password)
-            .put("admin", false).put("mac", HexFormat.of().formatHex(hmac.doFinal()));
-        JsonNode r = call("POST", "/_synapse/admin/v1/register", null, body);
-        return new String[] {r.path("user_id").asText(), r.path("access_token").asText()};
-    }
-
-    static JsonNode call(String method, String path, String token, JsonNode body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(env.get("MATRIX_URL") + path))
-            .timeout(Duration.ofSeconds(60));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException(method + " " + path.replaceAll("\\?.*", "") + " -> HTTP " + r.statusCode()
-                + " " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    static XMPPTCPConnection xmppRegister(String localpart, String password) throws Exception {
-        XMPPTCPConnection c = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()
-            .setXmppDomain(env.get("XMPP_DOMAIN")).setHostAddress(InetAddress.getByName(env.get("XMPP_HOST")))
-            .setPort(Integer.parseInt(env.get("XMPP_PORT"))).setSecurityMode(SecurityMode.disabled).build());
-        c.connect();
-        AccountManager am = AccountManager.getInstance(c);
-        am.sensitiveOperationOverInsecureConnection(true); // loopback sandbox without TLS
-        am.createAccount(Localpart.from(localpart), password);
-        c.login(localpart, password, Resourcepart.from("bench"));
-        return c;
-    }
-
-    static Map<String, String> readEnv(Path file) throws Exception {
-        Map<String, String> out = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            line = line.strip();
-            int eq = line.indexOf('=');
-            if (line.isEmpty() || line.startsWith("#") || eq <= 0) {
-                continue;
-            }
-            String v = line.substring(eq + 1);
-            if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
-                v = v.substring(1, v.length() - 1);
-            }
-            out.put(line.substring(0, eq), v);
-        }
-        return out;
-    }
 }

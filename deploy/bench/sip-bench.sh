@@ -13,4 +13,11 @@ if [ ! -s "$CP_FILE" ] || [ "$REPO_ROOT/deploy/pom.xml" -nt "$CP_FILE" ]; then
   mkdir -p "$REPO_ROOT/deploy/target"
   mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
 fi
-exec java -Xmx256m -Dlogback.configurationFile="$REPO_ROOT/deploy/bench/logback-bench.xml" -cp "$(cat "$CP_FILE")" -Dbench.repo.root="$REPO_ROOT" "$REPO_ROOT/deploy/bench/SipBench.java" "$@"
+# SipBench uses LatencyBench's Matrix/XMPP helpers: both compiled in one javac run.
+CLASSES="$REPO_ROOT/deploy/target/bench-classes-sip"
+SRC=("$REPO_ROOT/deploy/bench/LatencyBench.java" "$REPO_ROOT/deploy/bench/SipBench.java")
+if [ ! -f "$CLASSES/SipBench.class" ] || [ -n "$(find "${SRC[@]}" -newer "$CLASSES/SipBench.class")" ]; then
+  rm -rf "$CLASSES" && mkdir -p "$CLASSES"
+  javac -nowarn -d "$CLASSES" -cp "$(cat "$CP_FILE")" "${SRC[@]}"
+fi
+exec java -Xmx256m -Dlogback.configurationFile="$REPO_ROOT/deploy/bench/logback-bench.xml" -cp "$CLASSES:$(cat "$CP_FILE")" -Dbench.repo.root="$REPO_ROOT" SipBench "$@"
