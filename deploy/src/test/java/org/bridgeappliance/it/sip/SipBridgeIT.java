@@ -252,6 +252,55 @@ class SipBridgeIT {
         }
     }
 
+    /**
+     * A desk phone dials a Matrix person's numeric alias (set through the admin API, audited): Kamailio rewrites
+     * 7000-7999 to the bridge, and the message reaches her as a DM from the phone's ghost, like writing to her
+     * puppet URI; her answer comes back From that puppet URI.
+     */
+    @Test
+    @Order(7)
+    void aPhoneWritesToAMatrixPersonsNumericAlias() {
+        MatrixSide dora = new MatrixSide(sandbox, "dora", "Dora Matrix");
+        String path = "/api/v1/networks/sip/person-aliases";
+        String who = "?personNetwork=matrix&person=" + java.net.URLEncoder.encode(dora.userId(), StandardCharsets.UTF_8);
+        String alias = null;
+        for (int attempt = 0; attempt < 10 && alias == null; attempt++) {
+            String candidate = "7" + String.format("%03d", (int) ((System.nanoTime() / 1000 + attempt) % 1000));
+            HttpResponse<String> set = admin("PUT", path, "{\"personNetwork\":\"matrix\",\"person\":\""
+                + dora.userId() + "\",\"alias\":\"" + candidate + "\"}");
+            assertTrue(set.statusCode() == 200 || set.statusCode() == 409, set.body());
+            alias = set.statusCode() == 200 ? candidate : null; // 409: an earlier run's person has it
+        }
+        assertNotNull(alias, "no free 7xxx alias");
+        int removed;
+        try {
+            HttpResponse<String> got = admin("GET", path + who, null);
+            assertTrue(got.body().contains("\"alias\":\"" + alias + "\""), got.body());
+            String number = "sip:" + alias + "@" + sandbox.get("SIP_DOMAIN");
+            try (BaresipPhone kim = BaresipPhone.startRegistered(sandbox, Sandbox.uniqueName("kim"), List.of(number), T)) {
+                String hi = uniq("héllo ✓ dora, dialled by number");
+                kim.sendMessage(number, hi);
+                String ghost = ghostOf(kim.user());
+                MatrixSide.Seen invite = dora.await("a DM invite from " + ghost, e -> e.invite()
+                    && "m.room.member".equals(e.type()) && ghost.equals(e.sender()), T);
+                dora.join(invite.roomId());
+                MatrixSide.Seen msg = dora.await("the phone's message", e -> invite.roomId().equals(e.roomId())
+                    && "m.room.message".equals(e.type()) && hi.equals(e.body()), T);
+                assertEquals(ghost, msg.sender());
+
+                String answer = uniq("answer ✓ from dora");
+                dora.send(invite.roomId(), answer);
+                kim.awaitConsole(shown(dora.sipPuppet(sandbox), answer), T);
+            }
+        } finally {
+            // "" sends a Content-Type, which a mutating call needs (the admin API's cross-site request rule)
+            removed = admin("DELETE", path + who, "").statusCode();
+        }
+        assertEquals(204, removed);
+        assertEquals(404, admin("DELETE", path + who, "").statusCode(), "already removed");
+        assertTrue(admin("GET", "/api/v1/audit?action=person.alias.set", null).body().contains(dora.userId()));
+    }
+
     private Message awaitXmpp(java.util.function.Predicate<Message> match) throws InterruptedException {
         java.time.Instant deadline = java.time.Instant.now().plus(T);
         while (true) {

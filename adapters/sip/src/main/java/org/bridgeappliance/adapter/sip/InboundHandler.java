@@ -165,6 +165,7 @@ final class InboundHandler {
                 target = new SipAddressSyntax.Room(aliased.get());
             }
         }
+        target = personAlias(target, sipUri);
         if (target instanceof SipAddressSyntax.Unknown u) {
             endpoint.respond(st, request, Response.NOT_FOUND, null, null);
             LOG.debug("SIP MESSAGE to {}: {}", ruri, u.why());
@@ -222,6 +223,25 @@ final class InboundHandler {
             answered.put(key, status);
         }
         endpoint.respond(st, request, status, null, null);
+    }
+
+    /**
+     * A numeric alias an admin gave a Matrix or XMPP person ({@code sip:7001@D}, the bridge's bare domain, where
+     * the sandbox's Kamailio sends 7000-7999; also at {@code rooms.D} when no room has it, as the number spaces are
+     * one): the same as writing to that person's puppet URI.
+     */
+    private SipAddressSyntax.Target personAlias(SipAddressSyntax.Target target, SipURI ruri) {
+        String user = ruri.getUser();
+        boolean bare = ruri.getHost() != null && ruri.getHost().equalsIgnoreCase(syntax.domain());
+        boolean unmappedNumber = target instanceof SipAddressSyntax.Unknown
+                || target instanceof SipAddressSyntax.Room r && r.slug().equals(user);
+        if (!unmappedNumber || user == null || user.isEmpty() || user.length() > 16
+                || !user.chars().allMatch(c -> c >= '0' && c <= '9')
+                || !(bare || target instanceof SipAddressSyntax.Room)) {
+            return target;
+        }
+        return store.personOfAlias(user).filter(p -> syntax.puppetUri(p).isPresent())
+                .<SipAddressSyntax.Target>map(SipAddressSyntax.Person::new).orElse(target);
     }
 
     private int direct(String phone, UserRef author, Profile profile, UserRef peer, SipURI ruri, InboundBody body,

@@ -50,6 +50,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PersonAliases;
 import org.bridgeappliance.core.port.PortalAliases;
 import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
@@ -74,7 +75,7 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport,
-        PortalMembers, PortalAliases, PortalMembership {
+        PortalMembers, PortalAliases, PersonAliases, PortalMembership {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
@@ -405,9 +406,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         if (alias == null || !ALIAS.matcher(alias).matches()) {
             throw new IllegalArgumentException("a room alias is 2 to 15 digits, like 8001");
         }
-        if (context != null && context.stores().rooms().findByPortal(new Portal(NETWORK,
-                RemoteRoomId.of(syntax.roomUri(alias)))).isPresent()) {
-            throw new IllegalArgumentException("a mapped room is named " + alias + " already");
+        refuseMappedRoomNamed(alias);
+        if (store.personOfAlias(alias).isPresent()) {
+            return false; // one number, one target: a person has it
         }
         boolean set = store.setAlias(slug, alias);
         if (set) {
@@ -419,6 +420,55 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     @Override
     public boolean removeAlias(RemoteRoomId room) {
         return store.removeAlias(slugOf(room));
+    }
+
+    // ------------------------------------------------------------------ numeric aliases of people (PersonAliases)
+
+    @Override
+    public Optional<String> personAlias(UserRef person) {
+        return store.aliasOfPerson(puppet(person));
+    }
+
+    /**
+     * Writing to {@code alias} at the bridge's bare domain (the sandbox's Kamailio routes 7000-7999 there) is
+     * writing to {@code person}'s puppet URI. Rooms and people share one number space.
+     */
+    @Override
+    public boolean setPersonAlias(UserRef person, String alias) {
+        UserRef p = puppet(person);
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw new IllegalArgumentException("an alias is 2 to 15 digits, like 7001");
+        }
+        refuseMappedRoomNamed(alias);
+        if (store.roomOfAlias(alias).isPresent()) {
+            return false; // a room has it
+        }
+        boolean set = store.setPersonAlias(p, alias);
+        if (set) {
+            LOG.info("SIP: {} reachable as {}@{} too", p, alias, syntax.domain());
+        }
+        return set;
+    }
+
+    @Override
+    public boolean removePersonAlias(UserRef person) {
+        return store.removePersonAlias(puppet(person));
+    }
+
+    /** A number that is the name of a mapped room cannot be an alias (the room's URI is {@code <digits>@rooms.D}). */
+    private void refuseMappedRoomNamed(String alias) {
+        if (context != null && context.stores().rooms().findByPortal(new Portal(NETWORK,
+                RemoteRoomId.of(syntax.roomUri(alias)))).isPresent()) {
+            throw new IllegalArgumentException("a mapped room is named " + alias + " already");
+        }
+    }
+
+    private UserRef puppet(UserRef person) {
+        if (syntax.puppetUri(person).isEmpty()) {
+            throw new IllegalArgumentException("no SIP puppet for " + person + " (networks with puppets: "
+                    + String.join(", ", settings.networks()) + ")");
+        }
+        return person;
     }
 
     private String slugOf(RemoteRoomId room) {

@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -262,6 +263,42 @@ class SipAdapterLoopbackTest {
         assertEquals("héllo ✓", RawSip.body(again));
         assertFalse(RawSip.header(again, "Call-ID").equals(RawSip.header(req, "Call-ID")), "fresh Call-ID");
         waitUntil(() -> sipStore.pendingFor("erin@sip.test", 10).isEmpty());
+    }
+
+    @Test
+    void aPersonsNumericAliasReachesThemAsA1to1() {
+        adapter = start(List.of("127.0.0.1"));
+        BridgedRoom lobby = mapLobby();
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        stores.rooms().create("Chat", List.of(Portal.of("matrix", "!erin:hs"), dm), true);
+        UserRef carol = UserRef.of("matrix", "@carol:matrix.test");
+        assertTrue(send("sip:7001@" + D, "text/plain", "before", 70).startsWith("SIP/2.0 404"), "no alias yet");
+
+        assertTrue(adapter.setPersonAlias(carol, "7001"));
+        assertEquals(Optional.of("7001"), adapter.personAlias(carol));
+        String r = send("sip:7001@" + D, "text/plain", "dialled", 70);
+        assertTrue(r.startsWith("SIP/2.0 202"), r);
+        // the Kamailio range for rooms goes to rooms.D; an alias is one number space, so it works there too
+        assertTrue(send("sip:7001@rooms." + D, "text/plain", "via rooms", 70).startsWith("SIP/2.0 202"));
+        assertEquals(List.of("dialled", "via rooms"), submitted.stream().map(e -> ((MessageEvent) e).body().plain())
+                .toList());
+        assertTrue(submitted.stream().allMatch(e -> ((MessageEvent) e).meta().origin().equals(dm)), submitted.toString());
+        assertTrue(send("sip:7002@" + D, "text/plain", "x", 70).startsWith("SIP/2.0 404"), "another number");
+
+        // one number, one target: a room cannot take it, and a person cannot take a room's
+        assertFalse(adapter.setAlias(lobby.portalOn(SipAdapter.NETWORK).get().room(), "7001"));
+        assertTrue(adapter.setAlias(lobby.portalOn(SipAdapter.NETWORK).get().room(), "8001"));
+        assertFalse(adapter.setPersonAlias(UserRef.of("xmpp", "bob@xmpp.test"), "8001"));
+        assertFalse(adapter.setPersonAlias(UserRef.of("xmpp", "bob@xmpp.test"), "7001"), "carol's");
+        assertThrows(IllegalArgumentException.class, () -> adapter.setPersonAlias(carol, "70a1"));
+        assertThrows(IllegalArgumentException.class, () -> adapter.setPersonAlias(UserRef.of("irc", "dave"), "7003"),
+                "no puppets for that network");
+        assertThrows(IllegalArgumentException.class, () -> adapter.setPersonAlias(carol, "lobby"));
+
+        assertTrue(adapter.removePersonAlias(carol));
+        assertFalse(adapter.removePersonAlias(carol));
+        assertTrue(send("sip:7001@" + D, "text/plain", "after", 70).startsWith("SIP/2.0 404"), "removed");
+        assertEquals(2, submitted.size());
     }
 
     /** Records the late outcomes the adapter reports, as "delivered m" / "failed m: reason". */
