@@ -168,6 +168,22 @@ class AdminUiApiTest {
     }
 
     @Test
+    void reactionsAreSwitchedPerRoomAndAudited() {
+        String path = "/api/v1/networks/xmpp/reactions";
+        assertTrue(admin().get(path + "?room=lobby@conference.xmpp.test").json().get("shown").asBoolean(), "default");
+        assertEquals(200, admin().put(path, "{\"room\":\"lobby@conference.xmpp.test\",\"shown\":false}").status());
+        assertFalse(admin().get(path + "?room=lobby@conference.xmpp.test").json().get("shown").asBoolean());
+        assertTrue(admin().get(path + "?room=evil@conference.xmpp.test").json().get("shown").asBoolean(), "per room");
+        assertEquals(400, admin().put(path, "{\"room\":\"lobby@conference.xmpp.test\"}").status(), "no shown");
+        assertEquals(400, admin().put(path, "{\"room\":\"lobby\",\"shown\":false}").status(), "the adapter's check");
+        assertEquals(404, admin().get("/api/v1/networks/matrix/reactions?room=!a:hs").status(), "no capability");
+        JsonNode audit = admin().get("/api/v1/audit?action=portal.reactions.set").json();
+        assertEquals(1, audit.get("total").asInt(), audit.toString());
+        assertEquals(200, admin().put(path, "{\"room\":\"lobby@conference.xmpp.test\",\"shown\":true}").status());
+        assertTrue(admin().get(path + "?room=lobby@conference.xmpp.test").json().get("shown").asBoolean());
+    }
+
+    @Test
     void networkRoomListingsComeFromTheAdaptersCapability() {
         JsonNode xmpp = admin().get("/api/v1/networks/xmpp/rooms?q=").json();
         assertTrue(xmpp.get("supported").asBoolean());

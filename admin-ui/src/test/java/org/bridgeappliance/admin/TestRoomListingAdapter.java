@@ -17,6 +17,7 @@ import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.AvatarSource;
 import org.bridgeappliance.core.port.PersonAliases;
+import org.bridgeappliance.core.port.PortalReactions;
 import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 
@@ -24,12 +25,12 @@ import org.bridgeappliance.core.port.RoomListing;
  * A fake XMPP adapter (a unit test may fake a port) that lists two rooms, one with a hostile name, and fails to
  * list when asked for "down"; the Matrix network has no adapter bean here, so it has no listing capability.
  * Person aliases: digits only, one per person, and it refuses "bad@xmpp.test" (as an adapter refuses people it
- * cannot reach).
+ * cannot reach). Reactions: on per room until switched off; a room without '@' is not a room.
  */
 @Singleton
 @Requires(property = "bridge.admin.test-room-listing", value = "true")
 public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, PortalMembership, AvatarSource,
-        PersonAliases {
+        PersonAliases, PortalReactions {
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
     @Override
@@ -97,6 +98,29 @@ public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, Por
     @Override
     public boolean removePersonAlias(org.bridgeappliance.core.id.UserRef person) {
         return personAliases.values().removeIf(person::equals);
+    }
+
+    private final java.util.Set<String> reactionsOff = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public boolean reactionsShown(RemoteRoomId room) {
+        return !reactionsOff.contains(checked(room));
+    }
+
+    @Override
+    public void setReactionsShown(RemoteRoomId room, boolean shown) {
+        if (shown) {
+            reactionsOff.remove(checked(room));
+        } else {
+            reactionsOff.add(checked(room));
+        }
+    }
+
+    private static String checked(RemoteRoomId room) {
+        if (!room.value().contains("@")) {
+            throw new IllegalArgumentException("not a room: " + room.value());
+        }
+        return room.value();
     }
 
     @Override

@@ -106,6 +106,16 @@ public class SipStoreFactory {
             public boolean removePersonAlias(UserRef person) {
                 return jdbc.removePersonAlias(row(person));
             }
+
+            @Override
+            public boolean reactionsShown(String slug) {
+                return jdbc.reactionsShown(slug);
+            }
+
+            @Override
+            public void setReactionsShown(String slug, boolean shown) {
+                jdbc.setReactionsShown(slug, shown);
+            }
         };
     }
 

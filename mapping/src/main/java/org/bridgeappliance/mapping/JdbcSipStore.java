@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 /**
  * The SIP adapter's durable state in the tables of migrations V8, V9, V13 and V14: {@code sip_offline_queue}
  * (MESSAGE parts waiting for an unregistered phone), {@code sip_room_member}, {@code sip_room_alias} and
- * {@code sip_person_alias}. Plain values in and out, so that the mapping
+ * {@code sip_person_alias} and {@code sip_room_reactions_off}. Plain values in and out, so that the mapping
  * module needs nothing from the adapter; the appliance adapts it to the adapter's {@code SipStore}.
  * Thread-safe; durable when a method returns.
  */
@@ -205,6 +205,24 @@ public final class JdbcSipStore {
                     s.setString(1, person.network());
                     s.setString(2, person.user());
                 }) > 0;
+    }
+
+    /** True unless room {@code slug}'s reactions are switched off ({@code sip_room_reactions_off}, V14). */
+    public boolean reactionsShown(String slug) {
+        return jdbc.withConnection("read a SIP room's reactions switch", c -> Jdbc.query(c,
+                "SELECT room_slug FROM sip_room_reactions_off WHERE room_slug = ?", s -> s.setString(1, slug),
+                row -> row.getString(1))).isEmpty();
+    }
+
+    public void setReactionsShown(String slug, boolean shown) {
+        jdbc.inTransaction("set a SIP room's reactions switch", c -> {
+            Jdbc.update(c, "DELETE FROM sip_room_reactions_off WHERE room_slug = ?", s -> s.setString(1, slug));
+            if (!shown) {
+                Jdbc.update(c, "INSERT INTO sip_room_reactions_off (room_slug) VALUES (?)",
+                        s -> s.setString(1, Jdbc.limit(slug, 64, "room slug")));
+            }
+            return null;
+        });
     }
 
     private static Pending pending(java.sql.ResultSet row) throws java.sql.SQLException {

@@ -132,6 +132,17 @@ class JdbcSipStoreTest {
     }
 
     @Test
+    void reactionsAreShownUntilSwitchedOffPerRoom() {
+        assertTrue(store.reactionsShown("lobby"));
+        store.setReactionsShown("lobby", false);
+        store.setReactionsShown("lobby", false); // idempotent
+        assertFalse(store.reactionsShown("lobby"));
+        assertTrue(store.reactionsShown("other"));
+        store.setReactionsShown("lobby", true);
+        assertTrue(store.reactionsShown("lobby"));
+    }
+
+    @Test
     void members() {
         assertTrue(store.addMember("lobby", "erin@sip.test"));
         assertFalse(store.addMember("lobby", "erin@sip.test"));

@@ -24,6 +24,9 @@ import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.EventMeta;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.model.ReactionEvent;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.router.FallbackPolicy;
 import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.testing.MutableClock;
 import org.bridgeappliance.core.port.AdapterContext;
@@ -299,6 +302,50 @@ class SipAdapterLoopbackTest {
         assertFalse(adapter.removePersonAlias(carol));
         assertTrue(send("sip:7001@" + D, "text/plain", "after", 70).startsWith("SIP/2.0 404"), "removed");
         assertEquals(2, submitted.size());
+    }
+
+    @Test
+    void reactionsReachARoomsPhonesAsNoticesUntilAnAdminSwitchesThemOff() {
+        adapter = start(List.of("127.0.0.1"));
+        BridgedRoom lobby = mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        Portal portal = lobby.portalOn(SipAdapter.NETWORK).get();
+        UserRef carol = UserRef.of("matrix", "@carol:matrix.test");
+        ReactionEvent thumbs = new ReactionEvent(EventMeta.of(Portal.of("matrix", "!l:hs"), carol, "$r1",
+                java.time.Instant.now()), RemoteMessageId.of("$m1"), "👍", true);
+        Optional<Delivery.Reference> ref = Optional.of(new Delivery.Reference(List.of(RemoteMessageId.of("m1")),
+                UserRef.of("sip", "erin@sip.test")));
+
+        // default (as before the switch): the router turns the reaction into a text notice for the phones
+        assertTrue(adapter.reactionsShown(portal.room()));
+        FallbackPolicy.Plan shown = FallbackPolicy.plan(thumbs, adapter.capabilities(portal.room()), ref,
+                Optional.empty(), Optional.empty());
+        assertTrue(shown.steps().get(0).event() instanceof MessageEvent n && n.body().plain().contains("reacted 👍"),
+                shown.toString());
+
+        adapter.setReactionsShown(RemoteRoomId.of("sip:lobby@rooms." + D), false);
+        assertFalse(adapter.reactionsShown(RemoteRoomId.of("lobby")), "the room as an admin may type it");
+        assertFalse(sipStore.reactionsShown("lobby"), "durable");
+        FallbackPolicy.Plan off = FallbackPolicy.plan(thumbs, adapter.capabilities(portal.room()), ref,
+                Optional.empty(), Optional.empty());
+        assertEquals(List.of(thumbs), off.steps().stream().map(FallbackPolicy.Step::event).toList(),
+                "the reaction itself, not a notice");
+        assertEquals(DeliveryReceipt.NONE, adapter.deliver(new Delivery(BridgeMessageId.of("r1"), lobby.id(), portal,
+                thumbs, ref, Optional.empty(), 1)));
+        // nothing went to the phones: the next request the proxy sees is the next message
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!l:hs"), carol, "$m2",
+                java.time.Instant.now()), "after the reaction");
+        Thread t = new Thread(() -> adapter.deliver(new Delivery(BridgeMessageId.of("m2"), lobby.id(), portal, m,
+                Optional.empty(), Optional.empty(), 1)));
+        t.start();
+        assertTrue(RawSip.body(proxy.answerNext(200, "OK")).endsWith("after the reaction"));
+        joinQuietly(t);
+        assertFalse(adapter.capabilities(RemoteRoomId.of(ERIN_DM.substring(4))).reactions(),
+                "1:1 chats keep the notices");
+
+        adapter.setReactionsShown(portal.room(), true);
+        assertFalse(adapter.capabilities(portal.room()).reactions(), "notices again");
+        assertThrows(IllegalArgumentException.class, () -> adapter.setReactionsShown(RemoteRoomId.of("a b"), false));
     }
 
     /** Records the late outcomes the adapter reports, as "delivered m" / "failed m: reason". */

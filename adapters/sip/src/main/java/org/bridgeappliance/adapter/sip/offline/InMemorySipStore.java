@@ -17,6 +17,7 @@ public final class InMemorySipStore implements SipStore {
     private final Map<String, Set<String>> members = new ConcurrentHashMap<>();
     private final Map<String, String> aliases = new java.util.HashMap<>();
     private final Map<String, UserRef> personAliases = new java.util.HashMap<>();
+    private final Set<String> reactionsOff = ConcurrentHashMap.newKeySet();
     private long nextId = 1;
 
     @Override
@@ -114,5 +115,18 @@ public final class InMemorySipStore implements SipStore {
     @Override
     public synchronized boolean removePersonAlias(UserRef person) {
         return personAliases.values().removeIf(person::equals);
+    }
+    @Override
+    public boolean reactionsShown(String slug) {
+        return !reactionsOff.contains(slug);
+    }
+
+    @Override
+    public void setReactionsShown(String slug, boolean shown) {
+        if (shown) {
+            reactionsOff.remove(slug);
+        } else {
+            reactionsOff.add(slug);
+        }
     }
 }

@@ -92,4 +92,9 @@ public interface SipStore {
 
     /** Removes the alias of {@code person}; false if they had none. */
     boolean removePersonAlias(UserRef person);
+    /** Whether room {@code slug}'s phones get reactions (as notices); true unless switched off (migration V14). */
+    boolean reactionsShown(String slug);
+
+    /** Switches reactions for room {@code slug} on or off. */
+    void setReactionsShown(String slug, boolean shown);
 }

@@ -8,3 +8,10 @@ CREATE TABLE sip_person_alias (
     CONSTRAINT pk_sip_person_alias PRIMARY KEY (alias),
     CONSTRAINT uq_sip_person_alias_person UNIQUE (network, person)
 );
+
+-- The SIP adapter: sip_room_reactions_off lists the SIP room portals (by slug) whose phones get no reactions (an
+-- admin's per-room switch); rooms not listed get them as the router's text notices (the default).
+CREATE TABLE sip_room_reactions_off (
+    room_slug   VARCHAR(64)              NOT NULL,
+    CONSTRAINT pk_sip_room_reactions_off PRIMARY KEY (room_slug)
+);
