@@ -223,6 +223,18 @@ final class InboundHandler {
             answered.put(key, status);
         }
         endpoint.respond(st, request, status, null, null);
+        if (status == Response.ACCEPTED && body instanceof InboundBody.Text t && t.deliveryNotification().isPresent()) {
+            // durably accepted, and the phone asked to be told (RFC 5438): From the URI it wrote to (the puppet's
+            // or room's own URI when it dialled an alias)
+            String to = target instanceof SipAddressSyntax.Person p ? syntax.puppetUri(p.person()).orElseThrow()
+                    : syntax.roomUri(((SipAddressSyntax.Room) target).slug());
+            InboundBody.DeliveryRequest asked = t.deliveryNotification().get();
+            background.execute(() -> this.sender.sendDelivered(phone, to, asked).thenAccept(sent -> {
+                if (sent.result() != PhoneSender.Result.DELIVERED) {
+                    LOG.info("SIP: delivery notification to {} not taken: {} {}", phone, sent.status(), sent.reason());
+                }
+            }));
+        }
     }
 
     /**

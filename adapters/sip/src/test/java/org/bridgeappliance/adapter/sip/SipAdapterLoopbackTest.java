@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bridgeappliance.adapter.sip.convert.InboundBody;
+import org.bridgeappliance.adapter.sip.convert.SipInboundConverter;
 import org.bridgeappliance.adapter.sip.offline.InMemorySipStore;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
@@ -346,6 +348,49 @@ class SipAdapterLoopbackTest {
         adapter.setReactionsShown(portal.room(), true);
         assertFalse(adapter.capabilities(portal.room()).reactions(), "notices again");
         assertThrows(IllegalArgumentException.class, () -> adapter.setReactionsShown(RemoteRoomId.of("a b"), false));
+    }
+
+    @Test
+    void aPhoneThatAskedForPositiveDeliveryGetsAnImdnOnceItsMessageIsAccepted() {
+        adapter = start(List.of("127.0.0.1"));
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        BridgedRoom room = stores.rooms().create("Chat", List.of(Portal.of("matrix", "!erin:hs"), dm), true);
+        String puppet = "sip:carol*matrix.test@matrix." + D;
+        String cpim = "From: <" + ERIN + ">\r\nTo: <" + puppet + ">\r\nDateTime: 2026-12-03T10:00:00Z\r\n"
+                + "NS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: erin-<&>2\r\n"
+                + "imdn.Disposition-Notification: positive-delivery, display\r\n\r\n"
+                + "Content-Type: text/plain;charset=UTF-8\r\n\r\ntell me when";
+        String callId = UUID.randomUUID().toString();
+        byte[] bytes = cpim.getBytes(StandardCharsets.UTF_8);
+        assertTrue(send(puppet, "message/cpim", bytes, 70, callId).startsWith("SIP/2.0 202"));
+        assertEquals("tell me when", ((MessageEvent) submitted.get(0)).body().plain());
+
+        String imdn = proxy.answerNext(200, "OK");
+        assertTrue(imdn.startsWith("MESSAGE sip:erin@sip.test SIP/2.0"), imdn);
+        assertEquals("message/cpim", RawSip.header(imdn, "Content-Type").replace(" ", ""));
+        assertTrue(RawSip.header(imdn, "From").contains("<" + puppet + ">"), "From the URI the phone wrote to");
+        String body = RawSip.body(imdn);
+        assertTrue(body.contains("Content-Type: message/imdn+xml\r\nContent-Disposition: notification\r\n")
+                && body.contains("<message-id>erin-&lt;&amp;&gt;2</message-id>")
+                && body.contains("<datetime>2026-12-03T10:00:00Z</datetime>")
+                && body.contains("<status><delivered/></status>"), body);
+        // what a phone reads in it is what the adapter itself reads in a phone's IMDN: "erin-<&>2" was delivered
+        assertEquals(new InboundBody.Disposition("erin-<&>2", false),
+                SipInboundConverter.decode("message/cpim", body.getBytes(StandardCharsets.UTF_8)));
+
+        // a retransmission is answered 202 again without a second notification, and a CPIM message that asked
+        // for display notifications only gets none: the proxy's next request is the next chat message
+        assertTrue(send(puppet, "message/cpim", bytes, 70, callId).startsWith("SIP/2.0 202"));
+        assertTrue(send(puppet, "message/cpim", cpim.replace("erin-<&>2", "erin-3").replace("positive-delivery, ", "")
+                .getBytes(StandardCharsets.UTF_8), 70, UUID.randomUUID().toString()).startsWith("SIP/2.0 202"));
+        assertEquals(2, submitted.size());
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!erin:hs"),
+                UserRef.of("matrix", "@carol:matrix.test"), "$next", java.time.Instant.now()), "next");
+        Thread t = new Thread(() -> adapter.deliver(new Delivery(BridgeMessageId.of("m-next"), room.id(), dm, m,
+                Optional.empty(), Optional.empty(), 1)));
+        t.start();
+        assertTrue(RawSip.body(proxy.answerNext(200, "OK")).endsWith("next"));
+        joinQuietly(t);
     }
 
     /** Records the late outcomes the adapter reports, as "delivered m" / "failed m: reason". */
