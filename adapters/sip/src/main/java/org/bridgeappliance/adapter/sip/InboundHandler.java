@@ -239,14 +239,15 @@ final class InboundHandler {
 
     /**
      * A numeric alias an admin gave a Matrix or XMPP person ({@code sip:7001@D}, the bridge's bare domain, where
-     * the sandbox's Kamailio sends 7000-7999; also at {@code rooms.D} when no room has it, as the number spaces are
-     * one): the same as writing to that person's puppet URI.
+     * the sandbox's Kamailio sends 7000-7999; also at {@code rooms.D} when no room has it as alias or name, as the
+     * number spaces are one): the same as writing to that person's puppet URI.
      */
     private SipAddressSyntax.Target personAlias(SipAddressSyntax.Target target, SipURI ruri) {
         String user = ruri.getUser();
         boolean bare = ruri.getHost() != null && ruri.getHost().equalsIgnoreCase(syntax.domain());
         boolean unmappedNumber = target instanceof SipAddressSyntax.Unknown
-                || target instanceof SipAddressSyntax.Room r && r.slug().equals(user);
+                || target instanceof SipAddressSyntax.Room r && r.slug().equals(user) && context.stores().rooms()
+                        .findByPortal(new Portal(SipAdapter.NETWORK, RemoteRoomId.of(syntax.roomUri(user)))).isEmpty();
         if (!unmappedNumber || user == null || user.isEmpty() || user.length() > 16
                 || !user.chars().allMatch(c -> c >= '0' && c <= '9')
                 || !(bare || target instanceof SipAddressSyntax.Room)) {
