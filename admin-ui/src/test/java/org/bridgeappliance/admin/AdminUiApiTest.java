@@ -146,6 +146,44 @@ class AdminUiApiTest {
     }
 
     @Test
+    void personAliasesAreSetReadRemovedAndAudited() {
+        String path = "/api/v1/networks/xmpp/person-aliases";
+        String who = "?personNetwork=xmpp&person=alice@xmpp.test";
+        assertTrue(admin().get(path + who).json().get("alias").isNull());
+        String body = "{\"personNetwork\":\"xmpp\",\"person\":\"alice@xmpp.test\",\"alias\":\"7001\"}";
+        assertEquals(200, admin().put(path, body).status());
+        assertEquals("7001", admin().get(path + who).json().get("alias").asText());
+        assertEquals(409, admin().put(path, body.replace("alice", "bob")).status(), "alice has 7001");
+        assertEquals(400, admin().put(path, body.replace("7001", "70a1")).status(), "the adapter's check");
+        assertEquals(400, admin().put(path, body.replace("alice", "bad")).status(), "a person it cannot reach");
+        assertEquals(400, admin().put(path, body.replace("\"xmpp\"", "\"irc\"")).status(), "unknown network");
+        assertEquals(400, admin().put(path, "{\"personNetwork\":\"xmpp\",\"alias\":\"7001\"}").status());
+        assertEquals(404, admin().get("/api/v1/networks/matrix/person-aliases" + who).status(), "no capability");
+        assertEquals(401, new ApiClient(base).get(path + who).status());
+        JsonNode audit = admin().get("/api/v1/audit?action=person.alias.set").json();
+        assertTrue(audit.get("items").findValuesAsText("target").contains("xmpp:xmpp:alice@xmpp.test"), audit.toString());
+        assertEquals(204, admin().delete(path + who).status());
+        assertEquals(404, admin().delete(path + who).status(), "already removed");
+        assertEquals(1, admin().get("/api/v1/audit?action=person.alias.remove").json().get("total").asInt());
+    }
+
+    @Test
+    void reactionsAreSwitchedPerRoomAndAudited() {
+        String path = "/api/v1/networks/xmpp/reactions";
+        assertTrue(admin().get(path + "?room=lobby@conference.xmpp.test").json().get("shown").asBoolean(), "default");
+        assertEquals(200, admin().put(path, "{\"room\":\"lobby@conference.xmpp.test\",\"shown\":false}").status());
+        assertFalse(admin().get(path + "?room=lobby@conference.xmpp.test").json().get("shown").asBoolean());
+        assertTrue(admin().get(path + "?room=evil@conference.xmpp.test").json().get("shown").asBoolean(), "per room");
+        assertEquals(400, admin().put(path, "{\"room\":\"lobby@conference.xmpp.test\"}").status(), "no shown");
+        assertEquals(400, admin().put(path, "{\"room\":\"lobby\",\"shown\":false}").status(), "the adapter's check");
+        assertEquals(404, admin().get("/api/v1/networks/matrix/reactions?room=!a:hs").status(), "no capability");
+        JsonNode audit = admin().get("/api/v1/audit?action=portal.reactions.set").json();
+        assertEquals(1, audit.get("total").asInt(), audit.toString());
+        assertEquals(200, admin().put(path, "{\"room\":\"lobby@conference.xmpp.test\",\"shown\":true}").status());
+        assertTrue(admin().get(path + "?room=lobby@conference.xmpp.test").json().get("shown").asBoolean());
+    }
+
+    @Test
     void networkRoomListingsComeFromTheAdaptersCapability() {
         JsonNode xmpp = admin().get("/api/v1/networks/xmpp/rooms?q=").json();
         assertTrue(xmpp.get("supported").asBoolean());

@@ -16,16 +16,21 @@ import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.ProtocolAdapter;
 import org.bridgeappliance.core.port.RoomCapabilities;
 import org.bridgeappliance.core.port.AvatarSource;
+import org.bridgeappliance.core.port.PersonAliases;
+import org.bridgeappliance.core.port.PortalReactions;
 import org.bridgeappliance.core.port.PortalMembership;
 import org.bridgeappliance.core.port.RoomListing;
 
 /**
  * A fake XMPP adapter (a unit test may fake a port) that lists two rooms, one with a hostile name, and fails to
  * list when asked for "down"; the Matrix network has no adapter bean here, so it has no listing capability.
+ * Person aliases: digits only, one per person, and it refuses "bad@xmpp.test" (as an adapter refuses people it
+ * cannot reach). Reactions: on per room until switched off; a room without '@' is not a room.
  */
 @Singleton
 @Requires(property = "bridge.admin.test-room-listing", value = "true")
-public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, PortalMembership, AvatarSource {
+public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, PortalMembership, AvatarSource,
+        PersonAliases, PortalReactions {
     static final String HOSTILE = "<img src=x onerror=alert(1)>";
 
     @Override
@@ -66,6 +71,56 @@ public class TestRoomListingAdapter implements ProtocolAdapter, RoomListing, Por
             case "evil@conference.xmpp.test" -> Optional.of(false);
             default -> Optional.empty();
         };
+    }
+
+    private final java.util.Map<String, org.bridgeappliance.core.id.UserRef> personAliases =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Optional<String> personAlias(org.bridgeappliance.core.id.UserRef person) {
+        return personAliases.entrySet().stream().filter(e -> e.getValue().equals(person))
+                .map(java.util.Map.Entry::getKey).findFirst();
+    }
+
+    @Override
+    public synchronized boolean setPersonAlias(org.bridgeappliance.core.id.UserRef person, String alias) {
+        if (!alias.chars().allMatch(Character::isDigit) || person.user().value().startsWith("bad@")) {
+            throw new IllegalArgumentException("not an alias of " + person);
+        }
+        if (personAliases.containsKey(alias)) {
+            return personAliases.get(alias).equals(person);
+        }
+        personAliases.values().removeIf(person::equals);
+        personAliases.put(alias, person);
+        return true;
+    }
+
+    @Override
+    public boolean removePersonAlias(org.bridgeappliance.core.id.UserRef person) {
+        return personAliases.values().removeIf(person::equals);
+    }
+
+    private final java.util.Set<String> reactionsOff = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public boolean reactionsShown(RemoteRoomId room) {
+        return !reactionsOff.contains(checked(room));
+    }
+
+    @Override
+    public void setReactionsShown(RemoteRoomId room, boolean shown) {
+        if (shown) {
+            reactionsOff.remove(checked(room));
+        } else {
+            reactionsOff.add(checked(room));
+        }
+    }
+
+    private static String checked(RemoteRoomId room) {
+        if (!room.value().contains("@")) {
+            throw new IllegalArgumentException("not a room: " + room.value());
+        }
+        return room.value();
     }
 
     @Override

@@ -9,12 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.bridgeappliance.adapter.sip.offline.SipStore;
+import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.mapping.JdbcSipStore;
 import org.bridgeappliance.mapping.MappingDatabase;
 
 /**
  * The SIP adapter's durable state on the appliance's database: the mapping module's {@link JdbcSipStore}
- * (tables of migrations V8, V9) behind the adapter's {@link SipStore} port. The mapping module knows nothing of
+ * (tables of migrations V8, V9, V13, V14) behind the adapter's {@link SipStore} port. The mapping module knows nothing of
  * the adapter, so the two record types are converted here.
  */
 @Factory
@@ -85,7 +86,41 @@ public class SipStoreFactory {
             public boolean removeAlias(String slug) {
                 return jdbc.removeAlias(slug);
             }
+
+            @Override
+            public Optional<UserRef> personOfAlias(String alias) {
+                return jdbc.personOfAlias(alias).map(p -> UserRef.of(p.network(), p.user()));
+            }
+
+            @Override
+            public Optional<String> aliasOfPerson(UserRef person) {
+                return jdbc.aliasOfPerson(row(person));
+            }
+
+            @Override
+            public boolean setPersonAlias(UserRef person, String alias) {
+                return jdbc.setPersonAlias(row(person), alias);
+            }
+
+            @Override
+            public boolean removePersonAlias(UserRef person) {
+                return jdbc.removePersonAlias(row(person));
+            }
+
+            @Override
+            public boolean reactionsShown(String slug) {
+                return jdbc.reactionsShown(slug);
+            }
+
+            @Override
+            public void setReactionsShown(String slug, boolean shown) {
+                jdbc.setReactionsShown(slug, shown);
+            }
         };
+    }
+
+    private static JdbcSipStore.Person row(UserRef person) {
+        return new JdbcSipStore.Person(person.network().value(), person.user().value());
     }
 
     private static SipStore.Pending toPort(JdbcSipStore.Pending p) {

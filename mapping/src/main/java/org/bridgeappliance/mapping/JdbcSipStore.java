@@ -10,8 +10,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * The SIP adapter's durable state in the tables of migrations V8 and V9: {@code sip_offline_queue} (MESSAGE parts
- * waiting for an unregistered phone) and {@code sip_room_member}. Plain values in and out, so that the mapping
+ * The SIP adapter's durable state in the tables of migrations V8, V9, V13 and V14: {@code sip_offline_queue}
+ * (MESSAGE parts waiting for an unregistered phone), {@code sip_room_member}, {@code sip_room_alias} and
+ * {@code sip_person_alias} and {@code sip_room_reactions_off}. Plain values in and out, so that the mapping
  * module needs nothing from the adapter; the appliance adapts it to the adapter's {@code SipStore}.
  * Thread-safe; durable when a method returns.
  */
@@ -150,6 +151,78 @@ public final class JdbcSipStore {
     public boolean removeAlias(String slug) {
         return jdbc.update("remove a SIP room alias", "DELETE FROM sip_room_alias WHERE room_slug = ?",
                 s -> s.setString(1, slug)) > 0;
+    }
+
+    /** A Matrix or XMPP person a numeric alias names (columns of {@code sip_person_alias}, V14). */
+    public record Person(String network, String user) {
+    }
+
+    public Optional<Person> personOfAlias(String alias) {
+        return jdbc.withConnection("read a SIP person alias", c -> Jdbc.query(c,
+                "SELECT network, person FROM sip_person_alias WHERE alias = ?", s -> s.setString(1, alias),
+                row -> new Person(row.getString(1), row.getString(2)))).stream().findFirst();
+    }
+
+    public Optional<String> aliasOfPerson(Person person) {
+        return jdbc.withConnection("read a SIP person alias", c -> Jdbc.query(c,
+                "SELECT alias FROM sip_person_alias WHERE network = ? AND person = ?", s -> {
+                    s.setString(1, person.network());
+                    s.setString(2, person.user());
+                }, row -> row.getString(1))).stream().findFirst();
+    }
+
+    /** Gives {@code person} the alias (replacing their old one) in one transaction; false if another has it. */
+    public boolean setPersonAlias(Person person, String alias) {
+        return jdbc.withConnection("set a SIP person alias", c -> {
+            List<Person> owner = Jdbc.query(c, "SELECT network, person FROM sip_person_alias WHERE alias = ?",
+                    s -> s.setString(1, alias), row -> new Person(row.getString(1), row.getString(2)));
+            if (!owner.isEmpty()) {
+                return owner.get(0).equals(person);
+            }
+            Jdbc.update(c, "DELETE FROM sip_person_alias WHERE network = ? AND person = ?", s -> {
+                s.setString(1, person.network());
+                s.setString(2, person.user());
+            });
+            try {
+                return Jdbc.update(c, "INSERT INTO sip_person_alias (alias, network, person) VALUES (?, ?, ?)",
+                        s -> {
+                            s.setString(1, Jdbc.limit(alias, 16, "alias"));
+                            s.setString(2, Jdbc.limit(person.network(), 32, "network"));
+                            s.setString(3, Jdbc.limit(person.user(), 1024, "person"));
+                        }) > 0;
+            } catch (java.sql.SQLException e) {
+                if (Jdbc.isConstraintViolation(e)) {
+                    return false; // a concurrent call took the alias
+                }
+                throw e;
+            }
+        });
+    }
+
+    public boolean removePersonAlias(Person person) {
+        return jdbc.update("remove a SIP person alias", "DELETE FROM sip_person_alias WHERE network = ? AND person = ?",
+                s -> {
+                    s.setString(1, person.network());
+                    s.setString(2, person.user());
+                }) > 0;
+    }
+
+    /** True unless room {@code slug}'s reactions are switched off ({@code sip_room_reactions_off}, V14). */
+    public boolean reactionsShown(String slug) {
+        return jdbc.withConnection("read a SIP room's reactions switch", c -> Jdbc.query(c,
+                "SELECT room_slug FROM sip_room_reactions_off WHERE room_slug = ?", s -> s.setString(1, slug),
+                row -> row.getString(1))).isEmpty();
+    }
+
+    public void setReactionsShown(String slug, boolean shown) {
+        jdbc.inTransaction("set a SIP room's reactions switch", c -> {
+            Jdbc.update(c, "DELETE FROM sip_room_reactions_off WHERE room_slug = ?", s -> s.setString(1, slug));
+            if (!shown) {
+                Jdbc.update(c, "INSERT INTO sip_room_reactions_off (room_slug) VALUES (?)",
+                        s -> s.setString(1, Jdbc.limit(slug, 64, "room slug")));
+            }
+            return null;
+        });
     }
 
     private static Pending pending(java.sql.ResultSet row) throws java.sql.SQLException {

@@ -62,7 +62,8 @@ final class SchemaMigrations {
             "V8__sip_adapter.sql",
             "V9__sip_offline_outcome_key.sql",
             "V12__message_map_one_index_less.sql",
-            "V13__sip_room_alias.sql");
+            "V13__sip_room_alias.sql",
+            "V14__sip_person_alias_and_reactions.sql");
 
     private SchemaMigrations() {
     }

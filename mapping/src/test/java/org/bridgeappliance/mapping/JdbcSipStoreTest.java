@@ -112,6 +112,37 @@ class JdbcSipStoreTest {
     }
 
     @Test
+    void personAliasesAreUniqueBothWaysAndReplaceable() {
+        JdbcSipStore.Person carol = new JdbcSipStore.Person("matrix", "@carol:matrix.test");
+        JdbcSipStore.Person bob = new JdbcSipStore.Person("xmpp", "bob@xmpp.test");
+        assertTrue(store.setPersonAlias(carol, "7001"));
+        assertEquals(Optional.of(carol), store.personOfAlias("7001"));
+        assertEquals(Optional.of("7001"), store.aliasOfPerson(carol));
+        assertFalse(store.setPersonAlias(bob, "7001"), "another person's alias");
+        assertTrue(store.setPersonAlias(carol, "7001"), "the same again");
+        assertTrue(store.setPersonAlias(carol, "7002"), "replaces the old alias");
+        assertEquals(Optional.empty(), store.personOfAlias("7001"));
+        assertTrue(store.setPersonAlias(bob, "7001"));
+        assertEquals(Optional.empty(), store.aliasOfPerson(new JdbcSipStore.Person("xmpp", "@carol:matrix.test")),
+                "the network is part of the person");
+        assertTrue(store.removePersonAlias(carol));
+        assertFalse(store.removePersonAlias(carol));
+        assertEquals(Optional.empty(), store.aliasOfPerson(carol));
+        assertEquals(Optional.of(bob), store.personOfAlias("7001"));
+    }
+
+    @Test
+    void reactionsAreShownUntilSwitchedOffPerRoom() {
+        assertTrue(store.reactionsShown("lobby"));
+        store.setReactionsShown("lobby", false);
+        store.setReactionsShown("lobby", false); // idempotent
+        assertFalse(store.reactionsShown("lobby"));
+        assertTrue(store.reactionsShown("other"));
+        store.setReactionsShown("lobby", true);
+        assertTrue(store.reactionsShown("lobby"));
+    }
+
+    @Test
     void members() {
         assertTrue(store.addMember("lobby", "erin@sip.test"));
         assertFalse(store.addMember("lobby", "erin@sip.test"));

@@ -42,6 +42,8 @@ class SipBridgeIT {
     private String roomUri;
     private BaresipPhone erin;
     private String mapping;
+    private String lobbyRoomId;
+    private String phoneMessageEventId;
     private XmppUsers xmpp;
     private XmppUsers.User alice;
     private String alicePuppet;
@@ -178,6 +180,8 @@ class SipBridgeIT {
         MatrixSide.Seen seen = carol.await("the phone's room message", e -> roomId.equals(e.roomId())
             && fromPhone.equals(e.body()), T);
         assertEquals(ghostOf(erin.user()), seen.sender());
+        lobbyRoomId = roomId;
+        phoneMessageEventId = seen.event().path("event_id").asText();
 
         // "#1 priority" is text, not a command
         String hashText = "#1 priority " + Sandbox.uniqueName("m");
@@ -250,6 +254,95 @@ class SipBridgeIT {
                 .to(got.getFrom().asBareJid()).ofType(Message.Type.chat).setBody(answer).build());
             ivy.awaitConsole(shown(alicePuppet, answer), T);
         }
+    }
+
+    /**
+     * A desk phone dials a Matrix person's numeric alias (set through the admin API, audited): Kamailio rewrites
+     * 7000-7999 to the bridge, and the message reaches her as a DM from the phone's ghost, like writing to her
+     * puppet URI; her answer comes back From that puppet URI.
+     */
+    @Test
+    @Order(7)
+    void aPhoneWritesToAMatrixPersonsNumericAlias() {
+        MatrixSide dora = new MatrixSide(sandbox, "dora", "Dora Matrix");
+        String path = "/api/v1/networks/sip/person-aliases";
+        String who = "?personNetwork=matrix&person=" + java.net.URLEncoder.encode(dora.userId(), StandardCharsets.UTF_8);
+        String alias = null;
+        for (int attempt = 0; attempt < 10 && alias == null; attempt++) {
+            String candidate = "7" + String.format("%03d", (int) ((System.nanoTime() / 1000 + attempt) % 1000));
+            HttpResponse<String> set = admin("PUT", path, "{\"personNetwork\":\"matrix\",\"person\":\""
+                + dora.userId() + "\",\"alias\":\"" + candidate + "\"}");
+            assertTrue(set.statusCode() == 200 || set.statusCode() == 409, set.body());
+            alias = set.statusCode() == 200 ? candidate : null; // 409: an earlier run's person has it
+        }
+        assertNotNull(alias, "no free 7xxx alias");
+        int removed;
+        try {
+            HttpResponse<String> got = admin("GET", path + who, null);
+            assertTrue(got.body().contains("\"alias\":\"" + alias + "\""), got.body());
+            String number = "sip:" + alias + "@" + sandbox.get("SIP_DOMAIN");
+            try (BaresipPhone kim = BaresipPhone.startRegistered(sandbox, Sandbox.uniqueName("kim"), List.of(number), T)) {
+                String hi = uniq("héllo ✓ dora, dialled by number");
+                kim.sendMessage(number, hi);
+                String ghost = ghostOf(kim.user());
+                MatrixSide.Seen invite = dora.await("a DM invite from " + ghost, e -> e.invite()
+                    && "m.room.member".equals(e.type()) && ghost.equals(e.sender()), T);
+                dora.join(invite.roomId());
+                MatrixSide.Seen msg = dora.await("the phone's message", e -> invite.roomId().equals(e.roomId())
+                    && "m.room.message".equals(e.type()) && hi.equals(e.body()), T);
+                assertEquals(ghost, msg.sender());
+
+                String answer = uniq("answer ✓ from dora");
+                dora.send(invite.roomId(), answer);
+                kim.awaitConsole(shown(dora.sipPuppet(sandbox), answer), T);
+            }
+        } finally {
+            // "" sends a Content-Type, which a mutating call needs (the admin API's cross-site request rule)
+            removed = admin("DELETE", path + who, "").statusCode();
+        }
+        assertEquals(204, removed);
+        assertEquals(404, admin("DELETE", path + who, "").statusCode(), "already removed");
+        assertTrue(admin("GET", "/api/v1/audit?action=person.alias.set", null).body().contains(dora.userId()));
+    }
+
+    /**
+     * The per-room reactions switch (admin API, audited): a Matrix reaction reaches the room's phones as a notice by
+     * default; switched off, the next reaction does not, and a message after it still does (same room pipeline, in
+     * order, so the phone's console before that message shows whether the reaction came).
+     */
+    @Test
+    @Order(8)
+    void aRoomsReactionsReachPhonesUntilAnAdminSwitchesThemOff() {
+        assertNotNull(lobbyRoomId, "needs the room of aRoomSpansMatrixAndSip");
+        String path = "/api/v1/networks/sip/reactions";
+        String room = "?room=" + java.net.URLEncoder.encode(roomUri, StandardCharsets.UTF_8);
+        assertTrue(admin("GET", path + room, null).body().contains("\"shown\":true"), "default");
+        react("👍");
+        erin.awaitConsole("reacted 👍", T);
+
+        HttpResponse<String> off = admin("PUT", path, "{\"room\":\"" + roomUri + "\",\"shown\":false}");
+        assertEquals(200, off.statusCode(), off.body());
+        try {
+            assertTrue(admin("GET", path + room, null).body().contains("\"shown\":false"));
+            react("🎉");
+            String after = uniq("after the reaction");
+            carol.send(lobbyRoomId, after);
+            String console = erin.awaitConsole(shown(roomUri, "[Carol Matrix] " + after), T);
+            assertEquals(-1, console.indexOf("🎉"), console);
+        } finally {
+            admin("PUT", path, "{\"room\":\"" + roomUri + "\",\"shown\":true}");
+        }
+        assertTrue(admin("GET", "/api/v1/audit?action=portal.reactions.set", null).body().contains(roomSlug));
+    }
+
+    private void react(String key) {
+        com.fasterxml.jackson.databind.node.ObjectNode content = new com.fasterxml.jackson.databind.ObjectMapper()
+            .createObjectNode();
+        content.putObject("m.relates_to").put("rel_type", "m.annotation").put("event_id", phoneMessageEventId)
+            .put("key", key);
+        assertTrue(carol.client.call("PUT", "/_matrix/client/v3/rooms/" + java.net.URLEncoder.encode(lobbyRoomId,
+            StandardCharsets.UTF_8) + "/send/m.reaction/r" + System.nanoTime(), carol.session.accessToken(), content)
+            .ok(), "reaction sent");
     }
 
     private Message awaitXmpp(java.util.function.Predicate<Message> match) throws InterruptedException {

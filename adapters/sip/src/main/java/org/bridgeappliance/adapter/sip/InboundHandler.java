@@ -165,6 +165,7 @@ final class InboundHandler {
                 target = new SipAddressSyntax.Room(aliased.get());
             }
         }
+        target = personAlias(target, sipUri);
         if (target instanceof SipAddressSyntax.Unknown u) {
             endpoint.respond(st, request, Response.NOT_FOUND, null, null);
             LOG.debug("SIP MESSAGE to {}: {}", ruri, u.why());
@@ -222,6 +223,38 @@ final class InboundHandler {
             answered.put(key, status);
         }
         endpoint.respond(st, request, status, null, null);
+        if (status == Response.ACCEPTED && body instanceof InboundBody.Text t && t.deliveryNotification().isPresent()) {
+            // durably accepted, and the phone asked to be told (RFC 5438): From the URI it wrote to (the puppet's
+            // or room's own URI when it dialled an alias)
+            String to = target instanceof SipAddressSyntax.Person p ? syntax.puppetUri(p.person()).orElseThrow()
+                    : syntax.roomUri(((SipAddressSyntax.Room) target).slug());
+            InboundBody.DeliveryRequest asked = t.deliveryNotification().get();
+            background.execute(() -> this.sender.sendDelivered(phone, to, asked).thenAccept(sent -> {
+                if (sent.result() != PhoneSender.Result.DELIVERED) {
+                    LOG.info("SIP: delivery notification to {} not taken: {} {}", phone, sent.status(), sent.reason());
+                }
+            }));
+        }
+    }
+
+    /**
+     * A numeric alias an admin gave a Matrix or XMPP person ({@code sip:7001@D}, the bridge's bare domain, where
+     * the sandbox's Kamailio sends 7000-7999; also at {@code rooms.D} when no room has it as alias or name, as the
+     * number spaces are one): the same as writing to that person's puppet URI.
+     */
+    private SipAddressSyntax.Target personAlias(SipAddressSyntax.Target target, SipURI ruri) {
+        String user = ruri.getUser();
+        boolean bare = ruri.getHost() != null && ruri.getHost().equalsIgnoreCase(syntax.domain());
+        boolean unmappedNumber = target instanceof SipAddressSyntax.Unknown
+                || target instanceof SipAddressSyntax.Room r && r.slug().equals(user) && context.stores().rooms()
+                        .findByPortal(new Portal(SipAdapter.NETWORK, RemoteRoomId.of(syntax.roomUri(user)))).isEmpty();
+        if (!unmappedNumber || user == null || user.isEmpty() || user.length() > 16
+                || !user.chars().allMatch(c -> c >= '0' && c <= '9')
+                || !(bare || target instanceof SipAddressSyntax.Room)) {
+            return target;
+        }
+        return store.personOfAlias(user).filter(p -> syntax.puppetUri(p).isPresent())
+                .<SipAddressSyntax.Target>map(SipAddressSyntax.Person::new).orElse(target);
     }
 
     private int direct(String phone, UserRef author, Profile profile, UserRef peer, SipURI ruri, InboundBody body,

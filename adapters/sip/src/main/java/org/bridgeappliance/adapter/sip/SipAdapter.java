@@ -50,7 +50,9 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.DeliveryFailure;
 import org.bridgeappliance.core.port.DeliveryReceipt;
 import org.bridgeappliance.core.port.PermanentDeliveryException;
+import org.bridgeappliance.core.port.PersonAliases;
 import org.bridgeappliance.core.port.PortalAliases;
+import org.bridgeappliance.core.port.PortalReactions;
 import org.bridgeappliance.core.port.PortalMembers;
 import org.bridgeappliance.core.port.PortalProvisioning;
 import org.bridgeappliance.core.port.PresenceSupport;
@@ -74,12 +76,18 @@ import org.slf4j.LoggerFactory;
  */
 @Singleton
 public class SipAdapter implements ProtocolAdapter, PortalProvisioning, PresenceSupport,
-        PortalMembers, PortalAliases, PortalMembership {
+        PortalMembers, PortalAliases, PersonAliases, PortalReactions, PortalMembership {
     /** This adapter's network name. */
     public static final Network NETWORK = Network.of("sip");
     private static final Logger LOG = LoggerFactory.getLogger(SipAdapter.class);
     /** No room on a phone carries more than plain text; the adapter itself splits at {@code part-bytes}. */
     private static final RoomCapabilities CAPABILITIES = new RoomCapabilities(false, false, false, false, false,
+            false, false, false, 60_000);
+    /**
+     * A room whose reactions an admin switched off: "reactions supported", so the router hands the reaction itself
+     * (not its text notice), which {@link #deliver} does not send (phones have no reactions).
+     */
+    private static final RoomCapabilities REACTIONS_OFF = new RoomCapabilities(false, false, false, true, false,
             false, false, false, 60_000);
     /** A 1:1 chat with a phone that sent is-composing: typing notifications go to it too. */
     private static final RoomCapabilities TYPING = new RoomCapabilities(false, false, false, false, false,
@@ -91,6 +99,8 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
 
     private final SipSettings settings;
     private final SipStore store;
+    /** The per-room reactions switch, read through ({@link #capabilities} is asked for every delivery). */
+    private final Map<String, Boolean> reactionsShown = new java.util.concurrent.ConcurrentHashMap<>();
     private final SipAddressSyntax syntax;
     private final SipAddressRules rules;
     private final AtomicReference<AdapterState> state = new AtomicReference<>(
@@ -405,9 +415,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
         if (alias == null || !ALIAS.matcher(alias).matches()) {
             throw new IllegalArgumentException("a room alias is 2 to 15 digits, like 8001");
         }
-        if (context != null && context.stores().rooms().findByPortal(new Portal(NETWORK,
-                RemoteRoomId.of(syntax.roomUri(alias)))).isPresent()) {
-            throw new IllegalArgumentException("a mapped room is named " + alias + " already");
+        refuseMappedRoomNamed(alias);
+        if (store.personOfAlias(alias).isPresent()) {
+            return false; // one number, one target: a person has it
         }
         boolean set = store.setAlias(slug, alias);
         if (set) {
@@ -419,6 +429,70 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
     @Override
     public boolean removeAlias(RemoteRoomId room) {
         return store.removeAlias(slugOf(room));
+    }
+
+    // ------------------------------------------------------------------ numeric aliases of people (PersonAliases)
+
+    @Override
+    public Optional<String> personAlias(UserRef person) {
+        return store.aliasOfPerson(puppet(person));
+    }
+
+    /**
+     * Writing to {@code alias} at the bridge's bare domain (the sandbox's Kamailio routes 7000-7999 there) is
+     * writing to {@code person}'s puppet URI. Rooms and people share one number space.
+     */
+    @Override
+    public boolean setPersonAlias(UserRef person, String alias) {
+        UserRef p = puppet(person);
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw new IllegalArgumentException("an alias is 2 to 15 digits, like 7001");
+        }
+        refuseMappedRoomNamed(alias);
+        if (store.roomOfAlias(alias).isPresent()) {
+            return false; // a room has it
+        }
+        boolean set = store.setPersonAlias(p, alias);
+        if (set) {
+            LOG.info("SIP: {} reachable as {}@{} too", p, alias, syntax.domain());
+        }
+        return set;
+    }
+
+    @Override
+    public boolean removePersonAlias(UserRef person) {
+        return store.removePersonAlias(puppet(person));
+    }
+
+    // ------------------------------------------------------------------ per-room reactions switch (PortalReactions)
+
+    @Override
+    public boolean reactionsShown(RemoteRoomId room) {
+        return store.reactionsShown(slugOf(room));
+    }
+
+    @Override
+    public void setReactionsShown(RemoteRoomId room, boolean shown) {
+        String slug = slugOf(room);
+        store.setReactionsShown(slug, shown);
+        reactionsShown.put(slug, shown);
+        LOG.info("SIP: reactions {} in room {}", shown ? "shown" : "not shown", slug);
+    }
+
+    /** A number that is the name of a mapped room cannot be an alias (the room's URI is {@code <digits>@rooms.D}). */
+    private void refuseMappedRoomNamed(String alias) {
+        if (context != null && context.stores().rooms().findByPortal(new Portal(NETWORK,
+                RemoteRoomId.of(syntax.roomUri(alias)))).isPresent()) {
+            throw new IllegalArgumentException("a mapped room is named " + alias + " already");
+        }
+    }
+
+    private UserRef puppet(UserRef person) {
+        if (syntax.puppetUri(person).isEmpty()) {
+            throw new IllegalArgumentException("no SIP puppet for " + person + " (networks with puppets: "
+                    + String.join(", ", settings.networks()) + ")");
+        }
+        return person;
     }
 
     private String slugOf(RemoteRoomId room) {
@@ -468,7 +542,12 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
             s = sender;
         }
         Optional<DirectChatId> dm = DirectChatId.parse(room.value());
-        return s != null && dm.isPresent() && s.sendsComposingTo(dm.get().phone()) ? TYPING : CAPABILITIES;
+        if (dm.isEmpty()) {
+            Optional<String> slug = roomSlug(room.value());
+            return slug.isPresent() && !reactionsShown.computeIfAbsent(slug.get(), store::reactionsShown)
+                    ? REACTIONS_OFF : CAPABILITIES;
+        }
+        return s != null && s.sendsComposingTo(dm.get().phone()) ? TYPING : CAPABILITIES;
     }
 
     @Override
@@ -485,7 +564,9 @@ public class SipAdapter implements ProtocolAdapter, PortalProvisioning, Presence
             return typing(delivery, typing);
         }
         if (!(delivery.event() instanceof MessageEvent message)) {
-            return DeliveryReceipt.NONE; // typing, read markers: phones have none; membership: not shown
+            // typing, read markers: phones have none; membership: not shown; reactions: only where an admin
+            // switched them off (elsewhere they come as the router's notices, see REACTIONS_OFF)
+            return DeliveryReceipt.NONE;
         }
         if (!state.get().canDeliver()) {
             throw new TransientDeliveryException("SIP adapter is " + state.get().status(), null);

@@ -3,6 +3,7 @@ package org.bridgeappliance.adapter.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bridgeappliance.adapter.sip.convert.InboundBody;
+import org.bridgeappliance.adapter.sip.convert.SipInboundConverter;
 import org.bridgeappliance.adapter.sip.offline.InMemorySipStore;
 import org.bridgeappliance.core.id.BridgeMessageId;
 import org.bridgeappliance.core.id.Portal;
@@ -23,6 +26,9 @@ import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.EventMeta;
 import org.bridgeappliance.core.model.MessageEvent;
 import org.bridgeappliance.core.model.Profile;
+import org.bridgeappliance.core.model.ReactionEvent;
+import org.bridgeappliance.core.id.RemoteMessageId;
+import org.bridgeappliance.core.router.FallbackPolicy;
 import org.bridgeappliance.core.model.TypingEvent;
 import org.bridgeappliance.core.testing.MutableClock;
 import org.bridgeappliance.core.port.AdapterContext;
@@ -262,6 +268,135 @@ class SipAdapterLoopbackTest {
         assertEquals("héllo ✓", RawSip.body(again));
         assertFalse(RawSip.header(again, "Call-ID").equals(RawSip.header(req, "Call-ID")), "fresh Call-ID");
         waitUntil(() -> sipStore.pendingFor("erin@sip.test", 10).isEmpty());
+    }
+
+    @Test
+    void aPersonsNumericAliasReachesThemAsA1to1() {
+        adapter = start(List.of("127.0.0.1"));
+        BridgedRoom lobby = mapLobby();
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        stores.rooms().create("Chat", List.of(Portal.of("matrix", "!erin:hs"), dm), true);
+        UserRef carol = UserRef.of("matrix", "@carol:matrix.test");
+        assertTrue(send("sip:7001@" + D, "text/plain", "before", 70).startsWith("SIP/2.0 404"), "no alias yet");
+
+        assertTrue(adapter.setPersonAlias(carol, "7001"));
+        assertEquals(Optional.of("7001"), adapter.personAlias(carol));
+        String r = send("sip:7001@" + D, "text/plain", "dialled", 70);
+        assertTrue(r.startsWith("SIP/2.0 202"), r);
+        // the Kamailio range for rooms goes to rooms.D; an alias is one number space, so it works there too
+        assertTrue(send("sip:7001@rooms." + D, "text/plain", "via rooms", 70).startsWith("SIP/2.0 202"));
+        assertEquals(List.of("dialled", "via rooms"), submitted.stream().map(e -> ((MessageEvent) e).body().plain())
+                .toList());
+        assertTrue(submitted.stream().allMatch(e -> ((MessageEvent) e).meta().origin().equals(dm)), submitted.toString());
+        assertTrue(send("sip:7002@" + D, "text/plain", "x", 70).startsWith("SIP/2.0 404"), "another number");
+
+        // one number, one target: a room cannot take it, and a person cannot take a room's
+        assertFalse(adapter.setAlias(lobby.portalOn(SipAdapter.NETWORK).get().room(), "7001"));
+        assertTrue(adapter.setAlias(lobby.portalOn(SipAdapter.NETWORK).get().room(), "8001"));
+        assertFalse(adapter.setPersonAlias(UserRef.of("xmpp", "bob@xmpp.test"), "8001"));
+        assertFalse(adapter.setPersonAlias(UserRef.of("xmpp", "bob@xmpp.test"), "7001"), "carol's");
+        assertThrows(IllegalArgumentException.class, () -> adapter.setPersonAlias(carol, "70a1"));
+        assertThrows(IllegalArgumentException.class, () -> adapter.setPersonAlias(UserRef.of("irc", "dave"), "7003"),
+                "no puppets for that network");
+        assertThrows(IllegalArgumentException.class, () -> adapter.setPersonAlias(carol, "lobby"));
+
+        // a room mapped later with those digits as its name keeps its own URI at rooms.D
+        stores.rooms().create("Seventy", List.of(Portal.of("sip", "sip:7001@rooms." + D)), true);
+        assertTrue(send("sip:7001@rooms." + D, "text/plain", "#1 to the room", 70).startsWith("SIP/2.0 403"),
+                "the room's answer to a non-member");
+        proxy.answerNext(200, "OK"); // its explanation
+        assertTrue(send("sip:7001@" + D, "text/plain", "still carol", 70).startsWith("SIP/2.0 202"), "at D");
+        assertTrue(adapter.removePersonAlias(carol));
+        assertFalse(adapter.removePersonAlias(carol));
+        assertTrue(send("sip:7001@" + D, "text/plain", "after", 70).startsWith("SIP/2.0 404"), "removed");
+        assertEquals(3, submitted.size());
+    }
+
+    @Test
+    void reactionsReachARoomsPhonesAsNoticesUntilAnAdminSwitchesThemOff() {
+        adapter = start(List.of("127.0.0.1"));
+        BridgedRoom lobby = mapLobby();
+        sipStore.addMember("lobby", "erin@sip.test");
+        Portal portal = lobby.portalOn(SipAdapter.NETWORK).get();
+        UserRef carol = UserRef.of("matrix", "@carol:matrix.test");
+        ReactionEvent thumbs = new ReactionEvent(EventMeta.of(Portal.of("matrix", "!l:hs"), carol, "$r1",
+                java.time.Instant.now()), RemoteMessageId.of("$m1"), "👍", true);
+        Optional<Delivery.Reference> ref = Optional.of(new Delivery.Reference(List.of(RemoteMessageId.of("m1")),
+                UserRef.of("sip", "erin@sip.test")));
+
+        // default (as before the switch): the router turns the reaction into a text notice for the phones
+        assertTrue(adapter.reactionsShown(portal.room()));
+        FallbackPolicy.Plan shown = FallbackPolicy.plan(thumbs, adapter.capabilities(portal.room()), ref,
+                Optional.empty(), Optional.empty());
+        assertTrue(shown.steps().get(0).event() instanceof MessageEvent n && n.body().plain().contains("reacted 👍"),
+                shown.toString());
+
+        adapter.setReactionsShown(RemoteRoomId.of("sip:lobby@rooms." + D), false);
+        assertFalse(adapter.reactionsShown(RemoteRoomId.of("lobby")), "the room as an admin may type it");
+        assertFalse(sipStore.reactionsShown("lobby"), "durable");
+        FallbackPolicy.Plan off = FallbackPolicy.plan(thumbs, adapter.capabilities(portal.room()), ref,
+                Optional.empty(), Optional.empty());
+        assertEquals(List.of(thumbs), off.steps().stream().map(FallbackPolicy.Step::event).toList(),
+                "the reaction itself, not a notice");
+        assertEquals(DeliveryReceipt.NONE, adapter.deliver(new Delivery(BridgeMessageId.of("r1"), lobby.id(), portal,
+                thumbs, ref, Optional.empty(), 1)));
+        // nothing went to the phones: the next request the proxy sees is the next message
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!l:hs"), carol, "$m2",
+                java.time.Instant.now()), "after the reaction");
+        Thread t = new Thread(() -> adapter.deliver(new Delivery(BridgeMessageId.of("m2"), lobby.id(), portal, m,
+                Optional.empty(), Optional.empty(), 1)));
+        t.start();
+        assertTrue(RawSip.body(proxy.answerNext(200, "OK")).endsWith("after the reaction"));
+        joinQuietly(t);
+        assertFalse(adapter.capabilities(RemoteRoomId.of(ERIN_DM.substring(4))).reactions(),
+                "1:1 chats keep the notices");
+
+        adapter.setReactionsShown(portal.room(), true);
+        assertFalse(adapter.capabilities(portal.room()).reactions(), "notices again");
+        assertThrows(IllegalArgumentException.class, () -> adapter.setReactionsShown(RemoteRoomId.of("a b"), false));
+    }
+
+    @Test
+    void aPhoneThatAskedForPositiveDeliveryGetsAnImdnOnceItsMessageIsAccepted() {
+        adapter = start(List.of("127.0.0.1"));
+        Portal dm = Portal.of("sip", ERIN_DM.substring(4));
+        BridgedRoom room = stores.rooms().create("Chat", List.of(Portal.of("matrix", "!erin:hs"), dm), true);
+        String puppet = "sip:carol*matrix.test@matrix." + D;
+        String cpim = "From: <" + ERIN + ">\r\nTo: <" + puppet + ">\r\nDateTime: 2026-12-03T10:00:00Z\r\n"
+                + "NS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: erin-<&>2\r\n"
+                + "imdn.Disposition-Notification: positive-delivery, display\r\n\r\n"
+                + "Content-Type: text/plain;charset=UTF-8\r\n\r\ntell me when";
+        String callId = UUID.randomUUID().toString();
+        byte[] bytes = cpim.getBytes(StandardCharsets.UTF_8);
+        assertTrue(send(puppet, "message/cpim", bytes, 70, callId).startsWith("SIP/2.0 202"));
+        assertEquals("tell me when", ((MessageEvent) submitted.get(0)).body().plain());
+
+        String imdn = proxy.answerNext(200, "OK");
+        assertTrue(imdn.startsWith("MESSAGE sip:erin@sip.test SIP/2.0"), imdn);
+        assertEquals("message/cpim", RawSip.header(imdn, "Content-Type").replace(" ", ""));
+        assertTrue(RawSip.header(imdn, "From").contains("<" + puppet + ">"), "From the URI the phone wrote to");
+        String body = RawSip.body(imdn);
+        assertTrue(body.contains("Content-Type: message/imdn+xml\r\nContent-Disposition: notification\r\n")
+                && body.contains("<message-id>erin-&lt;&amp;&gt;2</message-id>")
+                && body.contains("<datetime>2026-12-03T10:00:00Z</datetime>")
+                && body.contains("<status><delivered/></status>"), body);
+        // what a phone reads in it is what the adapter itself reads in a phone's IMDN: "erin-<&>2" was delivered
+        assertEquals(new InboundBody.Disposition("erin-<&>2", false),
+                SipInboundConverter.decode("message/cpim", body.getBytes(StandardCharsets.UTF_8)));
+
+        // a retransmission is answered 202 again without a second notification, and a CPIM message that asked
+        // for display notifications only gets none: the proxy's next request is the next chat message
+        assertTrue(send(puppet, "message/cpim", bytes, 70, callId).startsWith("SIP/2.0 202"));
+        assertTrue(send(puppet, "message/cpim", cpim.replace("erin-<&>2", "erin-3").replace("positive-delivery, ", "")
+                .getBytes(StandardCharsets.UTF_8), 70, UUID.randomUUID().toString()).startsWith("SIP/2.0 202"));
+        assertEquals(2, submitted.size());
+        MessageEvent m = MessageEvent.text(EventMeta.of(Portal.of("matrix", "!erin:hs"),
+                UserRef.of("matrix", "@carol:matrix.test"), "$next", java.time.Instant.now()), "next");
+        Thread t = new Thread(() -> adapter.deliver(new Delivery(BridgeMessageId.of("m-next"), room.id(), dm, m,
+                Optional.empty(), Optional.empty(), 1)));
+        t.start();
+        assertTrue(RawSip.body(proxy.answerNext(200, "OK")).endsWith("next"));
+        joinQuietly(t);
     }
 
     /** Records the late outcomes the adapter reports, as "delivered m" / "failed m: reason". */

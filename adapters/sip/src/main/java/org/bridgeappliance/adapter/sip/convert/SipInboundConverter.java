@@ -102,7 +102,13 @@ public final class SipInboundConverter {
         byte[] content = Arrays.copyOfRange(body, pos, body.length);
         InboundBody inner = decode(mime.getOrDefault("content-type", "text/plain"), content, false);
         if (inner instanceof InboundBody.Text t) {
-            return new InboundBody.Text(stripTrailingNewline(t.text()), messageId);
+            // RFC 5438 §6: "positive-delivery" among the comma-separated notifications asked for
+            boolean wantsDelivery = Arrays.stream(message.getOrDefault("imdn.disposition-notification", "").split(","))
+                    .anyMatch(n -> n.trim().equalsIgnoreCase("positive-delivery"));
+            Optional<String> dateTime = Optional.ofNullable(message.get("datetime"))
+                    .filter(v -> !v.isEmpty() && v.length() <= 64);
+            return new InboundBody.Text(stripTrailingNewline(t.text()), messageId, messageId
+                    .filter(id -> wantsDelivery).map(id -> new InboundBody.DeliveryRequest(id, dateTime)));
         }
         return inner;
     }

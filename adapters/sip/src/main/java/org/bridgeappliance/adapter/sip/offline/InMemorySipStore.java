@@ -9,12 +9,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bridgeappliance.core.id.UserRef;
 
 /** A {@link SipStore} in memory (tests; nothing survives a restart). */
 public final class InMemorySipStore implements SipStore {
     private final TreeMap<Long, Pending> queue = new TreeMap<>();
     private final Map<String, Set<String>> members = new ConcurrentHashMap<>();
     private final Map<String, String> aliases = new java.util.HashMap<>();
+    private final Map<String, UserRef> personAliases = new java.util.HashMap<>();
+    private final Set<String> reactionsOff = ConcurrentHashMap.newKeySet();
     private long nextId = 1;
 
     @Override
@@ -86,5 +89,44 @@ public final class InMemorySipStore implements SipStore {
     public boolean removeMember(String slug, String person) {
         Set<String> s = members.get(slug);
         return s != null && s.remove(person);
+    }
+    @Override
+    public synchronized Optional<UserRef> personOfAlias(String alias) {
+        return Optional.ofNullable(personAliases.get(alias));
+    }
+
+    @Override
+    public synchronized Optional<String> aliasOfPerson(UserRef person) {
+        return personAliases.entrySet().stream().filter(e -> e.getValue().equals(person)).map(Map.Entry::getKey)
+                .findFirst();
+    }
+
+    @Override
+    public synchronized boolean setPersonAlias(UserRef person, String alias) {
+        UserRef owner = personAliases.get(alias);
+        if (owner != null) {
+            return owner.equals(person);
+        }
+        personAliases.values().removeIf(person::equals);
+        personAliases.put(alias, person);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean removePersonAlias(UserRef person) {
+        return personAliases.values().removeIf(person::equals);
+    }
+    @Override
+    public boolean reactionsShown(String slug) {
+        return !reactionsOff.contains(slug);
+    }
+
+    @Override
+    public void setReactionsShown(String slug, boolean shown) {
+        if (shown) {
+            reactionsOff.remove(slug);
+        } else {
+            reactionsOff.add(slug);
+        }
     }
 }

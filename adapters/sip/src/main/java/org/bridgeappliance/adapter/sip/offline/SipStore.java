@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.bridgeappliance.core.id.UserRef;
 
 /**
  * The SIP adapter's own durable state: the per-recipient queue of MESSAGEs for phones that were offline
  * (404/408/480, msilo semantics; outside the rooms' pipelines, so one unregistered phone never holds up a
- * room), and the SIP members of room portals. The appliance provides a JDBC implementation (mapping module,
+ * room), and the SIP members of room portals, and the numeric aliases of rooms and people. The appliance provides a JDBC implementation (mapping module,
  * migrations V8, V9); {@link InMemorySipStore} serves tests.
  *
  * <p>Thread-safe; every method may block on the database briefly. Durable on return.
@@ -79,4 +80,21 @@ public interface SipStore {
 
     /** Removes the alias of room {@code slug}; false if it had none. */
     boolean removeAlias(String slug);
+
+    /** The Matrix or XMPP person that the numeric {@code alias} names (migration V14). */
+    Optional<UserRef> personOfAlias(String alias);
+
+    /** The numeric alias of {@code person}, if they have one. */
+    Optional<String> aliasOfPerson(UserRef person);
+
+    /** Gives {@code person} the alias {@code alias} (replacing their old one); false if another person has it. */
+    boolean setPersonAlias(UserRef person, String alias);
+
+    /** Removes the alias of {@code person}; false if they had none. */
+    boolean removePersonAlias(UserRef person);
+    /** Whether room {@code slug}'s phones get reactions (as notices); true unless switched off (migration V14). */
+    boolean reactionsShown(String slug);
+
+    /** Switches reactions for room {@code slug} on or off. */
+    void setReactionsShown(String slug, boolean shown);
 }

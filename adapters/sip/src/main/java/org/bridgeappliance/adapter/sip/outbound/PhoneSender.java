@@ -20,6 +20,7 @@ import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import org.bridgeappliance.adapter.sip.address.SipAddressSyntax;
+import org.bridgeappliance.adapter.sip.convert.InboundBody;
 import org.bridgeappliance.adapter.sip.stack.ProxyRouter;
 import org.bridgeappliance.adapter.sip.stack.SipEndpoint;
 
@@ -215,17 +216,80 @@ public final class PhoneSender {
      * delivery and display notifications. Header values are the bridge's own (URIs, a UUID, a cleaned name).
      */
     static String cpim(String fromUri, String name, String toUri, String text, String messageId, Instant now) {
-        String from = name.isEmpty() ? "<" + fromUri + ">" : "\"" + name + "\" <" + fromUri + ">";
-        return "From: " + from + "\r\n"
-                + "To: <" + toUri + ">\r\n"
-                + "DateTime: " + now.truncatedTo(ChronoUnit.SECONDS) + "\r\n"
-                + "NS: imdn <urn:ietf:params:imdn>\r\n"
-                + "imdn.Message-ID: " + messageId + "\r\n"
+        return cpimHeaders(fromUri, name, toUri, messageId, now)
                 + "imdn.Disposition-Notification: positive-delivery, display\r\n"
                 + "\r\n"
                 + "Content-Type: text/plain;charset=UTF-8\r\n"
                 + "\r\n"
                 + text;
+    }
+
+    /** The CPIM message headers (RFC 3862 §3) with RFC 5438's namespace and {@code imdn.Message-ID}. */
+    private static String cpimHeaders(String fromUri, String name, String toUri, String messageId, Instant now) {
+        String from = name.isEmpty() ? "<" + fromUri + ">" : "\"" + name + "\" <" + fromUri + ">";
+        return "From: " + from + "\r\n"
+                + "To: <" + toUri + ">\r\n"
+                + "DateTime: " + now.truncatedTo(ChronoUnit.SECONDS) + "\r\n"
+                + "NS: imdn <urn:ietf:params:imdn>\r\n"
+                + "imdn.Message-ID: " + messageId + "\r\n";
+    }
+
+    /**
+     * Sends an RFC 5438 delivery notification ({@code <delivered/>}) for the phone's message {@code request}
+     * names, From {@code fromUri} (the URI the phone wrote to): CPIM around {@code message/imdn+xml} with
+     * {@code Content-Disposition: notification} (§7.1.1). Sent once, never queued: a lost notification loses
+     * no message. The future completes with the outcome (never exceptionally).
+     */
+    public CompletableFuture<Sent> sendDelivered(String recipientId, String fromUri, InboundBody.DeliveryRequest request) {
+        String callId = endpoint.newCallId();
+        try {
+            Instant now = Instant.now();
+            String body = deliveredImdn(fromUri, SipAddressSyntax.personUri(recipientId), request,
+                    UUID.randomUUID().toString(), now);
+            Request r = build(recipientId, fromUri, "", body, callId, "udp", "message", "cpim");
+            return endpoint.send(r, timeout).thenApply(o -> new Sent(classify(o.status()), o.status(), o.reason(),
+                    callId, "udp"));
+        } catch (ParseException | InvalidArgumentException | RuntimeException e) {
+            return CompletableFuture.completedFuture(new Sent(Result.REJECTED, 400, "cannot build: " + e.getMessage(),
+                    callId, "none"));
+        }
+    }
+
+    /** The CPIM body of a delivery notification; the phone's message id and DateTime are XML-escaped. */
+    static String deliveredImdn(String fromUri, String toUri, InboundBody.DeliveryRequest request, String messageId,
+                                Instant now) {
+        return cpimHeaders(fromUri, "", toUri, messageId, now)
+                + "\r\n"
+                + "Content-Type: message/imdn+xml\r\n"
+                + "Content-Disposition: notification\r\n"
+                + "\r\n"
+                + "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"
+                + "<imdn xmlns=\"urn:ietf:params:xml:ns:imdn\">"
+                + "<message-id>" + xml(request.messageId()) + "</message-id>"
+                + "<datetime>" + xml(request.dateTime().orElse(now.truncatedTo(ChronoUnit.SECONDS).toString()))
+                + "</datetime>"
+                + "<recipient-uri>" + xml(fromUri) + "</recipient-uri>"
+                + "<delivery-notification><status><delivered/></status></delivery-notification>"
+                + "</imdn>";
+    }
+
+    /** Text as XML character data: markup characters escaped, characters XML 1.0 forbids dropped. */
+    private static String xml(String text) {
+        StringBuilder b = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> {
+                    if (c >= 0x20 && c != 0xfffe && c != 0xffff || c == '\t') {
+                        b.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return b.toString();
     }
 
     /** A display name safe inside a quoted-string (RFC 3261 §25.1): no quotes, backslashes or controls. */

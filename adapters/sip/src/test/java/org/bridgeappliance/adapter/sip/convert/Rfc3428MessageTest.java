@@ -49,8 +49,18 @@ class Rfc3428MessageTest {
                 + "NS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: 34jk324j\r\n"
                 + "DateTime: 2006-04-04T12:16:49-05:00\r\nimdn.Disposition-Notification: positive-delivery, display\r\n"
                 + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello ✓ World";
-        assertEquals(new InboundBody.Text("Hello ✓ World", Optional.of("34jk324j")),
+        assertEquals(new InboundBody.Text("Hello ✓ World", Optional.of("34jk324j"), Optional.of(
+                new InboundBody.DeliveryRequest("34jk324j", Optional.of("2006-04-04T12:16:49-05:00")))),
                 SipInboundConverter.decode("message/cpim", utf8(cpim)));
+        // no positive-delivery asked for (display only, or nothing), or no message id to name: no request
+        assertEquals(new InboundBody.Text("Hello ✓ World", Optional.of("34jk324j")), SipInboundConverter.decode(
+                "message/cpim", utf8(cpim.replace("positive-delivery, ", ""))));
+        assertEquals(new InboundBody.Text("Hello ✓ World", Optional.empty()), SipInboundConverter.decode(
+                "message/cpim", utf8(cpim.replace("imdn.Message-ID: 34jk324j\r\n", ""))));
+        assertEquals(Optional.of(new InboundBody.DeliveryRequest("34jk324j", Optional.empty())),
+                ((InboundBody.Text) SipInboundConverter.decode("message/cpim", utf8(cpim
+                        .replace("DateTime: 2006-04-04T12:16:49-05:00\r\n", "")
+                        .replace("positive-delivery, display", "display,Positive-Delivery")))).deliveryNotification());
     }
 
     @Test
