@@ -235,6 +235,9 @@ final class DeliveryJob implements RoomPipeline.Task {
                         .map(m -> new Reference(List.of(m.remoteId()), r.sender()));
             } else {
                 reference = env.resolver().copyOn(canonical, target);
+                if (event instanceof ReactionEvent) {
+                    quote = env.texts().get(room.id(), canonical); // a reaction notice names the message's first words
+                }
             }
         }
         return FallbackPolicy.plan(event, adapter.capabilities(target.room()), reference, replyTo, quote);

@@ -32,7 +32,8 @@ import org.bridgeappliance.core.port.RoomCapabilities;
  *     original when replies are supported and the original has a copy there</td></tr>
  * <tr><td>replies (or has no copy of the answered message)</td><td>a quote {@code "> <author>: <first line>\n<text>"}
  *     when the router still knows the original's text; otherwise the text alone</td></tr>
- * <tr><td>reactions</td><td>a NOTICE {@code "<name> reacted <key>"} for an added reaction; a removal is
+ * <tr><td>reactions</td><td>a NOTICE {@code "<name> reacted <key> to \"<first words>\""} (without the words when the
+ * router no longer knows the message) for an added reaction; a removal is
  *     skipped (a notice cannot be taken back)</td></tr>
  * <tr><td>retractions</td><td>a NOTICE {@code "<name> deleted a message"}: people there saw the message, so
  *     they learn it was withdrawn rather than silently keeping it</td></tr>
@@ -96,7 +97,8 @@ public final class FallbackPolicy {
      * @param reference for edits, retractions, reactions and read markers: the referred message's copy on the
      *                  target (for a reaction removal: the stored reaction's own id there); empty if it has none
      * @param replyTo   for a reply: the answered message's copy on the target; empty if it has none
-     * @param quote     for a reply: the answered message's author and first line, when still known
+     * @param quote     for a reply: the answered message's author and first line, when still known; for a reaction:
+     *                  the reacted message's (a notice names its first words)
      */
     public static Plan plan(RoomEvent event, RoomCapabilities caps, Optional<Reference> reference,
                             Optional<Reference> replyTo, Optional<Quote> quote) {
@@ -109,7 +111,7 @@ public final class FallbackPolicy {
         } else if (event instanceof RetractionEvent r) {
             return retraction(r, caps, reference);
         } else if (event instanceof ReactionEvent r) {
-            return reaction(r, caps, reference);
+            return reaction(r, caps, reference, quote);
         } else if (event instanceof TypingEvent t) {
             return caps.typing() ? single(t, Optional.empty()) : Plan.skip("no typing notifications");
         } else if (event instanceof ReadMarkerEvent r) {
@@ -155,7 +157,8 @@ public final class FallbackPolicy {
         return Plan.of(List.of(notice(r, displayName(r) + " deleted a message", caps, reference)));
     }
 
-    private static Plan reaction(ReactionEvent r, RoomCapabilities caps, Optional<Reference> reference) {
+    private static Plan reaction(ReactionEvent r, RoomCapabilities caps, Optional<Reference> reference,
+                                 Optional<Quote> quote) {
         if (reference.isEmpty()) {
             return Plan.skip(r.added() ? "reacted message has no copy there" : "reaction has no copy there");
         }
@@ -165,8 +168,22 @@ public final class FallbackPolicy {
         if (!r.added()) {
             return Plan.skip("no reactions: the notice of the reaction cannot be taken back");
         }
-        return Plan.of(List.of(notice(r, displayName(r) + " reacted " + r.key(), caps, reference)));
+        String to = quote.map(q -> " to \"" + firstWords(q.firstLine()) + "\"").orElse("");
+        return Plan.of(List.of(notice(r, displayName(r) + " reacted " + r.key() + to, caps, reference)));
     }
+
+    /** The first words of a line for a notice: at most {@value #NOTICE_WORDS} characters, cut at a space, then "…". */
+    static String firstWords(String line) {
+        String one = line.strip();
+        if (one.codePointCount(0, one.length()) <= NOTICE_WORDS) {
+            return one;
+        }
+        String cut = one.substring(0, one.offsetByCodePoints(0, NOTICE_WORDS));
+        int space = cut.lastIndexOf(' ');
+        return (space > NOTICE_WORDS / 2 ? cut.substring(0, space) : cut).strip() + "…";
+    }
+
+    private static final int NOTICE_WORDS = 40;
 
     private static Step notice(RoomEvent cause, String text, RoomCapabilities caps, Optional<Reference> reference) {
         Optional<Reference> reply = caps.replies() ? reference : Optional.empty();

@@ -372,7 +372,7 @@ class RouterTest {
         assertEquals(List.of(RemoteMessageId.of("x1")), reaction.reference().orElseThrow().parts());
         Delivery notice = sip.awaitDeliveries(2, T).get(1);
         assertEquals(MessageKind.NOTICE, ((MessageEvent) notice.event()).kind());
-        assertEquals("Bob reacted 👍", text(notice));
+        assertEquals("Bob reacted 👍 to \"nice\"", text(notice), "issue 11: the notice names the message's first words");
 
         BridgeMessageId original = stores.messages().findByAuthor(X, TestEvents.in(X).sender(),
                 RemoteMessageId.of("x1")).orElseThrow();
