@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.bridgeappliance.it.harness.AdminHttp;
 import org.bridgeappliance.it.harness.MatrixTestClient;
 import org.bridgeappliance.it.harness.MatrixTestClient.Session;
 import org.bridgeappliance.it.harness.Sandbox;
@@ -249,26 +250,7 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     public HttpResponse<String> admin(String method, String path, String json) {
-        String auth = Base64.getEncoder().encodeToString((sandbox.get("ADMIN_USER") + ":" + sandbox.get("ADMIN_PASSWORD"))
-            .getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + path))
-            .timeout(Duration.ofSeconds(20)).header("Authorization", "Basic " + auth);
-        if (json == null && !method.equals("GET")) {
-            b.header("Content-Type", "application/json"); // the admin API's rule for every mutating call
-        }
-        if (json == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new AssertionError("admin API " + method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return AdminHttp.call(http, sandbox, method, path, json);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
+import org.bridgeappliance.it.harness.AdminHttp;
 import org.bridgeappliance.it.harness.Sandbox;
 
 /** The appliance's admin API for the SIP tests (HTTP Basic as the sandbox's admin). */
@@ -25,20 +26,7 @@ final class AdminApi {
     }
 
     HttpResponse<String> call(String method, String path, String json) {
-        String auth = Base64.getEncoder().encodeToString((sandbox.get("ADMIN_USER") + ":" + sandbox.get("ADMIN_PASSWORD"))
-            .getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sandbox.get("ADMIN_URL") + path))
-            .timeout(Duration.ofSeconds(20)).header("Authorization", "Basic " + auth);
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-            : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new AssertionError("admin API " + method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return AdminHttp.call(http, sandbox, method, path, json);
     }
 
     /** POST /api/v1/rooms; returns the new mapping's id. */
