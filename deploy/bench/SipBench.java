@@ -306,8 +306,7 @@ public final class SipBench {
         }
     }
 
-    // ---------------------------------------------------------------- HTTP (Matrix, admin API), XMPP
-    // Copies of LatencyBench's helpers, as in ThroughputBench: the JDK's source launcher runs one file.
+    // ---------------------------------------------------------------- HTTP (admin API); Matrix and XMPP: LatencyBench's
 
     static HttpResponse<String> admin(String method, String path, String json) throws Exception {
         String auth = Base64.getEncoder().encodeToString((env.get("ADMIN_USER") + ":" + env.get("ADMIN_PASSWORD"))

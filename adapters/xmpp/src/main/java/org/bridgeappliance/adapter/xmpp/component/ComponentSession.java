@@ -149,15 +149,20 @@ public final class ComponentSession implements StanzaSender {
         }
         scheduler.shutdownNow();
         if (ownsInbound) {
-            inbound.shutdown();
-            try {
-                inbound.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            inbound.shutdownNow();
+            shutdownWithin(inbound, grace);
         }
         setState(AdapterState.Status.STOPPED, "stopped");
+    }
+
+    /** Lets {@code executor} finish its queued stanzas for up to {@code grace}, then stops what is left. */
+    static void shutdownWithin(ExecutorService executor, Duration grace) {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
     }
 
     /**

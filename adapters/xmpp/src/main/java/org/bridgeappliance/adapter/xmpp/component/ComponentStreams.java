@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.bridgeappliance.core.port.AdapterState;
 import org.jivesoftware.smack.packet.IQ;
@@ -63,13 +62,7 @@ public final class ComponentStreams implements StanzaSender {
     /** Stops every stream (each closes gracefully within {@code grace}), then the inbound thread. Idempotent. */
     public void stop(Duration grace) {
         sessions.values().forEach(s -> s.stop(grace));
-        inbound.shutdown();
-        try {
-            inbound.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        inbound.shutdownNow();
+        ComponentSession.shutdownWithin(inbound, grace);
     }
 
     /** The session of {@code domain}, if it is one of ours. */
