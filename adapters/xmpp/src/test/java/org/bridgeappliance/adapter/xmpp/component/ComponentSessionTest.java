@@ -12,14 +12,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bridgeappliance.adapter.xmpp.testing.FakeComponentServer;
 import org.bridgeappliance.core.port.AdapterState;
+import org.jivesoftware.smack.packet.ExtensionElement;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smack.packet.MessageBuilder;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaBuilder;
+import org.jivesoftware.smack.packet.XmlEnvironment;
+import org.jivesoftware.smack.provider.ExtensionElementProvider;
+import org.jivesoftware.smack.provider.ProviderManager;
+import org.jivesoftware.smack.xml.XmlPullParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ComponentSessionTest {
+    static final String BOOM_NS = "urn:example:reader-failure";
     static final Duration WAIT = Duration.ofSeconds(5);
     final BlockingQueue<AdapterState> states = new LinkedBlockingQueue<>();
     final BlockingQueue<Stanza> stanzas = new LinkedBlockingQueue<>();
@@ -130,6 +136,43 @@ class ComponentSessionTest {
         FakeComponentServer.Peer second = server.awaitPeer(WAIT);
         assertTrue(second.authenticated());
         awaitState(AdapterState.Status.CONNECTED);
+    }
+
+    /**
+     * Issue 9 item 1: an unexpected failure in the stream reader (there a StackOverflowError in a Smack provider)
+     * ended the reader thread without ending the stream, so the session kept reporting CONNECTED on a stream
+     * nobody read and never reconnected. Now the read loop catches anything, finishes the stream and the
+     * session reconnects at once (not after a ping timeout: this session pings every 5 minutes).
+     */
+    @Test
+    void anUnexpectedFailureInTheReaderEndsTheStreamAndTheSessionReconnects() throws Exception {
+        ProviderManager.addExtensionProvider("boom", BOOM_NS, new ExtensionElementProvider<ExtensionElement>() {
+            @Override
+            public ExtensionElement parse(XmlPullParser parser, int initialDepth, XmlEnvironment env) {
+                throw new UnsupportedOperationException("a failure the reader does not expect");
+            }
+        });
+        try {
+            server = new FakeComponentServer("s");
+            session = session("s", Duration.ofMinutes(5), Duration.ofSeconds(5));
+            session.start();
+            FakeComponentServer.Peer first = server.awaitPeer(WAIT);
+            awaitState(AdapterState.Status.CONNECTED);
+            first.send("<message from='mallory@xmpp.test/pc' to='bob%matrix.test@matrix.xmpp.test' type='chat'"
+                    + " id='b1'><body>x</body><boom xmlns='" + BOOM_NS + "'/></message>");
+            AdapterState down = awaitState(AdapterState.Status.RECONNECTING);
+            assertTrue(down.detail().contains("internal-server-error"), down.detail());
+            first.awaitEof(WAIT);
+            FakeComponentServer.Peer second = server.awaitPeer(WAIT);
+            assertTrue(second.authenticated());
+            awaitState(AdapterState.Status.CONNECTED);
+            second.send("<message from='alice@xmpp.test/pc' to='bob%matrix.test@matrix.xmpp.test' type='chat'"
+                    + " id='a1'><body>after</body></message>");
+            Message in = (Message) stanzas.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals("after", in == null ? null : in.getBody(), "stanzas flow on the new stream");
+        } finally {
+            ProviderManager.removeExtensionProvider("boom", BOOM_NS);
+        }
     }
 
     @Test
