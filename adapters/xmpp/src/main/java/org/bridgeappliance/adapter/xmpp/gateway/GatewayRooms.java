@@ -17,6 +17,7 @@ import org.bridgeappliance.adapter.xmpp.component.StanzaSender;
 import org.bridgeappliance.adapter.xmpp.convert.XmppInboundConverter;
 import org.bridgeappliance.adapter.xmpp.convert.XmppOutboundConverter;
 import org.bridgeappliance.adapter.xmpp.errors.StanzaErrors;
+import org.bridgeappliance.adapter.xmpp.ext.retract.RetractElement;
 import org.bridgeappliance.adapter.xmpp.ingress.XmppIngress;
 import org.bridgeappliance.adapter.xmpp.limits.XmppLimits;
 import org.bridgeappliance.adapter.xmpp.provision.Provisioner;
@@ -218,7 +219,8 @@ public final class GatewayRooms {
      * What a reflection carries of the joiner's message, as {@code namespace element}: the parts the bridge
      * understands and bridges (body, subject, thread, XEP-0308, 0444, 0461, 0428, 0424, 0066, 0085, 0333 and the
      * XEP-0359 origin-id). Anything else (unknown extensions, a forged stanza-id or XEP-0425 moderation, XHTML-IM
-     * the bridge would have to sanitise) is not passed on to the other joiners under the room's name.
+     * the bridge would have to sanitise) is not passed on to the other joiners under the room's name; a XEP-0424
+     * retraction goes on without the {@code <moderated/>} claim and reason a joiner may put inside it.
      */
     static final Set<String> REFLECTED = Set.of(
             "jabber:client body", "jabber:client subject", "jabber:client thread",
@@ -244,11 +246,20 @@ public final class GatewayRooms {
         }
         for (org.jivesoftware.smack.packet.ExtensionElement e : m.getExtensions()) {
             if (REFLECTED.contains(e.getNamespace() + " " + e.getElementName())) {
-                b.addExtension(e);
+                b.addExtension(withoutModeration(e));
             }
         }
         b.addExtension(new StanzaIdElement(stanzaId, roomJid.toString()));
         return b.build();
+    }
+
+    /** A retraction as the room passes it on: its target only, never a joiner's moderation claim inside it. */
+    private static org.jivesoftware.smack.packet.ExtensionElement withoutModeration(
+            org.jivesoftware.smack.packet.ExtensionElement e) {
+        if (e instanceof RetractElement r) {
+            return RetractElement.retraction(r.getId());
+        }
+        return e;
     }
 
     /** A room stanza-id unique per sender: two users reusing an id never collide (Matterbridge #1396). */

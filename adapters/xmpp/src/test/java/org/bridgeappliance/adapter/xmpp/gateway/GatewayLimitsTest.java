@@ -26,6 +26,7 @@ import org.bridgeappliance.core.id.UserRef;
 import org.bridgeappliance.core.model.BridgeEvent;
 import org.bridgeappliance.core.model.MembershipEvent;
 import org.bridgeappliance.core.model.PresenceEvent;
+import org.bridgeappliance.core.model.RetractionEvent;
 import org.bridgeappliance.core.port.AdapterContext;
 import org.bridgeappliance.core.port.EventIngress;
 import org.bridgeappliance.core.port.PortalCoordinator;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9 item 8 and the "raw extensions" finding, through the adapter against a scripted component port: the
- * gateway's allow/deny lists, the occupant cap, status text truncation, and what a reflection carries.
+ * Issue 9 item 8, the "raw extensions" finding and item 3's gateway case, through the adapter against a scripted
+ * component port: the gateway's allow/deny lists, the occupant cap, status text truncation, what a reflection
+ * carries, and that no joiner may moderate.
  */
 class GatewayLimitsTest {
     static final Duration WAIT = Duration.ofSeconds(5);
@@ -237,5 +239,43 @@ class GatewayLimitsTest {
         for (String raw : List.of("forged", "xhtml-im", "tracker.example", "jabber:x:conference", "urn:example:raw")) {
             assertFalse(xml.contains(raw), raw + " passed on: " + xml);
         }
+    }
+
+    /**
+     * Issue 9 item 3, in a gateway room: a joiner's XEP-0425 {@code <moderated/>} claim (both forms) made the bridge
+     * bot redact anyone's Matrix message. A gateway room has no room service but the bridge itself, so no joiner's
+     * claim is a moderation: at most a retraction of the joiner's own message (the core finds none of theirs here),
+     * and the claim is not passed on to the other joiners.
+     */
+    @Test
+    void aModerationClaimedByAGatewayJoinerIsNotBelievedNorPassedOn() throws Exception {
+        start(defaults());
+        joined("a@xmpp.test/1", "a");
+        joined("b@xmpp.test/1", "b");
+        String[] claims = {
+            "<retract id='carols-message' xmlns='urn:xmpp:message-retract:1'><moderated by='" + GW + "/a'"
+                + " xmlns='urn:xmpp:message-moderate:1'/><reason>spam</reason></retract>",
+            "<apply-to id='carols-message' xmlns='urn:xmpp:fasten:0'><moderated by='" + GW + "/a'"
+                + " xmlns='urn:xmpp:message-moderate:0'><retract xmlns='urn:xmpp:message-retract:0'/></moderated>"
+                + "</apply-to>",
+            "<retract id='carols-message' xmlns='urn:xmpp:message-retract:0'><moderated by='" + GW + "/a'"
+                + " xmlns='urn:xmpp:message-moderate:0'/></retract>"};
+        for (int i = 0; i < claims.length; i++) {
+            peer.send("<message from='a@xmpp.test/1' to='" + GW + "' type='groupchat' id='spoof" + i + "'>" + claims[i]
+                    + "</message>");
+            if (i < 2) { // the bridge reads these two forms (the third is not a retraction it bridges)
+                RetractionEvent r = assertInstanceOf(RetractionEvent.class, nextEvent(), "form " + i);
+                assertFalse(r.moderation(), "form " + i + ": a joiner's moderation claim was believed");
+                assertEquals(UserRef.of("xmpp", "a@xmpp.test"), r.sender(), "form " + i);
+            }
+        }
+        Matcher toB = expect("<message[^>]*to='b@xmpp.test/1'[^>]*id='spoof0'.*?</message>");
+        assertTrue(toB.group().contains("<retract xmlns='urn:xmpp:message-retract:1' id='carols-message'/>"),
+                "the retraction itself is passed on (the joiners' clients judge whose message it is): " + toB.group());
+        // Something the gateway certainly reflects, so everything before it has been handled.
+        peer.send("<message from='a@xmpp.test/1' to='" + GW + "' type='groupchat' id='after'><body>after</body></message>");
+        expect("<message[^>]*to='b@xmpp.test/1'[^>]*id='after'");
+        assertFalse(peer.received().contains("message-moderate"), "the claim was passed on: " + peer.received());
+        assertTrue(submitted.stream().noneMatch(e -> e instanceof RetractionEvent r && r.moderation()), "" + submitted);
     }
 }
