@@ -59,5 +59,5 @@ echo
 echo "== summary ($(date -u +%H:%M:%S) UTC, $(bench_load); uptime: $(uptime))"
 echo "Synapse alone, ordered sequential PUTs: $ceiling msg/s; streams at $rate/s (a third), backlog check at $backlog_rate/s (70 %)"
 sed -n '/^room kinds:/,$p' "$log.log" | grep -v '^$'
-grep '^| \|^side by side\|^idle CPU\|skipped' "$log-matterbridge.log" || true
+grep '^|\|^side by side\|^idle CPU\|skipped' "$log-matterbridge.log" || true
 exit "$status"
