@@ -21,6 +21,7 @@ exec > >(tee "$out") 2>&1
 
 section() { echo; echo "== $* ($(date -u +%H:%M:%S) UTC, $(bench_load))"; }
 # Adds "what | figure | load average now" to the summary ('|' in the figure becomes ';').
+trim() { local v="${1#"${1%%[! ]*}"}"; echo "${v%"${v##*[! ]}"}"; }
 record() { summary+=("| $1 | ${2//|/;} | $(cut -d' ' -f1-3 /proc/loadavg) |"); }
 
 section "machine"
@@ -88,14 +89,14 @@ if bench_require_sandbox 2>/dev/null; then
     rate=$(sed -n 's/.*; streams at \([0-9.]*\)\/s.*/\1/p' deploy/target/bench-room-kinds-all.log | head -n 1)
     # the room-kinds table's rows: | kind | direction | received | lost/dup/reordered | bridged | alone | added | CPU | ...
     while IFS='|' read -r _ kind dir recv ldr _ _ added cpu _; do
-      record "${kind# } ${dir% } at $rate/s: added p50/p90/p99/max ms; lost/dup/reordered; appliance CPU ms/msg (net)" \
-        "${added# }; ${ldr# }; ${cpu# }"
+      record "$(trim "$kind") $(trim "$dir") at $rate/s: added p50/p90/p99/max ms; lost/dup/reordered; appliance CPU ms/msg (net)" \
+        "$(trim "$added"); $(trim "$ldr"); $(trim "$cpu")"
     done < <(sed -n '/^== summary/,$p' deploy/target/bench-room-kinds-all.log | grep '^| 1:1\|^| plumbed\|^| gateway')
     line=$(grep -m1 '^gateway backlog' deploy/target/bench-room-kinds-all.log || true)
     [ -z "$line" ] || record "gateway room at 70 % of Synapse's ceiling" "${line#gateway backlog: }"
     while IFS='|' read -r _ bridge _ _ recv ldr added _ cpu _ rss _; do
-      record "plumbed MUC side by side: ${bridge# } at $rate/s: added p50/p99 ms; CPU ms/msg (net); peak RSS MB" \
-        "${added# }; ${cpu# }; ${rss# }"
+      record "plumbed MUC side by side: $(trim "$bridge") at $rate/s: added p50/p99 ms; CPU ms/msg (net); peak RSS MB" \
+        "$(trim "$added"); $(trim "$cpu"); $(trim "$rss")"
     done < <(sed -n '/^== summary/,$p' deploy/target/bench-room-kinds-all.log | grep '^| appliance\|^| matterbridge')
   fi
 else
