@@ -66,7 +66,6 @@ public final class LatencyBench {
             throw new IllegalStateException("the sandbox's appliance does not run: deploy/sandbox.sh up");
         }
         String run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
-        String server = env.get("MATRIX_SERVER_NAME");
 
         // --- accounts
         String[] carol = registerMatrix("benchcarol_" + run);
@@ -76,10 +75,9 @@ public final class LatencyBench {
         for (int k = 0; k < rooms; k++) {
             String local = "benchalice" + k + "_" + run;
             senders[k] = xmppRegister(local, "pw_" + run);
-            ghosts[k] = "@_xmpp_" + (local + "@" + env.get("XMPP_DOMAIN")).replace("_", "__").replace("@", "=40") + ":" + server;
+            ghosts[k] = LatencyBench.ghostOf(local);
         }
-        // carol's puppet: JID escaping keeps [a-z0-9._=+-] raw (see the XMPP adapter's PuppetAddressing)
-        EntityBareJid puppet = JidCreate.entityBareFrom("benchcarol_" + run + "%" + server + "@" + env.get("BRIDGE_XMPP_MATRIX_DOMAIN"));
+        EntityBareJid puppet = LatencyBench.puppetOf("benchcarol_" + run);
 
         // --- the receiver's sync loop: arrival time per body
         Map<String, Long> arrived = new ConcurrentHashMap<>();
@@ -92,14 +90,7 @@ public final class LatencyBench {
                     arrived.putIfAbsent(body, now);
                 }
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = s.path("rooms").path("invite").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> room = it.next();
-                for (JsonNode e : room.getValue().path("invite_state").path("events")) {
-                    if ("m.room.member".equals(e.path("type").asText()) && "invite".equals(e.path("content").path("membership").asText())) {
-                        invites.put(e.path("sender").asText(), room.getKey());
-                    }
-                }
-            }
+            recordInvites(s, invites);
         });
 
         // --- the 1:1 chats through the bridge (one per XMPP sender)
@@ -255,6 +246,17 @@ public final class LatencyBench {
         return out;
     }
 
+    /** Puts inviter -> room id for every invite in one /sync answer. */
+    static void recordInvites(JsonNode sync, Map<String, String> invites) {
+        for (Map.Entry<String, JsonNode> room : sync.path("rooms").path("invite").properties()) {
+            for (JsonNode e : room.getValue().path("invite_state").path("events")) {
+                if ("m.room.member".equals(e.path("type").asText()) && "invite".equals(e.path("content").path("membership").asText())) {
+                    invites.put(e.path("sender").asText(), room.getKey());
+                }
+            }
+        }
+    }
+
     static int countArrived(Map<String, Long> arrived, String prefix, int count) {
         int n = 0;
         for (int i = 0; i < count; i++) {
@@ -344,6 +346,18 @@ public final class LatencyBench {
     }
 
     // ---------------------------------------------------------------- XMPP (Smack)
+
+    /** The Matrix ghost of the sandbox's XMPP user {@code localpart} (lowercase [a-z0-9_]: '_' doubled, '@' as =40). */
+    static String ghostOf(String localpart) {
+        return "@_xmpp_" + (localpart + "@" + env.get("XMPP_DOMAIN")).replace("_", "__").replace("@", "=40") + ":"
+            + env.get("MATRIX_SERVER_NAME");
+    }
+
+    /** The XMPP puppet of the sandbox's Matrix user {@code localpart}: JID escaping keeps [a-z0-9._=+-] raw (see the
+     * XMPP adapter's PuppetAddressing). */
+    static EntityBareJid puppetOf(String localpart) throws Exception {
+        return JidCreate.entityBareFrom(localpart + "%" + env.get("MATRIX_SERVER_NAME") + "@" + env.get("BRIDGE_XMPP_MATRIX_DOMAIN"));
+    }
 
     static XMPPTCPConnection xmppRegister(String localpart, String password) throws Exception {
         XMPPTCPConnection c = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder()

@@ -39,7 +39,6 @@ import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jivesoftware.smackx.iqregister.AccountManager;
 import org.jxmpp.jid.EntityBareJid;
-import org.jxmpp.jid.impl.JidCreate;
 import org.jxmpp.jid.parts.Localpart;
 import org.jxmpp.jid.parts.Resourcepart;
 
@@ -109,7 +108,7 @@ public final class ThroughputBench {
         }
         root = Path.of(System.getProperty("bench.repo.root", "."));
         clkTck = Long.getLong("bench.clk.tck", 100L);
-        env = readEnv(root.resolve(".sandbox/env"));
+        env = LatencyBench.env = readEnv(root.resolve(".sandbox/env"));
         if (!"running".equals(env.get("APPLIANCE_STATE"))) {
             throw new IllegalStateException("the sandbox's appliance does not run: deploy/sandbox.sh up");
         }
@@ -119,7 +118,6 @@ public final class ThroughputBench {
         pids.put("prosody", pidOf("prosody", "prosody"));
         pids.put("bench", (int) ProcessHandle.current().pid());
         run = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
-        String server = env.get("MATRIX_SERVER_NAME");
 
         // --- accounts: carol receives, dave sends Matrix-only, benchbob<k> send through the bridge
         String[] carol = registerMatrix("benchcarol_" + run);
@@ -129,10 +127,9 @@ public final class ThroughputBench {
         for (int k = 0; k < rooms; k++) {
             String local = "benchbob" + k + "_" + run;
             senders[k] = xmppRegister(local, "pw_" + run);
-            ghosts[k] = "@_xmpp_" + (local + "@" + env.get("XMPP_DOMAIN")).replace("_", "__").replace("@", "=40") + ":" + server;
+            ghosts[k] = LatencyBench.ghostOf(local);
         }
-        // carol's puppet: JID escaping keeps [a-z0-9._=+-] raw (see the XMPP adapter's PuppetAddressing)
-        EntityBareJid puppet = JidCreate.entityBareFrom("benchcarol_" + run + "%" + server + "@" + env.get("BRIDGE_XMPP_MATRIX_DOMAIN"));
+        EntityBareJid puppet = LatencyBench.puppetOf("benchcarol_" + run);
 
         AtomicBoolean stop = new AtomicBoolean();
         Thread syncer = startSync(carol[1], stop);
@@ -191,6 +188,10 @@ public final class ThroughputBench {
             r[3] = a.synapseCpuPerMsg();
             r[6] = a.othersCpu;
 
+            if (CEILING_ONLY) {
+                results.add(r);
+                continue;
+            }
             // --- (b) bridged burst: one XMPP user, back-to-back, one bridged DM
             List<String> bBodies = bodies("tb " + tag + " 0 ", 0, count, 1);
             Phase b = Phase.begin("(b) XMPP user back-to-back through the bridge, 1 DM" + label, count, pids);
@@ -253,7 +254,11 @@ public final class ThroughputBench {
         for (XMPPTCPConnection c : senders) {
             c.disconnect();
         }
-        for (int i = 0; i < results.size(); i++) {
+        for (int i = 0; i < results.size() && CEILING_ONLY; i++) {
+            System.out.printf("summary%s: (a) Synapse ordered %.1f msg/s | Synapse CPU per message %.1f ms | run %s%n",
+                results.size() > 1 ? " round " + (i + 1) : "", results.get(i)[0], results.get(i)[3], run);
+        }
+        for (int i = 0; i < results.size() && !CEILING_ONLY; i++) {
             double[] r = results.get(i);
             System.out.printf("summary%s: (a) Synapse ordered %.1f msg/s | (b) bridged 1 DM %.1f msg/s | efficiency (b)/(a) = %.2f"
                     + "%s | Synapse CPU per message: (a) %.1f ms, (b) %.1f ms (x%.2f)%s | others' CPU s: (a) %.1f, (b) %.1f%s"
@@ -263,7 +268,7 @@ public final class ThroughputBench {
                 r[3], r[4], r[4] / r[3], rooms > 1 ? String.format(", (c) %.1f ms", r[5]) : "", r[6], r[7],
                 rooms > 1 ? String.format(", (c) %.1f", r[8]) : "", run);
         }
-        if (results.size() > 1) {
+        if (results.size() > 1 && !CEILING_ONLY) {
             double[] m = new double[6];
             for (int j = 0; j < 6; j++) {
                 final int col = j;
@@ -709,13 +714,7 @@ public final class ThroughputBench {
                             order.add(body);
                         }
                     }
-                    for (Map.Entry<String, JsonNode> room : s.path("rooms").path("invite").properties()) {
-                        for (JsonNode e : room.getValue().path("invite_state").path("events")) {
-                            if ("m.room.member".equals(e.path("type").asText()) && "invite".equals(e.path("content").path("membership").asText())) {
-                                invites.put(e.path("sender").asText(), room.getKey());
-                            }
-                        }
-                    }
+                    LatencyBench.recordInvites(s, invites);
                 } catch (Exception e) {
                     if (!stop.get()) {
                         System.err.println("sync failed: " + e);
@@ -751,6 +750,9 @@ public final class ThroughputBench {
      * event, so (a) and (b) compare like with like only with it. THROUGHPUT_A_MENTIONS=0 sends bare content.
      */
     static final boolean MENTIONS = !"0".equals(System.getProperty("bench.mentions", "1"));
+
+    /** Only phase (a), Synapse's own ordered ceiling (-Dbench.ceiling.only=1; room-kinds.sh sets its rates from it). */
+    static final boolean CEILING_ONLY = "1".equals(System.getProperty("bench.ceiling.only", "0"));
 
     static void send(String token, String roomId, String body) throws Exception {
         ObjectNode content = JSON.createObjectNode().put("msgtype", "m.text").put("body", body);

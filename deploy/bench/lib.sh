@@ -26,6 +26,25 @@ bench_java() {
     "$BENCH_REPO_ROOT/deploy/bench/$program" "$@"
 }
 
+# Runs a benchmark program that uses other programs' helpers: compiles the given sources together (one javac run into
+# deploy/target/bench-classes-<Main>, redone when a source is newer) and runs <Main> with the arguments after "--":
+#   bench_java_classes <heap> <Main> <source.java relative to deploy/bench>... -- [args...]   (JVM options: BENCH_JAVA_OPTS)
+bench_java_classes() {
+  local heap="$1" main="$2" classes="$BENCH_REPO_ROOT/deploy/target/bench-classes-$2" cp
+  shift 2
+  local src=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do src+=("$BENCH_REPO_ROOT/deploy/bench/$1"); shift; done
+  [ $# -gt 0 ] && shift
+  cp="$(bench_classpath)" || return 1
+  if [ ! -f "$classes/$main.class" ] || [ -n "$(find "${src[@]}" -newer "$classes/$main.class")" ]; then
+    rm -rf "$classes" && mkdir -p "$classes"
+    javac -nowarn -d "$classes" -cp "$cp" "${src[@]}" || return 1
+  fi
+  # shellcheck disable=SC2086
+  java "-Xmx$heap" ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile="$BENCH_REPO_ROOT/deploy/bench/logback-bench.xml" \
+    -cp "$classes:$cp" -Dbench.repo.root="$BENCH_REPO_ROOT" -Dbench.clk.tck="$(getconf CLK_TCK)" "$main" "$@"
+}
+
 bench_require_sandbox() {
   (cd "$BENCH_REPO_ROOT" && deploy/sandbox.sh status >/dev/null) \
     || { echo "the sandbox is not (fully) running: deploy/sandbox.sh up" >&2; return 1; }

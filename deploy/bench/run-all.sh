@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark suite in one command: start-up (empty data directory, a restart, the launcher with CDS), the scale
-# benchmark, and, if the sandbox is up, the bridged DM's latency with the appliance's CPU per message, and the
-# throughput benchmark. Everything it prints also goes to deploy/target/bench-results/<UTC time>.txt, with a summary
+# benchmark, and, if the sandbox is up, the bridged DM's latency with the appliance's CPU per message, the
+# throughput benchmark, and latency per room kind and direction with Matterbridge beside it (room-kinds.sh). Everything it prints also goes to deploy/target/bench-results/<UTC time>.txt, with a summary
 # table at the end. See deploy/bench/README.md, "The suite".
 #   deploy/bench/run-all.sh
 #   Env: BENCH_RUNS (start-ups per configuration, 3), BENCH_LATENCY_COUNT (1000), BENCH_LATENCY_RATE (5 per second),
 #        BENCH_THROUGHPUT_COUNT (500; 0 skips it), BENCH_SCALE (rooms puppets rows, "1000 10000 100000"; "" skips it),
-#        BENCH_TIMEOUT (seconds to UP per start-up, 200).
+#        BENCH_TIMEOUT (seconds to UP per start-up, 200), BENCH_ROOMKINDS (room-kinds.sh's arguments: count per stream,
+#        warm-up, backlog count, Matterbridge count; "1000 50 1000 300"; "" skips it).
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,6 +21,7 @@ exec > >(tee "$out") 2>&1
 
 section() { echo; echo "== $* ($(date -u +%H:%M:%S) UTC, $(bench_load))"; }
 # Adds "what | figure | load average now" to the summary ('|' in the figure becomes ';').
+trim() { local v="${1#"${1%%[! ]*}"}"; echo "${v%"${v##*[! ]}"}"; }
 record() { summary+=("| $1 | ${2//|/;} | $(cut -d' ' -f1-3 /proc/loadavg) |"); }
 
 section "machine"
@@ -80,8 +82,25 @@ if bench_require_sandbox 2>/dev/null; then
     line=$(grep -m1 "^summary" deploy/target/bench-throughput.log | sed 's/^summary[^:]*: //' || true)
     record "throughput: (a) Synapse's own ordered ceiling, (b) a bridged DM's burst" "${line:-see $out}"
   fi
+  if [ -n "${BENCH_ROOMKINDS-1000 50 1000 300}" ]; then
+    section "room kinds (room-kinds.sh ${BENCH_ROOMKINDS:-1000 50 1000 300})"
+    # shellcheck disable=SC2086
+    deploy/bench/room-kinds.sh ${BENCH_ROOMKINDS:-1000 50 1000 300} | tee deploy/target/bench-room-kinds-all.log
+    rate=$(sed -n 's/.*; streams at \([0-9.]*\)\/s.*/\1/p' deploy/target/bench-room-kinds-all.log | head -n 1)
+    # the room-kinds table's rows: | kind | direction | received | lost/dup/reordered | bridged | alone | added | CPU | ...
+    while IFS='|' read -r _ kind dir recv ldr _ _ added cpu _; do
+      record "$(trim "$kind") $(trim "$dir") at $rate/s: added p50/p90/p99/max ms; lost/dup/reordered; appliance CPU ms/msg (net)" \
+        "$(trim "$added"); $(trim "$ldr"); $(trim "$cpu")"
+    done < <(sed -n '/^== summary/,$p' deploy/target/bench-room-kinds-all.log | grep '^| 1:1\|^| plumbed\|^| gateway')
+    line=$(grep -m1 '^gateway backlog' deploy/target/bench-room-kinds-all.log || true)
+    [ -z "$line" ] || record "gateway room at 70 % of Synapse's ceiling" "${line#gateway backlog: }"
+    while IFS='|' read -r _ bridge _ _ recv ldr added _ cpu _ rss _; do
+      record "plumbed MUC side by side: $(trim "$bridge") at $rate/s: added p50/p99 ms; CPU ms/msg (net); peak RSS MB" \
+        "$(trim "$added"); $(trim "$cpu"); $(trim "$rss")"
+    done < <(sed -n '/^== summary/,$p' deploy/target/bench-room-kinds-all.log | grep '^| appliance\|^| matterbridge')
+  fi
 else
-  section "sandbox not running: latency and throughput skipped (deploy/sandbox.sh up first)"
+  section "sandbox not running: latency, throughput and room kinds skipped (deploy/sandbox.sh up first)"
 fi
 
 section "summary (also in $out)"

@@ -8,4 +8,5 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$BENCH_REPO_ROOT"
 bench_require_sandbox
-BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-} -Dbench.mentions=${THROUGHPUT_A_MENTIONS:-1}" bench_java 256m ThroughputBench.java "$@"
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-} -Dbench.mentions=${THROUGHPUT_A_MENTIONS:-1}" \
+  bench_java_classes 256m ThroughputBench LatencyBench.java ThroughputBench.java -- "$@"

@@ -157,11 +157,69 @@ public final class MatterbridgeBench {
 
     // ---------------------------------------------------------------- measure
 
-    /** Arrival time (nanoTime) per bench key, the keys in arrival order per tag, and event copies per key. */
-    static final Map<String, Long> arrived = new ConcurrentHashMap<>();
-    static final Map<String, List<Integer>> orderByTag = new ConcurrentHashMap<>();
-    static final Map<String, AtomicInteger> copies = new ConcurrentHashMap<>();
+    /**
+     * What a receiver saw of the bench messages (bodies ending in "tag run n", whatever prefix a bridge adds): first
+     * arrival (nanoTime) per key, the numbers in arrival order per tag, and the copies per key. Thread-safe.
+     */
+    static final class Arrivals {
+        final Map<String, Long> arrived = new ConcurrentHashMap<>();
+        final Map<String, List<Integer>> orderByTag = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> copies = new ConcurrentHashMap<>();
+
+        /** Records one received message; false if its body is not a bench key. */
+        boolean record(String body, long now) {
+            Matcher m = KEY.matcher(body.strip());
+            if (!m.find()) {
+                return false;
+            }
+            String key = m.group(1) + " " + m.group(2) + " " + m.group(3);
+            copies.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            if (arrived.putIfAbsent(key, now) == null) {
+                orderByTag.computeIfAbsent(m.group(1), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(Integer.parseInt(m.group(3)));
+            }
+            return true;
+        }
+
+        /** How many of "tag run 0" .. "tag run count-1" arrived more than once. */
+        int duplicated(String tag, String run, int count) {
+            int duplicated = 0;
+            for (int i = 0; i < count; i++) {
+                AtomicInteger c = copies.get(tag + " " + run + " " + i);
+                if (c != null && c.get() > 1) {
+                    duplicated++;
+                }
+            }
+            return duplicated;
+        }
+
+        /** How many of a tag's messages arrived after one with a higher number. */
+        int outOfOrder(String tag) {
+            int outOfOrder = 0;
+            int max = -1;
+            List<Integer> order = orderByTag.getOrDefault(tag, List.of());
+            synchronized (order) {
+                for (int n : order) {
+                    if (n < max) {
+                        outOfOrder++;
+                    }
+                    max = Math.max(max, n);
+                }
+            }
+            return outOfOrder;
+        }
+
+        /** Sorted latencies (ms) of "tag run n" sent at {@code sent[n]} (nanoTime). */
+        double[] latencies(String tag, String run, long[] sent) {
+            return LatencyBench.latencies(arrived, tag + " " + run + " ", sent);
+        }
+    }
+
+    /** What the Matrix receiver's /sync loop saw. */
+    static final Arrivals matrix = new Arrivals();
     static final Set<String> seenEvents = ConcurrentHashMap.newKeySet();
+    /** Inviter -> room id of the invites the Matrix receiver got. */
+    static final Map<String, String> invites = new ConcurrentHashMap<>();
 
     record Bridge(String name, String tagPrefix, MultiUserChat muc, int pid) {
     }
@@ -213,7 +271,7 @@ public final class MatterbridgeBench {
         if (aMuc.createOrJoin(Resourcepart.from("alice")) != null) {
             aMuc.sendConfigurationForm(aMuc.getConfigurationForm().getFillableForm());
         }
-        String mappingId = createMapping(aRoom, aMuc.getRoom().toString());
+        String mappingId = createMapping("matterbridge side-by-side", aRoom, aMuc.getRoom().toString());
         MultiUserChat mbMuc = mucs.getMultiUserChat(JidCreate.entityBareFrom(state.getProperty("matterbridge.muc")));
         mbMuc.join(Resourcepart.from("alice"));
         try {
@@ -234,7 +292,7 @@ public final class MatterbridgeBench {
             for (Bridge b : List.of(appliance, matterbridge)) {
                 String key = b.tagPrefix() + "hello " + run + " 0";
                 b.muc().sendMessage(key);
-                LatencyBench.awaitKey(arrived, key, Duration.ofSeconds(60));
+                LatencyBench.awaitKey(matrix.arrived, key, Duration.ofSeconds(60));
             }
             System.err.println("warm-up: " + WARM_UP + " messages through each bridge and the baseline, not measured");
             for (Bridge b : List.of(appliance, matterbridge)) {
@@ -319,7 +377,7 @@ public final class MatterbridgeBench {
             keys.add(baseTag + " " + run + " " + i);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && !arrived.keySet().containsAll(keys)) {
+        while (System.nanoTime() < deadline && !matrix.arrived.keySet().containsAll(keys)) {
             Thread.sleep(50); // polling the sync thread's results against a deadline
         }
         // the bridge's tail: CPU it still spends after the last delivery (acknowledgements, echoes), up to 2 s
@@ -336,23 +394,10 @@ public final class MatterbridgeBench {
         if (errors > 0) {
             System.err.println(b.name() + " round " + round + ": " + errors + " send errors");
         }
-        int duplicated = 0;
-        for (int i = 0; i < count; i++) {
-            AtomicInteger c = copies.get(tag + " " + run + " " + i);
-            if (c != null && c.get() > 1) {
-                duplicated++;
-            }
-        }
-        int outOfOrder = 0;
-        int max = -1;
-        for (int n : orderByTag.getOrDefault(tag, List.of())) {
-            if (n < max) {
-                outOfOrder++;
-            }
-            max = Math.max(max, n);
-        }
-        double[] bridged = LatencyBench.latencies(arrived, tag + " " + run + " ", sentX);
-        double[] baseline = LatencyBench.latencies(arrived, baseTag + " " + run + " ", sentM);
+        int duplicated = matrix.duplicated(tag, run, count);
+        int outOfOrder = matrix.outOfOrder(tag);
+        double[] bridged = matrix.latencies(tag, run, sentX);
+        double[] baseline = matrix.latencies(baseTag, run, sentM);
         return new Result(b.name(), round, load0 + " → " + load1, bridged.length, count, duplicated, outOfOrder, bridged,
             baseline, ticksToMs(cpu1 - cpu0) / count, 0, seconds, peakRss.get(), rssKb(b.pid(), "VmHWM:"),
             ticksToMs(jit) / count);
@@ -385,7 +430,7 @@ public final class MatterbridgeBench {
 
     // ---------------------------------------------------------------- the receiver's /sync loop
 
-    /** The receiver's /sync loop: arrival time, order and copies of every bench key (bridged and baseline). */
+    /** The receiver's /sync loop: arrival time, order and copies of every bench key (bridged and baseline), invites. */
     static void startSync(String token, AtomicBoolean stop) throws Exception {
         LatencyBench.startSyncLoop(token, stop, (s, now) -> {
             for (JsonNode e : LatencyBench.timelineEvents(s)) {
@@ -393,17 +438,9 @@ public final class MatterbridgeBench {
                 if (body == null || !seenEvents.add(e.path("event_id").asText())) {
                     continue;
                 }
-                Matcher m = KEY.matcher(body.strip());
-                if (!m.find()) {
-                    continue;
-                }
-                String key = m.group(1) + " " + m.group(2) + " " + m.group(3);
-                copies.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                if (arrived.putIfAbsent(key, now) == null) {
-                    orderByTag.computeIfAbsent(m.group(1), k -> Collections.synchronizedList(new ArrayList<>()))
-                        .add(Integer.parseInt(m.group(3)));
-                }
+                matrix.record(body, now);
             }
+            LatencyBench.recordInvites(s, invites);
         });
     }
 
@@ -430,8 +467,8 @@ public final class MatterbridgeBench {
 
     // ---------------------------------------------------------------- the appliance's admin API
 
-    static String createMapping(String matrixRoom, String muc) throws Exception {
-        ObjectNode body = LatencyBench.JSON.createObjectNode().put("name", "matterbridge side-by-side").put("enabled", true);
+    static String createMapping(String name, String matrixRoom, String muc) throws Exception {
+        ObjectNode body = LatencyBench.JSON.createObjectNode().put("name", name).put("enabled", true);
         body.putArray("portals")
             .add(LatencyBench.JSON.createObjectNode().put("network", "matrix").put("room", matrixRoom))
             .add(LatencyBench.JSON.createObjectNode().put("network", "xmpp").put("room", muc));
