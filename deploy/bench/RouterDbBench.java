@@ -1,6 +1,7 @@
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +20,13 @@ import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.port.EventIngress.Acceptance;
 import org.bridgeappliance.core.router.Router;
 import org.bridgeappliance.core.router.RouterConfig;
+import org.bridgeappliance.mapping.H2DataSources;
 import org.bridgeappliance.mapping.MappingDatabase;
 import org.bridgeappliance.mapping.PasswordHasher;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.h2.mvstore.MVStore;
 
 /**
  * The appliance's own per-message cost without the networks (not a test): the router on the real JDBC stores (H2 in
@@ -29,7 +35,8 @@ import org.bridgeappliance.mapping.PasswordHasher;
  * the room pipeline, the delivery, the copy's record, the outbox completion. Measures the process's CPU time and the
  * bytes allocated by the submitting and the pipeline threads per message, after a warm-up (the JIT), and the
  * appliance-only ceiling in messages per second for one room (back-to-back, each message delivered before the next
- * is counted). Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
+ * is counted), H2's commits per message (MVStore versions: one per commit that wrote something) and the size of the
+ * database file after each phase. Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
  *
  * <p>{@code . deploy/bench/lib.sh; BENCH_JAVA_OPTS="$(launcher_options)" bench_java 512m RouterDbBench.java
  * [messages=20000] [warm-up=20000]} (README.md, "Hot path").
@@ -60,8 +67,16 @@ public final class RouterDbBench {
                     throw new IllegalStateException("not queued: " + event);
                 }
             };
-            run(send, target, warmUp, "warm-up");
-            run(send, target, count, "measured");
+            Path file = dir.resolve(H2DataSources.DATABASE_NAME + ".mv.db");
+            JdbcConnectionPool probe = H2DataSources.file(dir); // the same open database (one JVM): H2's commit counter
+            try (Connection c = probe.getConnection()) {
+                MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
+                        .getMvStore();
+                run(send, target, warmUp, "warm-up", store, file);
+                run(send, target, count, "measured", store, file);
+            } finally {
+                probe.dispose();
+            }
             router.close();
         } finally {
             try (var files = Files.walk(dir)) {
@@ -70,7 +85,9 @@ public final class RouterDbBench {
         }
     }
 
-    static void run(Runnable send, BenchAdapter target, int count, String what) throws InterruptedException {
+    static void run(Runnable send, BenchAdapter target, int count, String what, MVStore store, Path file)
+            throws Exception {
+        long version0 = store.getCurrentVersion();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) threads;
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -88,6 +105,9 @@ public final class RouterDbBench {
         long wall = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
         long bytes = allocated(alloc) - bytes0;
+        long commits = store.getCurrentVersion() - version0;
+        System.out.printf("%s: %.2f H2 commits (MVStore versions) per message; %s is %.1f MB%n", what,
+                (double) commits / count, file.getFileName(), Files.size(file) / 1e6);
         System.out.printf("%s: %d messages, %.3f ms CPU per message (all threads, JIT and GC included), %.1f KB"
                         + " allocated per message, %.0f messages/s (one room, wall, on this loaded machine: %s)%n",
                 what, count, cpu / 1e6 / count, bytes / 1024.0 / count, count / (wall / 1e9),

@@ -55,7 +55,8 @@ public final class MappingDatabase implements AutoCloseable {
                 transactions,
                 new JdbcMessageArchive(jdbc),
                 new JdbcMessageAliasStore(jdbc),
-                new JdbcLateOutcomeStore(jdbc, codec));
+                new JdbcLateOutcomeStore(jdbc, codec),
+                new JdbcUnitOfWork(jdbc));
         this.retention = new MessageRetention(jdbc, stores.archive());
         this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
         this.auditLog = new JdbcAuditLog(jdbc, clock);
