@@ -39,12 +39,13 @@ import org.h2.mvstore.MVStore;
  * database file after each phase. Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
  *
  * <p>{@code . deploy/bench/lib.sh; BENCH_JAVA_OPTS="$(launcher_options)" bench_java 512m RouterDbBench.java
- * [messages=20000] [warm-up=20000]} (README.md, "Hot path").
+ * [messages=20000] [warm-up=20000] [messages/s of the measured phase, 0 = back to back]} (README.md, "Hot path").
  */
 public final class RouterDbBench {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
         int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
+        int rate = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Path dir = Files.createTempDirectory("router-db-bench");
         Portal xmpp = Portal.of("xmpp", "alice@xmpp.test");
         Portal matrix = Portal.of("matrix", "!dm:matrix.test");
@@ -72,8 +73,8 @@ public final class RouterDbBench {
             try (Connection c = probe.getConnection()) {
                 MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                         .getMvStore();
-                run(send, target, warmUp, "warm-up", store, file);
-                run(send, target, count, "measured", store, file);
+                run(send, target, warmUp, "warm-up", store, file, 0);
+                run(send, target, count, "measured", store, file, rate);
             } finally {
                 probe.dispose();
             }
@@ -85,7 +86,8 @@ public final class RouterDbBench {
         }
     }
 
-    static void run(Runnable send, BenchAdapter target, int count, String what, MVStore store, Path file)
+    /** {@code rate}: messages per second for the measured phase (0: back to back, in batches of 100). */
+    static void run(Runnable send, BenchAdapter target, int count, String what, MVStore store, Path file, int rate)
             throws Exception {
         long version0 = store.getCurrentVersion();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -94,8 +96,21 @@ public final class RouterDbBench {
         long bytes0 = allocated(alloc);
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
+        if (rate > 0) {
+            // A steady sender at a homeserver-like rate: the file size then shows what a running appliance sees.
+            long delivered = target.delivered.get();
+            for (int i = 0; i < count; i++) {
+                long due = t0 + i * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                send.run();
+            }
+            target.awaitDelivered(delivered + count);
+        }
         // In batches of 100: the pipeline works while the next ones are accepted, as with a steady sender.
-        for (int i = 0; i < count; i += 100) {
+        for (int i = 0; rate == 0 && i < count; i += 100) {
             long expected = target.delivered.get() + Math.min(100, count - i);
             for (int k = i; k < Math.min(i + 100, count); k++) {
                 send.run();
