@@ -213,10 +213,23 @@ final class DeliveryJob implements RoomPipeline.Task {
             attemptsSpent += attempt;
             attempt = 0;
         }
+        if (!durable) {
+            recordDelivered(target); // a typing notification or read marker: nothing to mark or complete
+        } else {
+            recordDurably(target);
+        }
+        env.metrics().countDelivered(target.network());
+        env.metrics().activity().delivered(room.id(), entry.event().origin().network(), target, env.clock().instant());
+        return DONE;
+    }
+
+    /**
+     * One unit of work (one commit): the copy's record, a pending late outcome, and the target's done mark or,
+     * after the last target, the entry's completion. A crash before its commit leaves none of them, and the replay
+     * delivers to this target again, as a crash just before the copy's record always did.
+     */
+    private void recordDurably(Portal target) {
         try {
-            // One unit of work (one commit): the copy's record, a pending late outcome, and the target's done mark
-            // or, after the last target, the entry's completion. A crash before its commit leaves none of them, and
-            // the replay delivers to this target again, as a crash just before the copy's record always did.
             env.stores().unitOfWork().inOne(() -> {
                 recordDelivered(target);
                 if (awaitingOutcome) {
@@ -225,7 +238,7 @@ final class DeliveryJob implements RoomPipeline.Task {
                             entry.event(), attemptsSpent, env.clock().instant()));
                 }
                 markDoneUnlessLast(target);
-                if (durable && target.equals(lastUnmarked)) {
+                if (target.equals(lastUnmarked)) {
                     complete();
                 }
             });
@@ -234,9 +247,6 @@ final class DeliveryJob implements RoomPipeline.Task {
             LOG.log(Level.WARNING, "could not record the delivery of " + entry.messageId() + " to " + target
                     + "; a restart before the entry completes delivers it again", e);
         }
-        env.metrics().countDelivered(target.network());
-        env.metrics().activity().delivered(room.id(), entry.event().origin().network(), target, env.clock().instant());
-        return DONE;
     }
 
     private FallbackPolicy.Plan plan(ProtocolAdapter adapter, Portal target) {
