@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * and hands out the JDBC stores. H2 in file mode is the embedded default; the SQL is kept portable
  * to PostgreSQL.
  *
+ * <p>On an embedded H2 file database it also keeps the file's size bounded while it is open
+ * ({@link H2Housekeeping}: one daemon thread, stopped by {@link #close()}). The stores' calls can be grouped
+ * into one transaction through {@code stores().unitOfWork()} ({@link JdbcUnitOfWork}).
+ *
  * <p>Open one instance per database and share it: the room directory caches reads and only sees
  * writes made through its own instance. All stores are thread-safe; every call blocks on the
  * database (callers keep them off event-loop threads). Close it last at shutdown, after everything
@@ -227,8 +231,9 @@ public final class MappingDatabase implements AutoCloseable {
     }
 
     /**
-     * Releases what this instance owns: the connection pool of {@link #openH2File} and
-     * {@link #openH2InMemory}, which closes the H2 database. A data source passed to
+     * Stops the H2 housekeeping thread (if {@link #open} started one: an embedded H2 file database, see
+     * {@link H2Housekeeping}), then releases what this instance owns: the connection pool of
+     * {@link #openH2File} and {@link #openH2InMemory}, which closes the H2 database. A data source passed to
      * {@link #open(DataSource)} stays open (its owner closes it). Idempotent.
      */
     @Override
