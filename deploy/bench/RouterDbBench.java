@@ -1,6 +1,7 @@
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +20,13 @@ import org.bridgeappliance.core.model.Profile;
 import org.bridgeappliance.core.port.EventIngress.Acceptance;
 import org.bridgeappliance.core.router.Router;
 import org.bridgeappliance.core.router.RouterConfig;
+import org.bridgeappliance.mapping.H2DataSources;
 import org.bridgeappliance.mapping.MappingDatabase;
 import org.bridgeappliance.mapping.PasswordHasher;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.h2.mvstore.MVStore;
 
 /**
  * The appliance's own per-message cost without the networks (not a test): the router on the real JDBC stores (H2 in
@@ -29,15 +35,17 @@ import org.bridgeappliance.mapping.PasswordHasher;
  * the room pipeline, the delivery, the copy's record, the outbox completion. Measures the process's CPU time and the
  * bytes allocated by the submitting and the pipeline threads per message, after a warm-up (the JIT), and the
  * appliance-only ceiling in messages per second for one room (back-to-back, each message delivered before the next
- * is counted). Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
+ * is counted), H2's commits per message (MVStore versions: one per commit that wrote something) and the size of the
+ * database file after each phase. Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
  *
  * <p>{@code . deploy/bench/lib.sh; BENCH_JAVA_OPTS="$(launcher_options)" bench_java 512m RouterDbBench.java
- * [messages=20000] [warm-up=20000]} (README.md, "Hot path").
+ * [messages=20000] [warm-up=20000] [messages/s of the measured phase, 0 = back to back]} (README.md, "Hot path").
  */
 public final class RouterDbBench {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
         int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
+        int rate = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         Path dir = Files.createTempDirectory("router-db-bench");
         Portal xmpp = Portal.of("xmpp", "alice@xmpp.test");
         Portal matrix = Portal.of("matrix", "!dm:matrix.test");
@@ -60,8 +68,16 @@ public final class RouterDbBench {
                     throw new IllegalStateException("not queued: " + event);
                 }
             };
-            run(send, target, warmUp, "warm-up");
-            run(send, target, count, "measured");
+            Path file = dir.resolve(H2DataSources.DATABASE_NAME + ".mv.db");
+            JdbcConnectionPool probe = H2DataSources.file(dir); // the same open database (one JVM): H2's commit counter
+            try (Connection c = probe.getConnection()) {
+                MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
+                        .getMvStore();
+                run(send, target, warmUp, "warm-up", store, file, 0);
+                run(send, target, count, "measured", store, file, rate);
+            } finally {
+                probe.dispose();
+            }
             router.close();
         } finally {
             try (var files = Files.walk(dir)) {
@@ -70,15 +86,31 @@ public final class RouterDbBench {
         }
     }
 
-    static void run(Runnable send, BenchAdapter target, int count, String what) throws InterruptedException {
+    /** {@code rate}: messages per second for the measured phase (0: back to back, in batches of 100). */
+    static void run(Runnable send, BenchAdapter target, int count, String what, MVStore store, Path file, int rate)
+            throws Exception {
+        long version0 = store.getCurrentVersion();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.ThreadMXBean alloc = (com.sun.management.ThreadMXBean) threads;
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long bytes0 = allocated(alloc);
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
+        if (rate > 0) {
+            // A steady sender at a homeserver-like rate: the file size then shows what a running appliance sees.
+            long delivered = target.delivered.get();
+            for (int i = 0; i < count; i++) {
+                long due = t0 + i * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                send.run();
+            }
+            target.awaitDelivered(delivered + count);
+        }
         // In batches of 100: the pipeline works while the next ones are accepted, as with a steady sender.
-        for (int i = 0; i < count; i += 100) {
+        for (int i = 0; rate == 0 && i < count; i += 100) {
             long expected = target.delivered.get() + Math.min(100, count - i);
             for (int k = i; k < Math.min(i + 100, count); k++) {
                 send.run();
@@ -88,6 +120,9 @@ public final class RouterDbBench {
         long wall = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
         long bytes = allocated(alloc) - bytes0;
+        long commits = store.getCurrentVersion() - version0;
+        System.out.printf("%s: %.2f H2 commits (MVStore versions) per message; %s is %.1f MB%n", what,
+                (double) commits / count, file.getFileName(), Files.size(file) / 1e6);
         System.out.printf("%s: %d messages, %.3f ms CPU per message (all threads, JIT and GC included), %.1f KB"
                         + " allocated per message, %.0f messages/s (one room, wall, on this loaded machine: %s)%n",
                 what, count, cpu / 1e6 / count, bytes / 1024.0 / count, count / (wall / 1e9),

@@ -68,6 +68,11 @@ class ApplianceTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static boolean h2HousekeepingRuns() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().equals("h2-housekeeping"));
+    }
+
     @Test
     void startsOnAMissingDataDirectoryAndReportsHealthWithoutSecrets(@TempDir Path tmp) throws Exception {
         Path dataDir = tmp.resolve("not/yet/there");
@@ -99,9 +104,11 @@ class ApplianceTest {
                 assertFalse(body.contains(XMPP_SECRET) || body.contains(PASSWORD), body);
             }
             assertTrue(server.getApplicationContext().getBean(TestAdapter.class).started(), "the router started adapters");
+            assertTrue(h2HousekeepingRuns(), "the H2 file database on the Hikari pool gets its housekeeping thread");
         } finally {
             root.detachAppender(logs);
         }
+        assertFalse(h2HousekeepingRuns(), "the housekeeping thread stops with the database");
         assertFalse(logs.list.isEmpty());
         for (ILoggingEvent e : logs.list) {
             String line = e.getFormattedMessage();

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,7 +24,12 @@ import org.bridgeappliance.core.store.StoreException;
  * {@link StoreException}).
  *
  * <p>Thread-safe; every call takes its own connection from the data source (which is expected to
- * pool them) and blocks the calling thread for the duration of the database round trip.
+ * pool them) and blocks the calling thread for the duration of the database round trip, except inside
+ * {@link #inOne}: there the calling thread's calls share one connection and one transaction, committed when
+ * the outermost {@code inOne} returns (the stores' unit of work, {@link JdbcUnitOfWork}). A store's own
+ * {@link #inTransaction} then becomes a savepoint of that transaction, as does {@link #attempt}, so that a
+ * failed part (a conflict the store handles, a best-effort write) undoes only itself: PostgreSQL refuses every
+ * further statement of a transaction in which one failed, unless it is rolled back to a savepoint first.
  */
 final class Jdbc {
     /** Parameter binder of a prepared statement. */
@@ -45,13 +51,23 @@ final class Jdbc {
     }
 
     private final DataSource dataSource;
+    /** The connection of the calling thread's unit of work ({@link #inOne}), if one is open. */
+    private final ThreadLocal<Connection> bound = new ThreadLocal<>();
 
     Jdbc(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** Runs {@code work} on a connection in auto-commit mode. */
+    /** Runs {@code work} on a connection in auto-commit mode (on the unit of work's connection inside one). */
     <T> T withConnection(String what, Work<T> work) {
+        Connection joined = bound.get();
+        if (joined != null) {
+            try {
+                return work.run(joined);
+            } catch (SQLException e) {
+                throw translate(what, e);
+            }
+        }
         try (Connection connection = dataSource.getConnection()) {
             return work.run(connection);
         } catch (SQLException e) {
@@ -61,9 +77,14 @@ final class Jdbc {
 
     /**
      * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws
-     * (whatever it throws, which is then rethrown, translated if it is an {@link SQLException}).
+     * (whatever it throws, which is then rethrown, translated if it is an {@link SQLException}). Inside a
+     * unit of work ({@link #inOne}) a savepoint of its transaction instead: rolled back to when it throws.
      */
     <T> T inTransaction(String what, Work<T> work) {
+        Connection joined = bound.get();
+        if (joined != null) {
+            return inSavepoint(what, joined, work);
+        }
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
@@ -79,6 +100,75 @@ final class Jdbc {
             }
         } catch (SQLException e) {
             throw translate(what, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} so that the store calls it makes on this thread share one connection and commit
+     * together when it returns (rolled back, and rethrown, when it throws; a failed commit is a
+     * {@link StoreException}). Inside another unit of work it is a savepoint of that one.
+     */
+    <T> T inOne(java.util.function.Supplier<T> work) {
+        if (bound.get() != null) {
+            return attempt(work);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            bound.set(connection);
+            try {
+                T result = work.get();
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                bound.remove();
+                restoreAutoCommit(connection, autoCommit);
+            }
+        } catch (SQLException e) {
+            throw translate("commit unit of work", e);
+        }
+    }
+
+    /**
+     * A part of the calling thread's unit of work that may fail alone: a savepoint, rolled back to (and the
+     * failure rethrown) when {@code work} throws. Outside a unit of work, just runs {@code work}.
+     */
+    <T> T attempt(java.util.function.Supplier<T> work) {
+        Connection joined = bound.get();
+        if (joined == null) {
+            return work.get();
+        }
+        return inSavepoint("unit of work part", joined, c -> work.get());
+    }
+
+    private static <T> T inSavepoint(String what, Connection connection, Work<T> work) {
+        Savepoint savepoint;
+        try {
+            savepoint = connection.setSavepoint();
+        } catch (SQLException e) {
+            throw translate(what + " (savepoint)", e);
+        }
+        try {
+            T result = work.run(connection);
+            connection.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException e) {
+            rollbackQuietly(connection, savepoint, e);
+            throw translate(what, e);
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly(connection, savepoint, e);
+            throw e;
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, Savepoint savepoint, Throwable cause) {
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
         }
     }
 

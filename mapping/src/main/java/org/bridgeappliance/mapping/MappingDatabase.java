@@ -6,8 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.bridgeappliance.core.store.BridgeStores;
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * The persistence of the appliance, opened on a {@link DataSource}: runs the Flyway migrations
  * and hands out the JDBC stores. H2 in file mode is the embedded default; the SQL is kept portable
  * to PostgreSQL.
+ *
+ * <p>On an embedded H2 file database it also keeps the file's size bounded while it is open
+ * ({@link H2Housekeeping}: one daemon thread, stopped by {@link #close()}). The stores' calls can be grouped
+ * into one transaction through {@code stores().unitOfWork()} ({@link JdbcUnitOfWork}).
  *
  * <p>Open one instance per database and share it: the room directory caches reads and only sees
  * writes made through its own instance. All stores are thread-safe; every call blocks on the
@@ -34,9 +40,11 @@ public final class MappingDatabase implements AutoCloseable {
     private final JdbcProcessedTransactionStore transactions;
     private final MessageRetention retention;
     private final Runnable release;
+    private final Optional<H2Housekeeping> h2Housekeeping;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MappingDatabase(DataSource dataSource, PasswordHasher hasher, Runnable release) {
+    private MappingDatabase(DataSource dataSource, PasswordHasher hasher, Runnable release,
+                            Optional<H2Housekeeping> h2Housekeeping) {
         Clock clock = Clock.systemUTC();
         Jdbc jdbc = new Jdbc(dataSource);
         this.transactions = new JdbcProcessedTransactionStore(jdbc, clock);
@@ -51,11 +59,13 @@ public final class MappingDatabase implements AutoCloseable {
                 transactions,
                 new JdbcMessageArchive(jdbc),
                 new JdbcMessageAliasStore(jdbc),
-                new JdbcLateOutcomeStore(jdbc, codec));
+                new JdbcLateOutcomeStore(jdbc, codec),
+                new JdbcUnitOfWork(jdbc));
         this.retention = new MessageRetention(jdbc, stores.archive());
         this.adminUsers = new JdbcAdminUserStore(jdbc, hasher, clock);
         this.auditLog = new JdbcAuditLog(jdbc, clock);
         this.release = release;
+        this.h2Housekeeping = h2Housekeeping;
     }
 
     /** Migrates the schema to the newest version, then returns the opened database. */
@@ -84,9 +94,20 @@ public final class MappingDatabase implements AutoCloseable {
 
     /** As {@link #openH2File(Path)}, with the password hasher the admin store uses. */
     public static MappingDatabase openH2File(Path dataDirectory, PasswordHasher hasher) {
+        return openH2File(dataDirectory, hasher, H2Housekeeping.DEFAULT_PERIOD, H2Housekeeping.DEFAULT_RETENTION);
+    }
+
+    /** As {@link #openH2File(Path, PasswordHasher)}, with the H2 housekeeping's period and retention time (tests). */
+    static MappingDatabase openH2File(Path dataDirectory, PasswordHasher hasher, Duration housekeepingPeriod,
+                                      Duration retention) {
         JdbcConnectionPool pool = H2DataSources.file(dataDirectory);
         // Closing the pool's last connection closes the file database (DB_CLOSE_DELAY is 0).
-        return openOwning(pool, hasher, pool::dispose);
+        try {
+            return open(pool, hasher, pool::dispose, housekeepingPeriod, retention);
+        } catch (RuntimeException e) {
+            pool.dispose();
+            throw e;
+        }
     }
 
     /**
@@ -140,6 +161,11 @@ public final class MappingDatabase implements AutoCloseable {
 
     /** As {@link #open(DataSource, PasswordHasher)}; {@code release} runs once on {@link #close()}. */
     static MappingDatabase open(DataSource dataSource, PasswordHasher hasher, Runnable release) {
+        return open(dataSource, hasher, release, H2Housekeeping.DEFAULT_PERIOD, H2Housekeeping.DEFAULT_RETENTION);
+    }
+
+    private static MappingDatabase open(DataSource dataSource, PasswordHasher hasher, Runnable release,
+                                        Duration housekeepingPeriod, Duration retention) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(hasher, "hasher");
         int applied = SchemaMigrations.migrate(dataSource);
@@ -147,7 +173,8 @@ public final class MappingDatabase implements AutoCloseable {
             LOG.info("Database schema migrated ({} migration(s) applied)", applied);
         }
         makeH2CommitsDurable(dataSource);
-        return new MappingDatabase(dataSource, hasher, release);
+        return new MappingDatabase(dataSource, hasher, release,
+                H2Housekeeping.startIfEmbeddedH2File(dataSource, housekeepingPeriod, retention));
     }
 
     /**
@@ -204,13 +231,15 @@ public final class MappingDatabase implements AutoCloseable {
     }
 
     /**
-     * Releases what this instance owns: the connection pool of {@link #openH2File} and
-     * {@link #openH2InMemory}, which closes the H2 database. A data source passed to
+     * Stops the H2 housekeeping thread (if {@link #open} started one: an embedded H2 file database, see
+     * {@link H2Housekeeping}), then releases what this instance owns: the connection pool of
+     * {@link #openH2File} and {@link #openH2InMemory}, which closes the H2 database. A data source passed to
      * {@link #open(DataSource)} stays open (its owner closes it). Idempotent.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            h2Housekeeping.ifPresent(H2Housekeeping::close);
             release.run();
         }
     }

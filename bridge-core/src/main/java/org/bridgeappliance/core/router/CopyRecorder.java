@@ -15,6 +15,7 @@ import org.bridgeappliance.core.port.Delivery;
 import org.bridgeappliance.core.port.EarlyCopies;
 import org.bridgeappliance.core.store.MessageMapStore;
 import org.bridgeappliance.core.store.MessageMapping;
+import org.bridgeappliance.core.store.UnitOfWork;
 import org.bridgeappliance.core.store.StoreConflictException;
 
 /**
@@ -26,10 +27,12 @@ final class CopyRecorder implements EarlyCopies {
     private static final System.Logger LOG = System.getLogger(CopyRecorder.class.getName());
 
     private final MessageMapStore messages;
+    private final UnitOfWork unitOfWork;
     private final Clock clock;
 
-    CopyRecorder(MessageMapStore messages, Clock clock) {
+    CopyRecorder(MessageMapStore messages, UnitOfWork unitOfWork, Clock clock) {
         this.messages = Objects.requireNonNull(messages, "messages");
+        this.unitOfWork = Objects.requireNonNull(unitOfWork, "unitOfWork");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -60,7 +63,8 @@ final class CopyRecorder implements EarlyCopies {
             mappings.add(new MessageMapping(messageId, room, target, author, ids.get(i), i, false, now));
         }
         try {
-            messages.record(mappings);
+            // Inside a delivery's unit of work, a failure here must not undo the rest of it (a savepoint).
+            unitOfWork.attempt(() -> messages.record(mappings));
         } catch (StoreConflictException e) {
             // The target reused an id (a network without own reaction ids echoes the message's): nothing lost.
             LOG.log(Level.DEBUG, () -> "copy of " + messageId + " in " + target + " already recorded");

@@ -74,6 +74,8 @@ final class DeliveryJob implements RoomPipeline.Task {
     private int attemptsSpent;
     /** The last target when its done mark was left to the entry's completion (markDoneUnlessLast), else null. */
     private Portal lastUnmarked;
+    /** The entry's completion was tried (with the last target's record, in one unit of work). */
+    private boolean completed;
 
     /**
      * @param durable false for typing notifications and read markers: not in the outbox ({@code entry} is a
@@ -111,19 +113,24 @@ final class DeliveryJob implements RoomPipeline.Task {
             }
             nextTarget();
         }
-        if (durable) {
-            try {
-                env.stores().outbox().complete(entry.sequence());
-            } catch (RuntimeException e) {
-                // Mark the last target now (see markDoneUnlessLast): then every target is marked done, and a replay
-                // delivers nothing twice; it only costs a retry.
-                LOG.log(Level.WARNING, "could not complete outbox entry " + entry.sequence(), e);
-                if (lastUnmarked != null) {
-                    markDone(lastUnmarked);
-                }
-            }
+        if (durable && !completed) {
+            complete();
         }
         return DONE;
+    }
+
+    private void complete() {
+        completed = true;
+        try {
+            env.stores().unitOfWork().attempt(() -> env.stores().outbox().complete(entry.sequence()));
+        } catch (RuntimeException e) {
+            // Mark the last target now (see markDoneUnlessLast): then every target is marked done, and a replay
+            // delivers nothing twice; it only costs a retry.
+            LOG.log(Level.WARNING, "could not complete outbox entry " + entry.sequence(), e);
+            if (lastUnmarked != null) {
+                markDone(lastUnmarked);
+            }
+        }
     }
 
     private void nextTarget() {
@@ -206,16 +213,40 @@ final class DeliveryJob implements RoomPipeline.Task {
             attemptsSpent += attempt;
             attempt = 0;
         }
-        recordDelivered(target);
+        if (!durable) {
+            recordDelivered(target); // a typing notification or read marker: nothing to mark or complete
+        } else {
+            recordDurably(target);
+        }
         env.metrics().countDelivered(target.network());
         env.metrics().activity().delivered(room.id(), entry.event().origin().network(), target, env.clock().instant());
-        if (awaitingOutcome) {
-            // Accepted for later delivery: the outcome is the adapter's to report; the pipeline moves on.
-            env.outcomes().await(new LateOutcomeStore.Pending(entry.messageId(), room.id(), target, entry.event(),
-                    attemptsSpent, env.clock().instant()));
-        }
-        markDoneUnlessLast(target);
         return DONE;
+    }
+
+    /**
+     * One unit of work (one commit): the copy's record, a pending late outcome, and the target's done mark or,
+     * after the last target, the entry's completion. A crash before its commit leaves none of them, and the replay
+     * delivers to this target again, as a crash just before the copy's record always did.
+     */
+    private void recordDurably(Portal target) {
+        try {
+            env.stores().unitOfWork().inOne(() -> {
+                recordDelivered(target);
+                if (awaitingOutcome) {
+                    // Accepted for later delivery: the outcome is the adapter's to report; the pipeline moves on.
+                    env.outcomes().await(new LateOutcomeStore.Pending(entry.messageId(), room.id(), target,
+                            entry.event(), attemptsSpent, env.clock().instant()));
+                }
+                markDoneUnlessLast(target);
+                if (target.equals(lastUnmarked)) {
+                    complete();
+                }
+            });
+        } catch (RuntimeException e) {
+            // The commit failed: the parts above log and swallow their own failures, so this is the database.
+            LOG.log(Level.WARNING, "could not record the delivery of " + entry.messageId() + " to " + target
+                    + "; a restart before the entry completes delivers it again", e);
+        }
     }
 
     private FallbackPolicy.Plan plan(ProtocolAdapter adapter, Portal target) {
@@ -337,7 +368,7 @@ final class DeliveryJob implements RoomPipeline.Task {
             return;
         }
         try {
-            env.stores().outbox().markDone(entry.sequence(), target);
+            env.stores().unitOfWork().attempt(() -> env.stores().outbox().markDone(entry.sequence(), target));
         } catch (RuntimeException e) {
             // Delivered but not marked: a crash before the entry completes would deliver it again here.
             LOG.log(Level.WARNING, "could not mark outbox entry " + entry.sequence() + " done for " + target, e);
@@ -351,15 +382,17 @@ final class DeliveryJob implements RoomPipeline.Task {
         if (event instanceof ReactionEvent r && referred.isPresent() && !plan.skipped()
                 && plan.steps().get(0).event() instanceof ReactionEvent) {
             try {
-                if (r.added()) {
-                    Optional<RemoteMessageId> id = receivedIds.isEmpty()
-                            ? plan.steps().get(0).reference().map(Reference::first)
-                            : Optional.of(receivedIds.get(0));
-                    id.ifPresent(rid -> env.stores().reactions().record(
-                            new ReactionMapping(referred.get(), target, r.sender(), r.key(), rid)));
-                } else {
-                    env.stores().reactions().remove(referred.get(), target, r.sender(), r.key());
-                }
+                env.stores().unitOfWork().attempt(() -> {
+                    if (r.added()) {
+                        Optional<RemoteMessageId> id = receivedIds.isEmpty()
+                                ? plan.steps().get(0).reference().map(Reference::first)
+                                : Optional.of(receivedIds.get(0));
+                        id.ifPresent(rid -> env.stores().reactions().record(
+                                new ReactionMapping(referred.get(), target, r.sender(), r.key(), rid)));
+                    } else {
+                        env.stores().reactions().remove(referred.get(), target, r.sender(), r.key());
+                    }
+                });
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not update the reaction map for " + target, e);
             }

@@ -18,6 +18,7 @@ import org.bridgeappliance.core.store.LateOutcomeStore;
 import org.bridgeappliance.core.store.LateOutcomeStore.Failure;
 import org.bridgeappliance.core.store.LateOutcomeStore.Outcome;
 import org.bridgeappliance.core.store.LateOutcomeStore.Pending;
+import org.bridgeappliance.core.store.UnitOfWork;
 
 /**
  * The router's side of {@link DeliveryOutcomes}: records deliveries a network accepted for later delivery
@@ -39,9 +40,12 @@ final class LateOutcomes implements DeliveryOutcomes {
     private final Clock clock;
     private final Executor reports;
 
-    LateOutcomes(LateOutcomeStore store, Map<Network, ProtocolAdapter> adapters, RouterMetrics metrics, Clock clock,
-                 Executor reports) {
+    private final UnitOfWork unitOfWork;
+
+    LateOutcomes(LateOutcomeStore store, UnitOfWork unitOfWork, Map<Network, ProtocolAdapter> adapters,
+                 RouterMetrics metrics, Clock clock, Executor reports) {
         this.store = store;
+        this.unitOfWork = unitOfWork;
         this.adapters = adapters;
         this.metrics = metrics;
         this.clock = clock;
@@ -72,7 +76,8 @@ final class LateOutcomes implements DeliveryOutcomes {
     /** Called from the pipeline that got a pending receipt; applies an outcome that arrived before it. */
     void await(Pending pending) {
         try {
-            Optional<Outcome> early = store.await(pending);
+            // A part of the delivery's unit of work that may fail alone (a savepoint).
+            Optional<Outcome> early = unitOfWork.attempt(() -> store.await(pending));
             if (early.isPresent() && !early.get().delivered()) {
                 // The store now holds it as a failure; report it like any other.
                 report(new Failure(pending, early.get().reason(), clock.instant()));

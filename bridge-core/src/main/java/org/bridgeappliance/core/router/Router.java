@@ -165,9 +165,9 @@ public final class Router implements EventIngress, AutoCloseable {
         this.addressing = network -> Optional.ofNullable(syntaxes.get(network));
         this.lastPresence = new LastPresence(addressing, LastPresence.DEFAULT_CAPACITY);
         this.resolver = new ReferenceResolver(stores.messages());
-        this.outcomes = new LateOutcomes(stores.lateOutcomes(), this.adapters, metrics, clock,
+        this.outcomes = new LateOutcomes(stores.lateOutcomes(), stores.unitOfWork(), this.adapters, metrics, clock,
                 task -> pool.execute(task));
-        this.copies = new CopyRecorder(stores.messages(), clock);
+        this.copies = new CopyRecorder(stores.messages(), stores.unitOfWork(), clock);
         this.env = new DeliveryJob.Env(stores, this.adapters, config, metrics, texts, resolver, clock, outcomes,
                 copies);
         this.presence = new PresenceDispatcher(stores, this.adapters, config, metrics,
@@ -410,39 +410,54 @@ public final class Router implements EventIngress, AutoCloseable {
         return result;
     }
 
-    /** Runs under the room pipeline's monitor: acceptance order is delivery order. */
+    /**
+     * Runs under the room pipeline's monitor: acceptance order is delivery order. The acceptance's writes (the
+     * duplicate check's read, the outbox entry, the origin copy, the archive row, the origin side of a reaction)
+     * are one unit of work: one commit, before the event is acknowledged as QUEUED and before its delivery is
+     * enqueued (a delivery must never see an entry that might still roll back). A crash before that commit leaves
+     * nothing of the acceptance, and the network, never acknowledged, sends the event again.
+     */
     private Acceptance accept(RoomPipeline pipeline, RoomEvent event, BridgedRoom room,
                               Optional<BridgeMessageId> referred) {
+        OutboxEntry entry = stores.unitOfWork().inOne(() -> acceptDurably(event, room, referred));
+        if (entry == null) {
+            return Acceptance.DUPLICATE;
+        }
+        if (event instanceof MessageEvent m) {
+            texts.put(room.id(), entry.messageId(), FallbackPolicy.displayName(m), m.body().plain());
+        } else if (event instanceof EditEvent e && referred.isPresent()) {
+            texts.update(room.id(), referred.get(), e.newBody().plain());
+        }
+        enqueue(pipeline, new DeliveryJob(env, entry, true, room));
+        return Acceptance.QUEUED;
+    }
+
+    /** The writes of an acceptance, in its unit of work; null for a duplicate (then nothing stays written). */
+    private OutboxEntry acceptDurably(RoomEvent event, BridgedRoom room, Optional<BridgeMessageId> referred) {
         Optional<RemoteMessageId> remoteId = event.remoteId();
         if (remoteId.isPresent()
                 && stores.messages().findByAuthor(event.origin(), event.sender(), remoteId.get()).isPresent()) {
-            return Acceptance.DUPLICATE;
+            return null;
         }
         BridgeMessageId messageId = new BridgeMessageId(UUID.randomUUID().toString());
         OutboxEntry entry = stores.outbox().append(room.id(), messageId, event);
         if (remoteId.isPresent()) {
             try {
-                stores.messages().record(List.of(new MessageMapping(messageId, room.id(), event.origin(),
-                        event.sender(), remoteId.get(), 0, true, clock.instant())));
+                stores.unitOfWork().attempt(() -> stores.messages().record(List.of(new MessageMapping(messageId,
+                        room.id(), event.origin(), event.sender(), remoteId.get(), 0, true, clock.instant()))));
             } catch (StoreConflictException e) {
                 withdraw(entry);
-                return Acceptance.DUPLICATE; // another router instance accepted it first
+                return null; // another router instance accepted it first
             } catch (RuntimeException e) {
                 withdraw(entry);
                 throw e;
             }
         }
-        if (event instanceof MessageEvent m) {
-            texts.put(room.id(), messageId, FallbackPolicy.displayName(m), m.body().plain());
-        } else if (event instanceof EditEvent e && referred.isPresent()) {
-            texts.update(room.id(), referred.get(), e.newBody().plain());
-        }
         archive(room.id(), messageId, event, referred);
         if (event instanceof ReactionEvent r && referred.isPresent()) {
             recordOriginReaction(r, referred.get());
         }
-        enqueue(pipeline, new DeliveryJob(env, entry, true, room));
-        return Acceptance.QUEUED;
+        return entry;
     }
 
     /**
@@ -454,12 +469,14 @@ public final class Router implements EventIngress, AutoCloseable {
      */
     private void recordOriginReaction(ReactionEvent r, BridgeMessageId message) {
         try {
-            if (r.added()) {
-                stores.reactions().record(new org.bridgeappliance.core.store.ReactionMapping(message, r.origin(),
-                        r.sender(), r.key(), r.remoteId().orElse(r.target())));
-            } else {
-                stores.reactions().remove(message, r.origin(), r.sender(), r.key());
-            }
+            stores.unitOfWork().attempt(() -> {
+                if (r.added()) {
+                    stores.reactions().record(new org.bridgeappliance.core.store.ReactionMapping(message, r.origin(),
+                            r.sender(), r.key(), r.remoteId().orElse(r.target())));
+                } else {
+                    stores.reactions().remove(message, r.origin(), r.sender(), r.key());
+                }
+            });
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not record the reaction " + r.key() + " of " + r.sender() + " in "
                     + r.origin() + "; it is delivered, but its removal after a restart may not be", e);
@@ -473,13 +490,16 @@ public final class Router implements EventIngress, AutoCloseable {
      */
     private void archive(RoomId roomId, BridgeMessageId messageId, RoomEvent event, Optional<BridgeMessageId> referred) {
         try {
-            if (event instanceof MessageEvent m) {
-                stores.archive().append(archived(roomId, messageId, m));
-            } else if (event instanceof EditEvent e && referred.isPresent()) {
-                stores.archive().edit(referred.get(), e.newBody(), e.timestamp());
-            } else if (event instanceof RetractionEvent && referred.isPresent()) {
-                stores.archive().retract(referred.get());
-            }
+            // A part of the acceptance's unit of work that may fail alone (a savepoint): the event still goes out.
+            stores.unitOfWork().attempt(() -> {
+                if (event instanceof MessageEvent m) {
+                    stores.archive().append(archived(roomId, messageId, m));
+                } else if (event instanceof EditEvent e && referred.isPresent()) {
+                    stores.archive().edit(referred.get(), e.newBody(), e.timestamp());
+                } else if (event instanceof RetractionEvent && referred.isPresent()) {
+                    stores.archive().retract(referred.get());
+                }
+            });
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not archive " + event.getClass().getSimpleName() + " " + messageId
                     + " of room " + roomId + "; it is delivered but missing from the room's history", e);
@@ -503,7 +523,7 @@ public final class Router implements EventIngress, AutoCloseable {
 
     private void withdraw(OutboxEntry entry) {
         try {
-            stores.outbox().complete(entry.sequence());
+            stores.unitOfWork().attempt(() -> stores.outbox().complete(entry.sequence()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not withdraw outbox entry " + entry.sequence()
                     + " of a refused event; it will be replayed at the next start", e);

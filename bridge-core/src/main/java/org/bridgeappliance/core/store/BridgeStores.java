@@ -13,11 +13,22 @@ import org.bridgeappliance.core.store.memory.InMemoryLateOutcomeStore;
  *                canonical id is the room's stanza-id); {@link MessageAliasStore#NONE} keeps none
  * @param lateOutcomes deliveries a store-and-forward network settles later (see
  *                {@link org.bridgeappliance.core.port.DeliveryOutcomes})
+ * @param unitOfWork groups store calls into one transaction where the stores have them
+ *                ({@link UnitOfWork#DIRECT} where they do not)
  */
 public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
                            OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
                            ProcessedTransactionStore transactions, MessageArchive archive,
-                           MessageAliasStore aliases, LateOutcomeStore lateOutcomes) {
+                           MessageAliasStore aliases, LateOutcomeStore lateOutcomes, UnitOfWork unitOfWork) {
+    /** The store set without transactions spanning calls ({@link UnitOfWork#DIRECT}). */
+    public BridgeStores(RoomDirectory rooms, MessageMapStore messages, ReactionStore reactions,
+                        OutboxStore outbox, PuppetStore puppets, IdentityLinkStore identities,
+                        ProcessedTransactionStore transactions, MessageArchive archive,
+                        MessageAliasStore aliases, LateOutcomeStore lateOutcomes) {
+        this(rooms, messages, reactions, outbox, puppets, identities, transactions, archive, aliases, lateOutcomes,
+                UnitOfWork.DIRECT);
+    }
+
     /**
      * The store set with late delivery outcomes kept in memory only ({@link InMemoryLateOutcomeStore}): a
      * restart forgets which deliveries still await theirs.
@@ -57,5 +68,6 @@ public record BridgeStores(RoomDirectory rooms, MessageMapStore messages, Reacti
         Objects.requireNonNull(archive, "archive");
         Objects.requireNonNull(aliases, "aliases");
         Objects.requireNonNull(lateOutcomes, "lateOutcomes");
+        Objects.requireNonNull(unitOfWork, "unitOfWork");
     }
 }
