@@ -9,8 +9,9 @@ bench_classpath() {
   local cp_file="$BENCH_REPO_ROOT/deploy/target/bench-classpath.txt"
   if [ ! -s "$cp_file" ] || [ "$BENCH_REPO_ROOT/deploy/pom.xml" -nt "$cp_file" ]; then
     mkdir -p "$BENCH_REPO_ROOT/deploy/target"
-    (cd "$BENCH_REPO_ROOT" && mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test \
-      -Dmdep.outputFile="$cp_file" >/dev/null)
+    (cd "$BENCH_REPO_ROOT" && { mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$cp_file" >/dev/null || mvn -q -pl deploy dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$cp_file"; }) || { echo "mvn dependency:build-classpath failed (mvn install -DskipTests first?)" >&2; return 1; }
   fi
   cat "$cp_file"
 }
@@ -24,6 +25,23 @@ bench_java() {
   java "-Xmx$heap" ${BENCH_JAVA_OPTS:-} -Dlogback.configurationFile="$BENCH_REPO_ROOT/deploy/bench/logback-bench.xml" \
     -cp "$(bench_classpath)" -Dbench.repo.root="$BENCH_REPO_ROOT" -Dbench.clk.tck="$(getconf CLK_TCK)" \
     "$BENCH_REPO_ROOT/deploy/bench/$program" "$@"
+}
+
+# Compiles benchmark programs together (one javac run, one class loader, so that one can use another's helpers) into
+# deploy/target/bench-classes-<name>, again only when a source changed, and runs the main class:
+#   bench_java_compiled <name> <main class> <source files...> -- [args...]      (heap 256 MB)
+bench_java_compiled() {
+  local name="$1" main="$2" classes="$BENCH_REPO_ROOT/deploy/target/bench-classes-$1" cp src=()
+  shift 2
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do src+=("$1"); shift; done
+  shift || true
+  cp="$(bench_classpath)" || return 1
+  if [ ! -f "$classes/$main.class" ] || [ -n "$(find "${src[@]}" -newer "$classes/$main.class")" ]; then
+    rm -rf "$classes" && mkdir -p "$classes"
+    javac -nowarn -d "$classes" -cp "$cp" "${src[@]}" || return 1
+  fi
+  java -Xmx256m -Dlogback.configurationFile="$BENCH_REPO_ROOT/deploy/bench/logback-bench.xml" -cp "$classes:$cp" \
+    -Dbench.repo.root="$BENCH_REPO_ROOT" -Dbench.clk.tck="$(getconf CLK_TCK)" "$main" "$@"
 }
 
 bench_require_sandbox() {

@@ -387,21 +387,36 @@ public final class MatterbridgeBench {
 
     /** The receiver's /sync loop: arrival time, order and copies of every bench key (bridged and baseline). */
     static void startSync(String token, AtomicBoolean stop) throws Exception {
+        startKeyedSync(token, stop, KEY, seenEvents, (m, now) -> {
+            String key = m.group(1) + " " + m.group(2) + " " + m.group(3);
+            copies.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            if (arrived.putIfAbsent(key, now) == null) {
+                orderByTag.computeIfAbsent(m.group(1), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(Integer.parseInt(m.group(3)));
+            }
+        });
+    }
+
+    /** What a keyed /sync loop does with each new event whose body ends in a bench key. */
+    interface KeyHandler {
+        void onKey(Matcher key, long arrivedNanos);
+    }
+
+    /**
+     * A /sync loop (LatencyBench.startSyncLoop) handing every new timeline event (by event id, {@code seen}) whose body
+     * matches {@code key} to {@code handler}; also used by ../ScaleTrafficBench.java.
+     */
+    static void startKeyedSync(String token, AtomicBoolean stop, Pattern key, Set<String> seen, KeyHandler handler)
+            throws Exception {
         LatencyBench.startSyncLoop(token, stop, (s, now) -> {
             for (JsonNode e : LatencyBench.timelineEvents(s)) {
                 String body = e.path("content").path("body").asText(null);
-                if (body == null || !seenEvents.add(e.path("event_id").asText())) {
+                if (body == null || !seen.add(e.path("event_id").asText())) {
                     continue;
                 }
-                Matcher m = KEY.matcher(body.strip());
-                if (!m.find()) {
-                    continue;
-                }
-                String key = m.group(1) + " " + m.group(2) + " " + m.group(3);
-                copies.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                if (arrived.putIfAbsent(key, now) == null) {
-                    orderByTag.computeIfAbsent(m.group(1), k -> Collections.synchronizedList(new ArrayList<>()))
-                        .add(Integer.parseInt(m.group(3)));
+                Matcher m = key.matcher(body.strip());
+                if (m.find()) {
+                    handler.onKey(m, now);
                 }
             }
         });

@@ -15,22 +15,12 @@ log() { printf '[matterbridge] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # The benchmark's JVM: deploy's test classpath (as latency.sh) and this folder's class compiled with ../LatencyBench.java,
-# whose helpers it uses (one javac run, one class loader).
+# whose helpers it uses (lib.sh's bench_java_compiled).
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
 bench_java() {
-  local cp_file="$REPO_ROOT/deploy/target/bench-classpath.txt" classes="$REPO_ROOT/deploy/target/bench-classes-matterbridge"
-  if [ ! -s "$cp_file" ] || [ "$REPO_ROOT/deploy/pom.xml" -nt "$cp_file" ]; then
-    mkdir -p "$REPO_ROOT/deploy/target"
-    (cd "$REPO_ROOT" && { mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null \
-      || mvn -q -pl deploy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"; }) \
-      || die "mvn dependency:build-classpath failed (mvn install -DskipTests first?)"
-  fi
-  local src=("$REPO_ROOT/deploy/bench/LatencyBench.java" "$HERE/MatterbridgeBench.java")
-  if [ ! -f "$classes/MatterbridgeBench.class" ] || [ -n "$(find "${src[@]}" -newer "$classes/MatterbridgeBench.class")" ]; then
-    rm -rf "$classes" && mkdir -p "$classes"
-    javac -nowarn -d "$classes" -cp "$(cat "$cp_file")" "${src[@]}"
-  fi
-  java -Xmx256m -Dlogback.configurationFile="$REPO_ROOT/deploy/bench/logback-bench.xml" -cp "$classes:$(cat "$cp_file")" \
-    -Dbench.repo.root="$REPO_ROOT" -Dbench.clk.tck="$(getconf CLK_TCK)" MatterbridgeBench "$@"
+  bench_java_compiled matterbridge MatterbridgeBench "$REPO_ROOT/deploy/bench/LatencyBench.java" "$HERE/MatterbridgeBench.java" \
+    -- "$@"
 }
 
 running_pid() {
