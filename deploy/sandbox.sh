@@ -8,7 +8,7 @@
 #   deploy/sandbox.sh status                what runs where (exit 0 only if every expected service runs)
 #   deploy/sandbox.sh logs [SERVICE] [-f]   tail the logs (prosody, kamailio, synapse, appliance)
 #   deploy/sandbox.sh env                   print .sandbox/env
-#   deploy/sandbox.sh stop|start|restart prosody|kamailio   stop / start again (same config, data, ports) one server
+#   deploy/sandbox.sh stop|start|restart prosody|kamailio|appliance   stop / start again (same config, data, ports) one server
 #
 # Documented in deploy/sandbox/README.md (ports, env overrides, the .sandbox/env interface, what "clean" means).
 set -euo pipefail
@@ -372,10 +372,12 @@ start_appliance() {
   log "appliance: starting (a copy of) $jar on $ADMIN_URL"
   # The packaged launcher: its SerialGC/heap/JIT settings, and a CDS archive written when a new jar build first
   # stops and mapped from the next start on; kept outside RUN_DIR, which a clean `up` wipes
-  # (deploy/bench/README.md, "Start-up").
+  # (deploy/bench/README.md, "Start-up"). SANDBOX_APPLIANCE_JVM_OPTS: more JVM options for measurements (e.g.
+  # -XX:NativeMemoryTracking=summary, deploy/bench/README.md "Memory"), after the launcher's, so they win.
+  # shellcheck disable=SC2086
   start_bg appliance "$LOG_DIR/appliance.log" env BRIDGE_CDS_DIR="$STATE_DIR/cds" \
     bash "$REPO_ROOT/deploy/src/main/dist/run-appliance.sh" "$RUN_DIR/appliance/bridge-appliance-all.jar" \
-    "-Dmicronaut.config.files=$RUN_DIR/appliance/appliance.yml"
+    "-Dmicronaut.config.files=$RUN_DIR/appliance/appliance.yml" ${SANDBOX_APPLIANCE_JVM_OPTS:-}
   wait_until appliance "$DEADLINE_APPLIANCE" appliance_ready
 }
 
@@ -618,13 +620,15 @@ cmd_logs() {
 
 # stop|start|restart SERVICE: one server of a running sandbox, e.g. to test what clients and the appliance do when
 # Prosody restarts. Same configuration, data and ports as `up` gave it (Prosody keeps persistent MUC rooms and
-# accounts; Kamailio forgets registrations and presence subscriptions, which are in memory). Only Prosody and
-# Kamailio for now: the others need more of up's setup (venv path, jar copy).
+# accounts; Kamailio forgets registrations and presence subscriptions, which are in memory). The appliance keeps its
+# database (a restart, e.g. with other SANDBOX_APPLIANCE_JVM_OPTS, or on a database the scale benchmark filled:
+# deploy/bench/README.md); it starts from (a copy of) the newest jar as `up` does. Not Synapse: it needs more of up's
+# setup (venv path).
 one_service() {
   local svc="${1:-}"
   case "$svc" in
-    prosody|kamailio) ;;
-    *) die "usage: $0 stop|start|restart prosody|kamailio" ;;
+    prosody|kamailio|appliance) ;;
+    *) die "usage: $0 stop|start|restart prosody|kamailio|appliance" ;;
   esac
   [ -f "$RUN_DIR/secrets.env" ] && [ -f "$RUN_DIR/prosody/prosody.cfg.lua" ] \
     || die "no sandbox state in $RUN_DIR; run '$0 up' first"

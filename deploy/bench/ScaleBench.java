@@ -32,7 +32,8 @@ import org.bridgeappliance.mapping.PasswordHasher;
  * directory's first load) and the heap live after a full collection with the room directory loaded.
  *
  * <p>Run by deploy/bench/scale.sh: {@code ScaleBench.java <data-dir> [rooms=1000] [puppets=10000] [rows=100000]};
- * an existing directory is reused (only the measurements run). The appliance's own start-up on the directory is
+ * an existing directory is reused (only the measurements run). {@code ScaleBench.java --add <data-dir> ...} fills
+ * into an existing database (the sandbox appliance's, stopped) and measures nothing: deploy/bench/scale-traffic.sh. The appliance's own start-up on the directory is
  * measured by {@code BENCH_DATA=<data-dir> deploy/bench-startup.sh}.
  */
 public final class ScaleBench {
@@ -41,11 +42,16 @@ public final class ScaleBench {
     static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
+        // "--add": fill into an existing database (the sandbox appliance's, deploy/bench/scale-traffic.sh), no measuring
+        boolean add = args[0].equals("--add");
+        if (add) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         Path dir = Path.of(args[0]);
         int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int puppets = args.length > 2 ? Integer.parseInt(args[2]) : 10000;
         int rows = args.length > 3 ? Integer.parseInt(args[3]) : 100000;
-        boolean fill = !Files.exists(dir.resolve("bridge.mv.db"));
+        boolean fill = add || !Files.exists(dir.resolve("bridge.mv.db"));
         if (fill) {
             long t0 = System.nanoTime();
             long c0 = THREADS.getCurrentThreadCpuTime();
@@ -56,7 +62,9 @@ public final class ScaleBench {
                     dir, rooms, puppets, rows, (System.nanoTime() - t0) / 1e9,
                     (THREADS.getCurrentThreadCpuTime() - c0) / 1e9, Files.size(dir.resolve("bridge.mv.db")) >> 20);
         }
-        measure(dir, rooms, puppets, rows);
+        if (!add) {
+            measure(dir, rooms, puppets, rows);
+        }
     }
 
     static Portal muc(int i) {

@@ -9,8 +9,9 @@ bench_classpath() {
   local cp_file="$BENCH_REPO_ROOT/deploy/target/bench-classpath.txt"
   if [ ! -s "$cp_file" ] || [ "$BENCH_REPO_ROOT/deploy/pom.xml" -nt "$cp_file" ]; then
     mkdir -p "$BENCH_REPO_ROOT/deploy/target"
-    (cd "$BENCH_REPO_ROOT" && mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test \
-      -Dmdep.outputFile="$cp_file" >/dev/null)
+    (cd "$BENCH_REPO_ROOT" && { mvn -q -o -pl deploy dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$cp_file" >/dev/null || mvn -q -pl deploy dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$cp_file"; }) || { echo "mvn dependency:build-classpath failed (mvn install -DskipTests first?)" >&2; return 1; }
   fi
   cat "$cp_file"
 }

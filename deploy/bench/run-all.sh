@@ -7,7 +7,8 @@
 #   Env: BENCH_RUNS (start-ups per configuration, 3), BENCH_LATENCY_COUNT (1000), BENCH_LATENCY_RATE (5 per second),
 #        BENCH_THROUGHPUT_COUNT (500; 0 skips it), BENCH_SCALE (rooms puppets rows, "1000 10000 100000"; "" skips it),
 #        BENCH_TIMEOUT (seconds to UP per start-up, 200), BENCH_ROOMKINDS (room-kinds.sh's arguments: count per stream,
-#        warm-up, backlog count, Matterbridge count; "1000 50 1000 300"; "" skips it).
+#        warm-up, backlog count, Matterbridge count; "1000 50 1000 300"; "" skips it), BENCH_SCALE_TRAFFIC (real rooms,
+#        messages, rate, e.g. "100 600 3": scale-traffic.sh on the sandbox; empty skips it).
 set -uo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -101,6 +102,28 @@ if bench_require_sandbox 2>/dev/null; then
   fi
 else
   section "sandbox not running: latency, throughput and room kinds skipped (deploy/sandbox.sh up first)"
+fi
+
+# Memory and scale under traffic (README "Memory", "Scale"): the sandbox appliance's memory by category after the runs
+# above; with BENCH_SCALE_TRAFFIC="<real rooms> <count> <rate>" (e.g. "100 600 3"; empty, the default, skips it: it
+# fills the sandbox appliance's own database with the scale data for good) the steady traffic over real rooms on it.
+if bench_require_sandbox 2>/dev/null; then
+  section "memory of the sandbox appliance (deploy/bench/memory.sh)"
+  deploy/bench/memory.sh | tee deploy/target/bench-memory.log
+  record "sandbox appliance memory after the runs" "$(grep -m1 '^RSS' deploy/target/bench-memory.log)"
+  record "sandbox appliance heap after jcmd GC.run" "$(grep -m1 '^after' deploy/target/bench-memory.log | sed 's/^[^:]*: //')"
+  if [ -n "${BENCH_SCALE_TRAFFIC:-}" ]; then
+    section "scale under traffic: $BENCH_SCALE_TRAFFIC (real rooms, messages, rate) on the scale database"
+    # shellcheck disable=SC2086
+    deploy/bench/scale-traffic.sh $BENCH_SCALE_TRAFFIC | tee deploy/target/bench-scale-traffic.log
+    while IFS= read -r l; do
+      case "$l" in
+        "appliance start on it"*) record "scale + traffic: appliance start on the filled sandbox database" "${l#*: }" ;;
+        *"received "*", lost"*|*"added latency"*|*"appliance CPU:"*|*"after jcmd GC.run"*)
+          record "scale + traffic over $BENCH_SCALE_TRAFFIC" "$(echo "$l" | sed 's/^ *//')" ;;
+      esac
+    done < deploy/target/bench-scale-traffic.log
+  fi
 fi
 
 section "summary (also in $out)"

@@ -444,6 +444,31 @@ public final class MatterbridgeBench {
         });
     }
 
+    /** What a keyed /sync loop does with each new event whose body ends in a bench key. */
+    interface KeyHandler {
+        void onKey(Matcher key, long arrivedNanos);
+    }
+
+    /**
+     * A /sync loop (LatencyBench.startSyncLoop) handing every new timeline event (by event id, {@code seen}) whose body
+     * matches {@code key} to {@code handler}; used by ../ScaleTrafficBench.java, whose keys carry a room number.
+     */
+    static void startKeyedSync(String token, AtomicBoolean stop, Pattern key, Set<String> seen, KeyHandler handler)
+            throws Exception {
+        LatencyBench.startSyncLoop(token, stop, (s, now) -> {
+            for (JsonNode e : LatencyBench.timelineEvents(s)) {
+                String body = e.path("content").path("body").asText(null);
+                if (body == null || !seen.add(e.path("event_id").asText())) {
+                    continue;
+                }
+                Matcher m = key.matcher(body.strip());
+                if (m.find()) {
+                    handler.onKey(m, now);
+                }
+            }
+        });
+    }
+
     static void awaitJoined(String token, String roomId, String user) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!LatencyBench.call("GET", "/_matrix/client/v3/rooms/" + LatencyBench.enc(roomId) + "/joined_members", token, null)

@@ -23,7 +23,14 @@ java="${JAVA:-java}"
 dir="${BRIDGE_CDS_DIR:-${BRIDGE_DATA_DIR:-./data}}"
 mkdir -p "$dir"
 
-version="$("$java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.vm.version/ {print $2; exit}')"
+# -XX:TrimNativeHeapInterval (below) exists from JDK 17.0.9 / 21.0.1 on; an older JVM refuses to start with it, so
+# the one JVM run that reads the version also tries the option.
+trim=(-XX:TrimNativeHeapInterval=10000)
+if ! props="$("$java" "${trim[@]}" -XshowSettings:properties -version 2>&1)"; then
+    trim=()
+    props="$("$java" -XshowSettings:properties -version 2>&1)"
+fi
+version="$(awk -F' = ' '/java.vm.version/ {print $2; exit}' <<<"$props")"
 stamp="$(stat -c '%s-%Y' "$jar")"
 archive="$dir/bridge-appliance-${stamp}-${version//[^A-Za-z0-9.+-]/_}.jsa"
 
@@ -46,18 +53,22 @@ else
     rm -f "$dir"/bridge-appliance-*.jsa "$dir"/bridge-appliance-*.jsa.ok
     cds=(-XX:ArchiveClassesAtExit="$archive")
 fi
-# Memory and JIT defaults (deploy/bench/README.md, "Start-up"; options given to this script come later and win):
-# - SerialGC: one GC thread and no concurrent marking; the live heap after start-up is ~25 MB, so its
-#   pauses stay in the low milliseconds, and it commits only what it uses (RSS ~150 MB instead of ~200 MB).
-# - -Xms32m: the heap starts small and grows as needed; -Xmx512m is the ceiling the scale estimate needs
-#   (10,000 puppets / 1,000 rooms, plus media of up to bridge.matrix.media-max-bytes held in memory).
-# - -XX:MaxMetaspaceSize: a cap far above the ~40 MB used, so a class-loading leak fails instead of growing.
-# - Tier4 thresholds x3: C2 spent ~3.3 s of the 11 s start-up CPU compiling code that runs only at
-#   start-up; hot paths still reach C2 (after 15,000 instead of 5,000 calls), so the warm steady state is unchanged.
-# - MALLOC_ARENA_MAX=2: glibc would otherwise keep up to 8 arenas per core of mostly empty native memory.
-mem=(-XX:+UseSerialGC -Xms32m -Xmx512m -XX:MaxMetaspaceSize=256m
-     -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=1800
-     -XX:Tier4CompileThreshold=45000 -XX:Tier4BackEdgeThreshold=120000)
+# Memory and JIT defaults (deploy/bench/README.md, "Memory"; options given to this script come later and win):
+# - SerialGC: one GC thread and no concurrent marking; the live heap is ~20-30 MB, so its pauses stay in the
+#   low milliseconds, and it commits only what it uses.
+# - -Xms32m, and Min/MaxHeapFreeRatio 20/40 (defaults 40/70): the heap starts small, grows as needed and is given
+#   back after a full collection when more than 40 % of it is free (it held ~2.5x the live heap before);
+#   -Xmx512m is the ceiling the scale estimate needs (10,000 puppets / 1,000 rooms, plus media of up to
+#   bridge.matrix.media-max-bytes held in memory).
+# - -XX:MaxMetaspaceSize: a cap far above the ~60 MB of classes, so a class-loading leak fails instead of growing.
+# - -XX:TieredStopAtLevel=1 (C1 only, no C2): measured in the sandbox, the appliance then used less CPU per bridged
+#   message, not more (C2 kept compiling for minutes of traffic and its arenas and code grew RSS by ~40 MB), and
+#   starts with less CPU.
+# - TrimNativeHeapInterval=10000: every 10 s glibc gives freed native memory back (the JIT's arenas, zlib);
+#   it had kept ~40 MB after a few minutes of traffic. MALLOC_ARENA_MAX=2: glibc would otherwise keep up to 8
+#   arenas per core of mostly empty native memory.
+mem=(-XX:+UseSerialGC -Xms32m -Xmx512m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:MaxMetaspaceSize=256m
+     -XX:TieredStopAtLevel=1)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 # exec: the JVM gets SIGTERM directly, so Micronaut's shutdown hook runs a graceful stop.
-exec "$java" "${cds[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off "${mem[@]}" "$@" -jar "$jar"
+exec "$java" "${cds[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off "${mem[@]}" "${trim[@]}" "$@" -jar "$jar"
