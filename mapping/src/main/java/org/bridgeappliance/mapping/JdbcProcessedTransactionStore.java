@@ -37,12 +37,14 @@ final class JdbcProcessedTransactionStore implements ProcessedTransactionStore {
         try {
             // A plain INSERT (no INSERT ... SELECT ... WHERE NOT EXISTS, whose untyped parameters
             // PostgreSQL may refuse); a concurrent duplicate hits the primary key and is fine.
-            jdbc.update("mark transaction processed",
+            // In a transaction of its own, which inside a unit of work is a savepoint: a duplicate key then undoes
+            // only this insert (PostgreSQL would otherwise refuse every later statement of the unit).
+            jdbc.inTransaction("mark transaction processed", c -> Jdbc.update(c,
                     "INSERT INTO processed_txn (scope, txn_id, processed_at) VALUES (?, ?, ?)", s -> {
                         s.setString(1, scope);
                         s.setString(2, transactionId);
                         Jdbc.setInstant(s, 3, clock.instant());
-                    });
+                    }));
         } catch (StoreConflictException alreadyThere) {
             // Idempotent by contract: someone else recorded it first.
         }

@@ -141,4 +141,21 @@ class UnitOfWorkTest {
         append("m1");
         assertEquals(1, stores.outbox().pending().size());
     }
+
+    @Test
+    void processedTransactionRecordsOfOneUnitCommitTogetherAndAnAlreadyRecordedIdDoesNotSpoilIt() {
+        stores.transactions().markProcessed("matrix", "txn-1");
+        assertThrows(IllegalStateException.class, () -> unit.inOne(() -> {
+            stores.transactions().markProcessed("matrix", "txn-1#abc");
+            stores.transactions().markProcessed("matrix", "txn-1");
+            throw new IllegalStateException("fails after both");
+        }));
+        assertTrue(!stores.transactions().isProcessed("matrix", "txn-1#abc"), "nothing of the failed unit stays");
+        unit.inOne(() -> {
+            stores.transactions().markProcessed("matrix", "txn-1#abc");
+            stores.transactions().markProcessed("matrix", "txn-1"); // recorded before: skipped, the unit commits
+        });
+        assertTrue(stores.transactions().isProcessed("matrix", "txn-1#abc"));
+        assertTrue(stores.transactions().isProcessed("matrix", "txn-1"));
+    }
 }

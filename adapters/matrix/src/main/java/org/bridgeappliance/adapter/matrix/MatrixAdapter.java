@@ -213,7 +213,8 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
                 inbound.submitted(event, acceptance);
             }
         };
-        TransactionProcessor processor = new TransactionProcessor(context.stores().transactions(), context.ingress(),
+        TransactionProcessor processor = new TransactionProcessor(context.stores().transactions(),
+                context.stores().unitOfWork(), context.ingress(),
                 converter, inbound, hooks);
         AppServiceHandler handler = new AppServiceHandler(
                 new HsTokenAuth(registration.hsToken(), config.isAllowLegacyQueryToken()), processor,
