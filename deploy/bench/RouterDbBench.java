@@ -39,28 +39,38 @@ import org.h2.mvstore.MVStore;
  * database file after each phase. Compare commits by running it against each one's {@code bridge-core} and {@code bridge-mapping} jars.
  *
  * <p>{@code . deploy/bench/lib.sh; BENCH_JAVA_OPTS="$(launcher_options)" bench_java 512m RouterDbBench.java
- * [messages=20000] [warm-up=20000] [messages/s of the measured phase, 0 = back to back]} (README.md, "Hot path").
+ * [messages=20000] [warm-up=20000] [messages/s of the measured phase, 0 = back to back] [rooms=1] [submitting threads=1]}
+ * (README.md, "Hot path"). With several rooms the messages go round-robin over them (each room its own pipeline), and
+ * with several submitting threads the acceptances run in parallel as on the adapters' inbound threads: the
+ * appliance-only ceiling in total rather than per room.
  */
 public final class RouterDbBench {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
         int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        rooms = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        submitters = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         Path dir = Files.createTempDirectory("router-db-bench");
-        Portal xmpp = Portal.of("xmpp", "alice@xmpp.test");
-        Portal matrix = Portal.of("matrix", "!dm:matrix.test");
+        Portal[] xmpp = new Portal[rooms];
         UserRef alice = UserRef.of("xmpp", "alice@xmpp.test");
         BenchAdapter target = new BenchAdapter("matrix");
         try (MappingDatabase db = MappingDatabase.openH2File(dir, new PasswordHasher(1))) {
-            db.stores().rooms().create("dm", List.of(xmpp, matrix), true);
+            for (int r = 0; r < rooms; r++) {
+                // One room: a DM when there is one, else plumbed rooms (a MUC and a Matrix room each).
+                xmpp[r] = rooms == 1 ? Portal.of("xmpp", "alice@xmpp.test")
+                        : Portal.of("xmpp", "room" + r + "@conference.xmpp.test");
+                Portal matrix = Portal.of("matrix", rooms == 1 ? "!dm:matrix.test" : "!room" + r + ":matrix.test");
+                db.stores().rooms().create(rooms == 1 ? "dm" : "room" + r, List.of(xmpp[r], matrix), true);
+            }
             Router router = new Router(db.stores(), List.of(new BenchAdapter("xmpp"), target),
                     new RouterConfig(3, Duration.ofMillis(5), Duration.ofMillis(50), 100_000, Duration.ofSeconds(5)),
                     Clock.systemUTC());
             router.start();
-            long[] next = {0};
+            java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
             Runnable send = () -> {
-                long n = next[0]++;
-                MessageEvent event = new MessageEvent(new EventMeta(xmpp, alice, Profile.named("Alice"),
+                long n = next.getAndIncrement();
+                MessageEvent event = new MessageEvent(new EventMeta(xmpp[(int) (n % rooms)], alice, Profile.named("Alice"),
                         Optional.of(RemoteMessageId.of("origin-id-" + n + "-0123456789")), Instant.now()),
                         MessageKind.TEXT, MessageBody.plain("hello from the benchmark, message " + n), List.of(),
                         Optional.empty());
@@ -86,7 +96,27 @@ public final class RouterDbBench {
         }
     }
 
+    /** Threads that submit (accept) messages in parallel in the back-to-back phases. */
+    static int submitters = 1;
+    static final java.util.function.Supplier<java.util.concurrent.ExecutorService> POOL = new java.util.function.Supplier<>() {
+        private java.util.concurrent.ExecutorService pool;
+
+        @Override
+        public synchronized java.util.concurrent.ExecutorService get() {
+            if (pool == null) {
+                pool = java.util.concurrent.Executors.newFixedThreadPool(submitters, r -> {
+                    Thread t = new Thread(r, "bench-submitter");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return pool;
+        }
+    };
+
     /** {@code rate}: messages per second for the measured phase (0: back to back, in batches of 100). */
+    static int rooms = 1;
+
     static void run(Runnable send, BenchAdapter target, int count, String what, MVStore store, Path file, int rate)
             throws Exception {
         long version0 = store.getCurrentVersion();
@@ -112,8 +142,26 @@ public final class RouterDbBench {
         // In batches of 100: the pipeline works while the next ones are accepted, as with a steady sender.
         for (int i = 0; rate == 0 && i < count; i += 100) {
             long expected = target.delivered.get() + Math.min(100, count - i);
-            for (int k = i; k < Math.min(i + 100, count); k++) {
-                send.run();
+            int batch = Math.min(100, count - i);
+            if (submitters == 1) {
+                for (int k = 0; k < batch; k++) {
+                    send.run();
+                }
+            } else {
+                // A pool that lives as long as the program: its threads' allocation is counted like the others'.
+                java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(batch);
+                List<java.util.concurrent.Callable<Void>> tasks = new java.util.ArrayList<>();
+                for (int t = 0; t < submitters; t++) {
+                    tasks.add(() -> {
+                        while (left.getAndDecrement() > 0) {
+                            send.run();
+                        }
+                        return null;
+                    });
+                }
+                for (java.util.concurrent.Future<Void> f : POOL.get().invokeAll(tasks)) {
+                    f.get();
+                }
             }
             target.awaitDelivered(expected);
         }
@@ -124,8 +172,9 @@ public final class RouterDbBench {
         System.out.printf("%s: %.2f H2 commits (MVStore versions) per message; %s is %.1f MB%n", what,
                 (double) commits / count, file.getFileName(), Files.size(file) / 1e6);
         System.out.printf("%s: %d messages, %.3f ms CPU per message (all threads, JIT and GC included), %.1f KB"
-                        + " allocated per message, %.0f messages/s (one room, wall, on this loaded machine: %s)%n",
+                        + " allocated per message, %.0f messages/s (%s, wall, on this machine: %s)%n",
                 what, count, cpu / 1e6 / count, bytes / 1024.0 / count, count / (wall / 1e9),
+                rooms == 1 ? "one room" : rooms + " rooms, " + submitters + " submitting thread(s)",
                 Files.exists(Path.of("/proc/loadavg")) ? "load " + readLoad() : "?");
     }
 
