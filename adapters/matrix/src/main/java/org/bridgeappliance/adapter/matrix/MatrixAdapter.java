@@ -19,7 +19,7 @@ import org.bridgeappliance.adapter.matrix.appservice.TransactionProcessor;
 import org.bridgeappliance.adapter.matrix.client.HttpTransport;
 import org.bridgeappliance.adapter.matrix.client.MatrixClient;
 import org.bridgeappliance.adapter.matrix.client.MatrixHttpException;
-import org.bridgeappliance.adapter.matrix.client.MicronautHttpTransport;
+import org.bridgeappliance.adapter.matrix.client.JdkHttpTransport;
 import org.bridgeappliance.adapter.matrix.convert.MatrixInboundConverter;
 import org.bridgeappliance.adapter.matrix.id.GhostIdCodec;
 import org.bridgeappliance.adapter.matrix.id.MatrixAddressSyntax;
@@ -113,7 +113,7 @@ public class MatrixAdapter implements ProtocolAdapter, PortalProvisioning, Prese
     }
 
     public MatrixAdapter(MatrixConfig config) {
-        this(config, c -> new MicronautHttpTransport(c.getHomeserverUrl(), c.getRequestTimeout(),
+        this(config, c -> new JdkHttpTransport(c.getHomeserverUrl(), c.getRequestTimeout(),
                 (int) Math.min(Integer.MAX_VALUE, c.getMediaMaxBytes() + 65_536)));
     }
 

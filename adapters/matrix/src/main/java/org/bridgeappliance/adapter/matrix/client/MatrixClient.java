@@ -492,7 +492,7 @@ public final class MatrixClient {
             HttpTransport.Response response;
             try {
                 response = transport.execute(request);
-            } catch (MicronautHttpTransport.ResponseTooLargeException e) {
+            } catch (JdkHttpTransport.ResponseTooLargeException e) {
                 reachability.accept(true);
                 throw new MatrixHttpException(413, "M_TOO_LARGE", method + " " + path + ": " + e.getMessage(), null, e);
             } catch (IOException e) {
