@@ -98,10 +98,12 @@ class SipPresenceMucIT {
             p -> occupant.equals(p.getFrom()) && note.equals(p.getStatus()), Instant.now().plus(T));
         assertEquals(Presence.Type.available, seen.getType(), seen.toXML().toString());
         assertEquals(Presence.Mode.away, seen.getMode(), seen.toXML().toString());
-        // Smack's own view of the room agrees
-        Presence inRoom = muc.getOccupantPresence(occupant.asEntityFullJidIfPossible());
-        assertTrue(inRoom != null && inRoom.getMode() == Presence.Mode.away && note.equals(inRoom.getStatus()),
-            String.valueOf(inRoom));
+        // Smack's own view of the room agrees (its MultiUserChat updates the occupant in a listener of its own, which
+        // may run after the one that collected the stanza above: wait for it, do not read it once)
+        BridgeFixture.awaitCondition("Smack's MUC view of " + occupant + " away with the note", () -> {
+            Presence inRoom = muc.getOccupantPresence(occupant.asEntityFullJidIfPossible());
+            return inRoom != null && inRoom.getMode() == Presence.Mode.away && note.equals(inRoom.getStatus());
+        }, T);
     }
 
     /** Who sent Olga the groupchat message {@code body} (the phone's puppet's occupant JID, room@service/nick). */
