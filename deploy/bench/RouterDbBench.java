@@ -51,6 +51,13 @@ public final class RouterDbBench {
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         rooms = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         submitters = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        if (submitters > 1) {
+            pool = java.util.concurrent.Executors.newFixedThreadPool(submitters, r -> {
+                Thread t = new Thread(r, "bench-submitter");
+                t.setDaemon(true);
+                return t;
+            });
+        }
         Path dir = Files.createTempDirectory("router-db-bench");
         Portal[] xmpp = new Portal[rooms];
         UserRef alice = UserRef.of("xmpp", "alice@xmpp.test");
@@ -98,21 +105,8 @@ public final class RouterDbBench {
 
     /** Threads that submit (accept) messages in parallel in the back-to-back phases. */
     static int submitters = 1;
-    static final java.util.function.Supplier<java.util.concurrent.ExecutorService> POOL = new java.util.function.Supplier<>() {
-        private java.util.concurrent.ExecutorService pool;
-
-        @Override
-        public synchronized java.util.concurrent.ExecutorService get() {
-            if (pool == null) {
-                pool = java.util.concurrent.Executors.newFixedThreadPool(submitters, r -> {
-                    Thread t = new Thread(r, "bench-submitter");
-                    t.setDaemon(true);
-                    return t;
-                });
-            }
-            return pool;
-        }
-    };
+    /** The submitting threads (more than one): they live as long as the program, so their allocation is counted. */
+    static java.util.concurrent.ExecutorService pool;
 
     /** {@code rate}: messages per second for the measured phase (0: back to back, in batches of 100). */
     static int rooms = 1;
@@ -148,7 +142,6 @@ public final class RouterDbBench {
                     send.run();
                 }
             } else {
-                // A pool that lives as long as the program: its threads' allocation is counted like the others'.
                 java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(batch);
                 List<java.util.concurrent.Callable<Void>> tasks = new java.util.ArrayList<>();
                 for (int t = 0; t < submitters; t++) {
@@ -159,7 +152,7 @@ public final class RouterDbBench {
                         return null;
                     });
                 }
-                for (java.util.concurrent.Future<Void> f : POOL.get().invokeAll(tasks)) {
+                for (java.util.concurrent.Future<Void> f : pool.invokeAll(tasks)) {
                     f.get();
                 }
             }

@@ -62,11 +62,6 @@ public final class TransactionProcessor {
     private final TypingTracker typing = new TypingTracker();
     private final Object[] locks = new Object[64];
 
-    public TransactionProcessor(ProcessedTransactionStore processed, EventIngress ingress,
-                                MatrixInboundConverter converter, MatrixInboundConverter.Lookups lookups, Hooks hooks) {
-        this(processed, UnitOfWork.DIRECT, ingress, converter, lookups, hooks);
-    }
-
     /**
      * @param units groups the two processed-records of a transaction into one commit (the stores' unit of work)
      */
